@@ -1,0 +1,170 @@
+//! The whole command line (clap), and its conversion into validated configurations.
+//!
+//! Help and messages are in French: the users are French-speaking project teams. clap's own
+//! headings are replaced through the help template and explicit help/version flags.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::outline::Phase;
+
+const HELP_TEMPLATE: &str = "\
+{before-help}{name} {version} — {about}
+
+Utilisation : {usage}
+
+{all-args}{after-help}";
+
+const AFTER_HELP: &str = "\
+Exemples :
+  cdm-render dossier.toml                 écrit dossier.pdf à côté du fichier
+  cdm-render dossier.toml -o depot.pdf    choisit le fichier de sortie
+  cdm-render plan --label projet          liste les items requis pour le Label projet";
+
+/// cdm-render command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cdm-render",
+    version,
+    about = "produit le dossier de labellisation d'une Cité des métiers (TOML → PDF)",
+    help_template = HELP_TEMPLATE,
+    after_help = AFTER_HELP,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    args_conflicts_with_subcommands = true,
+    subcommand_help_heading = "Commandes",
+    subcommand_value_name = "COMMANDE",
+    next_help_heading = "Options"
+)]
+pub struct Cli {
+    /// Command; without one, renders the dossier given as argument.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Rendering of one dossier (the default command).
+    #[command(flatten)]
+    pub render: RenderArgs,
+
+    /// Prints help.
+    #[arg(short = 'h', long = "help", action = ArgAction::Help, global = true, help = "Affiche cette aide")]
+    help: Option<bool>,
+
+    /// Prints the version.
+    #[arg(short = 'V', long = "version", action = ArgAction::Version, help = "Affiche la version")]
+    version: Option<bool>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Affiche le plan officiel du dossier et le niveau attendu de chaque item pour un label.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Plan(PlanArgs),
+}
+
+/// Arguments of the default rendering command.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Fichier TOML du dossier de labellisation.
+    #[arg(value_name = "DOSSIER.toml", help_heading = "Arguments")]
+    pub input: Option<PathBuf>,
+
+    /// Fichier PDF à écrire (par défaut : le nom du dossier avec l'extension .pdf).
+    #[arg(short, long, value_name = "FICHIER.pdf")]
+    pub output: Option<PathBuf>,
+
+    /// Dossier de modèles personnalisés : chaque fichier remplace le modèle intégré de même nom.
+    #[arg(long, value_name = "DOSSIER")]
+    pub templates: Option<PathBuf>,
+
+    /// Écrit aussi les sources Typst générées (et les polices) dans ce dossier.
+    #[arg(long, value_name = "DOSSIER")]
+    pub emit_typst: Option<PathBuf>,
+
+    /// N'affiche que les erreurs et les avertissements.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Label dont on veut le plan (projet, prefiguration ou fonctionnement).
+    #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
+    pub label: Option<Phase>,
+}
+
+/// Parses a phase name as typed by users (accents and case tolerated).
+pub fn parse_phase(text: &str) -> Result<Phase, String> {
+    let key = text.trim().to_lowercase().replace(['é', 'è'], "e");
+    Phase::ALL.into_iter().find(|p| p.key() == key).ok_or_else(|| {
+        format!(
+            "label inconnu « {text} » : valeurs possibles projet, prefiguration, fonctionnement"
+        )
+    })
+}
+
+/// A validated rendering configuration.
+#[derive(Debug, Clone)]
+pub struct RenderConfig {
+    /// The dossier file.
+    pub input: PathBuf,
+    /// The PDF to write.
+    pub output: PathBuf,
+    /// Template overrides.
+    pub templates: Option<PathBuf>,
+    /// Where to write the Typst sources, if asked.
+    pub emit_typst: Option<PathBuf>,
+    /// Fewer messages.
+    pub quiet: bool,
+}
+
+impl RenderArgs {
+    /// Checks the arguments and fills in defaults before any work starts.
+    pub fn into_config(self) -> anyhow::Result<RenderConfig> {
+        let Some(input) = self.input else {
+            anyhow::bail!(
+                "aucun dossier indiqué\naide : cdm-render dossier.toml -o dossier.pdf \
+                 (cdm-render --help pour l'aide)"
+            );
+        };
+        if !input.is_file() {
+            anyhow::bail!("le fichier {} n'existe pas ou n'est pas un fichier", input.display());
+        }
+        let output = self.output.unwrap_or_else(|| input.with_extension("pdf"));
+        if output == input {
+            anyhow::bail!("le fichier de sortie {} est le dossier lui-même", output.display());
+        }
+        if let Some(dir) = &self.templates
+            && !dir.is_dir()
+        {
+            anyhow::bail!("le dossier de modèles {} n'existe pas", dir.display());
+        }
+        Ok(RenderConfig {
+            input,
+            output,
+            templates: self.templates,
+            emit_typst: self.emit_typst,
+            quiet: self.quiet,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn phase_names_tolerate_accents_and_case() {
+        assert_eq!(parse_phase("Préfiguration"), Ok(Phase::Prefiguration));
+        assert!(parse_phase("fonction").is_err());
+    }
+}

@@ -1,0 +1,49 @@
+//! The default command: `cdm-render dossier.toml -o dossier.pdf`.
+
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::cli::RenderConfig;
+use crate::render::{self, Renderer};
+use crate::{fsutil, load};
+
+/// Renders one dossier to PDF. The PDF is written only when everything succeeded.
+pub fn run(config: RenderConfig) -> Result<()> {
+    let start = Instant::now();
+    let renderer = Renderer::new(config.templates.as_deref())?;
+    for path in &renderer.templates().ignored {
+        eprintln!(
+            "avertissement : {} ne correspond à aucun modèle intégré et est ignoré",
+            path.display()
+        );
+    }
+    let loaded = load::load(&config.input)?;
+    let rendered = renderer.render(&loaded.dossier);
+    // Sources are emitted even when Typst fails: that is when users need to read them.
+    if let Some(dir) = &config.emit_typst {
+        let sources = match &rendered {
+            Ok(r) => r.sources.clone(),
+            Err(_) => renderer.generate(&loaded.dossier)?,
+        };
+        render::emit_typst(&sources, dir)?;
+        if !config.quiet {
+            eprintln!("sources Typst écrites dans {}", dir.display());
+        }
+    }
+    let rendered = rendered?;
+    for warning in &rendered.compiled.warnings {
+        eprintln!("avertissement Typst :\n{warning}");
+    }
+    fsutil::write_atomic(&config.output, &rendered.compiled.pdf)?;
+    if !config.quiet {
+        eprintln!(
+            "{} écrit : {} pages, {} ({:.1} s)",
+            config.output.display(),
+            rendered.compiled.pages,
+            loaded.dossier.cite.label.label(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}

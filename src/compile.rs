@@ -1,0 +1,97 @@
+//! Compilation of the generated sources with the Typst crates, in-process, to PDF bytes.
+
+use typst::diag::{SourceDiagnostic, Warned};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst_kit::diagnostics::{self, DiagnosticFormat, termcolor};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::model::Date;
+use crate::template::Sources;
+use crate::world::DossierWorld;
+
+/// A compiled dossier.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The PDF file.
+    pub pdf: Vec<u8>,
+    /// Number of pages.
+    pub pages: usize,
+    /// Typst warnings, already formatted for the terminal.
+    pub warnings: Vec<String>,
+}
+
+/// A failed compilation: Typst's diagnostics with their location in the generated sources.
+#[derive(Debug)]
+pub struct CompileError {
+    /// Formatted diagnostics (errors, then warnings).
+    pub report: String,
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "la mise en page Typst a échoué :\n{}\n\
+             aide : ces erreurs concernent les sources générées ; `--emit-typst DOSSIER` les écrit \
+             sur le disque pour les examiner (et si vous utilisez `--templates`, vérifiez vos modèles)",
+            self.report.trim_end()
+        )
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// Metadata of the PDF that does not come from the document itself.
+pub struct PdfMeta {
+    /// Stable identifier of the document (its slug), for reproducible output.
+    pub ident: String,
+    /// Date of the dossier, used as creation date.
+    pub date: Date,
+}
+
+/// Converts a dossier date into a Typst datetime.
+pub fn typst_date(date: Date) -> Datetime {
+    // `Date` is validated at parse time, so the conversion cannot fail for real dossiers.
+    Datetime::from_ymd(date.year, date.month, date.day)
+        .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("valid date"))
+}
+
+/// Loads generated sources into a world (replacing what it held).
+pub fn load_sources(world: &mut DossierWorld, sources: &Sources) {
+    world.clear_files();
+    for (path, text) in &sources.files {
+        world.set_file(path, Bytes::from_string(text.clone()));
+    }
+    world.reset();
+}
+
+/// Compiles the world's sources to PDF.
+pub fn compile(world: &DossierWorld, meta: &PdfMeta) -> Result<Compiled, CompileError> {
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    let warnings: Vec<String> = warnings.iter().map(|w| format_one(world, w)).collect();
+    let document = output.map_err(|errors| CompileError { report: format(world, &errors) })?;
+    let options = PdfOptions {
+        ident: Smart::Custom(meta.ident.clone()),
+        creator: Smart::Custom(Some(crate::GENERATOR.to_string())),
+        timestamp: Some(Timestamp::new_utc(typst_date(meta.date))),
+        ..PdfOptions::default()
+    };
+    let pdf = typst_pdf::pdf(&document, &options)
+        .map_err(|errors| CompileError { report: format(world, &errors) })?;
+    Ok(Compiled { pdf, pages: document.pages().len(), warnings })
+}
+
+fn format_one(world: &DossierWorld, diagnostic: &SourceDiagnostic) -> String {
+    format(world, std::slice::from_ref(diagnostic))
+}
+
+/// Formats diagnostics with codespan snippets pointing into the generated sources.
+fn format(world: &DossierWorld, diagnostics: &[SourceDiagnostic]) -> String {
+    let mut buffer = termcolor::Buffer::no_color();
+    if diagnostics::emit(&mut buffer, world, diagnostics, DiagnosticFormat::Human).is_err() {
+        // A diagnostic whose span cannot be resolved still has its message.
+        return diagnostics.iter().map(|d| format!("{}\n", d.message)).collect();
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}

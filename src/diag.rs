@@ -1,0 +1,206 @@
+//! Errors in the user's data, located in the user's file (file:line:col, snippet, hint), in French.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor};
+
+/// Severity of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Blocks rendering.
+    Error,
+    /// Printed, rendering goes on.
+    Warning,
+}
+
+/// A problem found in the user's data.
+#[derive(Debug, Clone)]
+pub struct DataError {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file the problem is in.
+    pub file: PathBuf,
+    /// Byte range in the file, when known.
+    pub span: Option<Range<usize>>,
+    /// Dotted path of the field ("offre.horaires.jours[2].plages"), when known.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+/// One or more problems in a dossier, rendered with the source text of their file.
+#[derive(Debug, Clone)]
+pub struct DataErrors {
+    /// The problems, in file order.
+    pub errors: Vec<DataError>,
+    /// Text of the file, for snippets.
+    pub source: String,
+}
+
+impl DataErrors {
+    /// Renders the problems, optionally with colours.
+    pub fn render(&self, color: bool) -> String {
+        let mut buffer =
+            if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+        let config = term::Config::default();
+        for error in &self.errors {
+            let name = error.file.display().to_string();
+            let file = SimpleFile::new(name, self.source.as_str());
+            let diagnostic = to_diagnostic(error);
+            if term::emit(&mut buffer, &config, &file, &diagnostic).is_err() {
+                buffer_fallback(&mut buffer, error);
+            }
+        }
+        String::from_utf8_lossy(buffer.as_slice()).into_owned()
+    }
+
+    /// Number of errors (not warnings).
+    pub fn error_count(&self) -> usize {
+        self.errors.iter().filter(|e| e.severity == Severity::Error).count()
+    }
+}
+
+fn to_diagnostic(error: &DataError) -> Diagnostic<()> {
+    let diagnostic = match error.severity {
+        Severity::Error => Diagnostic::error(),
+        Severity::Warning => Diagnostic::warning(),
+    };
+    let mut notes = Vec::new();
+    if let Some(field) = &error.field {
+        notes.push(format!("champ : {field}"));
+    }
+    if let Some(hint) = &error.hint {
+        notes.push(format!("aide : {hint}"));
+    }
+    let labels = error.span.clone().map(|s| Label::primary((), s)).into_iter().collect();
+    diagnostic.with_message(&error.message).with_labels(labels).with_notes(notes)
+}
+
+fn buffer_fallback(buffer: &mut termcolor::Buffer, error: &DataError) {
+    use std::io::Write;
+    let _ = writeln!(buffer, "erreur : {} ({})", error.message, error.file.display());
+}
+
+impl fmt::Display for DataErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.render(false).trim_end())
+    }
+}
+
+impl std::error::Error for DataErrors {}
+
+/// Translates a serde/toml message into French, with a hint when one helps.
+///
+/// The toml crate reports in English; users of this tool read French. Unknown message shapes are
+/// kept as they are behind a French prefix rather than lost.
+pub fn translate(message: &str) -> (String, Option<String>) {
+    let message = message.trim();
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (field, expected) = split_expected(rest);
+        let hint = suggestion(&field, &expected)
+            .map(|s| format!("vouliez-vous dire `{s}` ?"))
+            .or_else(|| {
+                (!expected.is_empty()).then(|| format!("clés possibles : {}", quote_all(&expected)))
+            });
+        return (format!("clé inconnue `{field}`"), hint);
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let (value, expected) = split_expected(rest);
+        let hint = suggestion(&value, &expected)
+            .map(|s| format!("vouliez-vous dire `{s}` ?"))
+            .unwrap_or_else(|| format!("valeurs possibles : {}", quote_all(&expected)));
+        return (format!("valeur non reconnue `{value}`"), Some(hint));
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let field = rest.trim_matches('`');
+        return (
+            format!("champ obligatoire manquant : `{field}`"),
+            Some(format!("ajoutez `{field} = …` dans cette table")),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        return translate_invalid_type(rest);
+    }
+    if let Some(rest) = message.strip_prefix("duplicate key ") {
+        return (
+            format!("clé en double : {rest}"),
+            Some("chaque clé ne peut apparaître qu'une fois par table".into()),
+        );
+    }
+    if message.starts_with("date ") {
+        return (message.to_string(), None);
+    }
+    (format!("syntaxe TOML invalide : {message}"), None)
+}
+
+fn translate_invalid_type(rest: &str) -> (String, Option<String>) {
+    let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+    let found = found
+        .replace("string", "texte")
+        .replace("integer", "nombre entier")
+        .replace("floating point", "nombre décimal")
+        .replace("boolean", "booléen")
+        .replace("sequence", "liste")
+        .replace("map", "table");
+    let expected_fr = match expected {
+        "f64" | "f32" => "un nombre (sans guillemets, avec un point décimal : 1234.5)",
+        "i32" | "i64" | "u32" | "u64" | "u8" | "usize" => "un nombre entier (sans guillemets)",
+        "a string" => "un texte entre guillemets",
+        "a boolean" => "true ou false",
+        "a sequence" => "une liste entre crochets [ … ]",
+        e if e.starts_with("struct") => "une table",
+        e => e,
+    };
+    (format!("type invalide : {found}, attendu {expected_fr}"), None)
+}
+
+fn split_expected(rest: &str) -> (String, Vec<String>) {
+    let (value, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+    let expected = expected.trim_start_matches("one of ");
+    let list = expected
+        .split(", ")
+        .map(|s| s.trim_matches('`').to_string())
+        .filter(|s| !s.is_empty() && !s.contains(' '))
+        .collect();
+    (value.trim_matches('`').to_string(), list)
+}
+
+fn quote_all(list: &[String]) -> String {
+    list.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// The closest candidate to a misspelled name, if close enough to be a typo.
+pub fn suggestion(input: &str, candidates: &[String]) -> Option<String> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(input, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_field_suggests_the_closest_key() {
+        let (msg, hint) = translate(
+            "unknown field `partenares`, expected one of `texte`, `liste`, `partenaires`",
+        );
+        assert_eq!(msg, "clé inconnue `partenares`");
+        assert_eq!(hint.as_deref(), Some("vouliez-vous dire `partenaires` ?"));
+    }
+
+    #[test]
+    fn invalid_type_says_what_is_expected_in_french() {
+        let (msg, _) = translate("invalid type: string \"beaucoup\", expected f64");
+        assert!(msg.starts_with("type invalide : texte \"beaucoup\", attendu un nombre"), "{msg}");
+    }
+}

@@ -1,0 +1,21 @@
+//! cdm-render: the labelling dossier of a Cité des métiers, from TOML data to a PDF.
+//!
+//! The data flows through one module per stage: [`load`] (TOML → [`model`]), [`outline`] (the
+//! official plan, as data), [`template`] (tera → Typst sources), [`world`] and [`compile`]
+//! (in-process Typst → PDF), tied together by [`render`]. The command line lives in [`cli`] and
+//! [`commands`].
+
+pub mod cli;
+pub mod commands;
+pub mod compile;
+pub mod diag;
+pub mod fsutil;
+pub mod load;
+pub mod model;
+pub mod outline;
+pub mod render;
+pub mod template;
+pub mod world;
+
+/// Name and version written in generated files and PDF metadata.
+pub const GENERATOR: &str = concat!("cdm-render ", env!("CARGO_PKG_VERSION"));

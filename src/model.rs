@@ -1,0 +1,1123 @@
+//! The dossier data model: what a project team writes in its TOML file.
+//!
+//! Keys are French (ASCII snake_case) because the people who write these files are French-speaking
+//! project managers; identifiers in Rust follow the keys so a TOML path reads the same in both.
+//! The tables follow the chapters of the official outline; every item table has a `texte`
+//! (narrative) and `inchange` (true when an "à actualiser" item did not change since the
+//! previous phase), plus the structured data the outline asks for.
+
+use serde::{Deserialize, Serialize};
+
+use crate::outline::Phase;
+
+/// A whole dossier de labellisation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dossier {
+    /// Cover data: the Cité, its porteur, the label applied for.
+    pub cite: Cite,
+    /// 1.1 Le porteur de projet.
+    #[serde(default)]
+    pub porteur: Porteur,
+    /// 1.2 Le contexte local.
+    #[serde(default)]
+    pub contexte: Contexte,
+    /// 1.3 Les besoins identifiés.
+    #[serde(default)]
+    pub besoins: Besoins,
+    /// 2. Dynamique partenariale.
+    #[serde(default)]
+    pub partenariat: Partenariat,
+    /// 3. Offre de services.
+    #[serde(default)]
+    pub offre: Offre,
+    /// 4. Fonctionnement.
+    #[serde(default)]
+    pub fonctionnement: Fonctionnement,
+    /// 5. Implantation géographique.
+    #[serde(default)]
+    pub implantation: Implantation,
+    /// 6. Budget.
+    #[serde(default)]
+    pub budget: Budget,
+    /// 7. Évaluation.
+    #[serde(default)]
+    pub evaluation: Evaluation,
+    /// 8. Compléments pour les cités labellisées.
+    #[serde(default)]
+    pub complements: Complements,
+}
+
+/// A calendar date, written in TOML as `2026-11-24` (TOML date) or `"2026-11-24"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "DateInput", into = "String")]
+pub struct Date {
+    /// Year, e.g. 2026.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u8,
+    /// Day of month, 1–31.
+    pub day: u8,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DateInput {
+    Toml(toml::value::Datetime),
+    Text(String),
+}
+
+impl TryFrom<DateInput> for Date {
+    type Error = String;
+
+    fn try_from(input: DateInput) -> Result<Self, String> {
+        let text = match input {
+            DateInput::Toml(dt) => match (dt.date, dt.time) {
+                (Some(_), None) => dt.to_string(),
+                _ => return Err(format!("date attendue (AAAA-MM-JJ), trouvé « {dt} »")),
+            },
+            DateInput::Text(text) => text,
+        };
+        Date::parse(&text)
+    }
+}
+
+impl Date {
+    /// Parses `AAAA-MM-JJ`, checking that the day exists.
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let err = || {
+            format!("date invalide « {text} » : format attendu AAAA-MM-JJ, par exemple 2026-11-24")
+        };
+        let mut parts = text.trim().splitn(3, '-');
+        let mut next = || parts.next().and_then(|p| p.parse::<i32>().ok()).ok_or_else(err);
+        let (year, month, day) = (next()?, next()?, next()?);
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+            return Err(err());
+        }
+        Ok(Date { year, month: month as u8, day: day as u8 })
+    }
+}
+
+fn days_in_month(year: i32, month: i32) -> i32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> String {
+        format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+    }
+}
+
+/// Cover page data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cite {
+    /// Name of the Cité des métiers.
+    pub nom: String,
+    /// The label applied for.
+    pub label: Phase,
+    /// The organisation carrying the project.
+    #[serde(default)]
+    pub porteur: String,
+    /// Territory covered.
+    #[serde(default)]
+    pub territoire: String,
+    /// Date of the dossier.
+    pub date: Date,
+    /// Version of the dossier ("1.0", "V2 – comité du 12 mars").
+    #[serde(default)]
+    pub version: String,
+    /// People to contact about the dossier.
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+}
+
+/// A contact person.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Contact {
+    /// Full name.
+    pub nom: String,
+    /// Role ("Directrice de projet").
+    pub fonction: String,
+    /// Organisation.
+    pub structure: String,
+    /// E-mail.
+    pub courriel: String,
+    /// Phone.
+    pub telephone: String,
+}
+
+/// 1.1 The organisation carrying the project.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Porteur {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Name of the organisation.
+    pub nom: String,
+    /// Legal status ("Syndicat mixte", "Association loi 1901").
+    pub statut: String,
+    /// Its missions.
+    pub missions: Vec<String>,
+    /// Its services.
+    pub services: Vec<String>,
+    /// Why it wants a Cité des métiers.
+    pub motivations: String,
+    /// Political support.
+    pub soutiens: Vec<Soutien>,
+}
+
+/// A political support (elected official or institution).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Soutien {
+    /// Who supports.
+    pub nom: String,
+    /// How (letter, vote, …).
+    pub nature: String,
+    /// When.
+    pub date: Option<Date>,
+}
+
+/// A distribution of a quantity over categories (sectors, statuses, age bands…), with its source.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Repartition {
+    /// What is measured ("Emplois salariés par secteur").
+    pub titre: String,
+    /// Unit of the values ("emplois", "personnes", "%").
+    pub unite: String,
+    /// Year of the statistic.
+    pub annee: Option<i32>,
+    /// Source ("Insee, RP 2021 exploitation principale").
+    pub source: String,
+    /// The categories.
+    pub postes: Vec<Poste>,
+}
+
+/// One category of a [`Repartition`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Poste {
+    /// Category name.
+    pub nom: String,
+    /// Value.
+    pub valeur: f64,
+}
+
+/// 1.2 Local context.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Contexte {
+    /// Introduction.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// 1.2.1 Economic activities.
+    pub activites: Activites,
+    /// 1.2.2 Social problems.
+    pub social: Social,
+    /// 1.2.3 The public of the Cité.
+    pub public: Public,
+    /// 1.2.4 Local guidance structures.
+    pub structures: Structures,
+}
+
+/// 1.2.1 Economic activities.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Activites {
+    /// Narrative.
+    pub texte: String,
+    /// Employment (or establishments) by sector.
+    pub secteurs: Repartition,
+}
+
+/// 1.2.2 Social problems.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Social {
+    /// Narrative.
+    pub texte: String,
+    /// Headline indicators (poverty rate, NEET share…).
+    pub indicateurs: Vec<Indicateur>,
+    /// Unemployment rate over time.
+    pub chomage: SerieTemporelle,
+}
+
+/// A headline statistic with its source and an optional reference value for comparison.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Indicateur {
+    /// Name ("Taux de pauvreté").
+    pub nom: String,
+    /// Value on the territory.
+    pub valeur: f64,
+    /// Unit ("%", "personnes").
+    pub unite: String,
+    /// Year.
+    pub annee: Option<i32>,
+    /// Source.
+    pub source: String,
+    /// Value of the comparison area.
+    pub reference: Option<f64>,
+    /// Name of the comparison area ("France métropolitaine").
+    pub reference_nom: String,
+}
+
+/// Several series over the same periods (territory vs département vs France).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SerieTemporelle {
+    /// Title.
+    pub titre: String,
+    /// Unit of the values.
+    pub unite: String,
+    /// Source.
+    pub source: String,
+    /// Period labels ("2019", "T1 2024").
+    pub periodes: Vec<String>,
+    /// The series.
+    pub series: Vec<Serie>,
+}
+
+/// One named series of values.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Serie {
+    /// Name ("Zone d'emploi de Chinon").
+    pub nom: String,
+    /// One value per period.
+    pub valeurs: Vec<f64>,
+}
+
+/// 1.2.3 The public.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Public {
+    /// Narrative (including the public's needs).
+    pub texte: String,
+    /// Population aged 15–64 by activity status (Insee EMP T1).
+    pub population_active: Repartition,
+    /// Pupils and students by level or age band.
+    pub scolaires: Repartition,
+    /// Job seekers by category (A, B, C…).
+    pub demandeurs_categorie: Repartition,
+    /// Job seekers by age band.
+    pub demandeurs_age: Repartition,
+}
+
+/// 1.2.4 Local guidance structures.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Structures {
+    /// Narrative.
+    pub texte: String,
+    /// The structures.
+    pub liste: Vec<Structure>,
+}
+
+/// A local guidance, training or employment structure.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Structure {
+    /// Name.
+    pub nom: String,
+    /// Type of service.
+    pub service: String,
+    /// Public served.
+    pub public: String,
+    /// Location.
+    pub implantation: String,
+    /// Whether it is a partner of the Cité.
+    pub partenaire: bool,
+}
+
+/// 1.3 Needs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Besoins {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Unmet needs, one per entry.
+    pub liste: Vec<String>,
+    /// Stakes of the territory regarding lifelong guidance.
+    pub enjeux: Vec<String>,
+}
+
+/// 2. Partnership dynamics.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Partenariat {
+    /// 2.1 Awareness raising.
+    pub sensibilisation: Sensibilisation,
+    /// 2.2 Consultation bodies.
+    pub concertation: Concertation,
+    /// 2.3 Pooling results.
+    pub mutualisation: Mutualisation,
+}
+
+/// 2.1 How partners were identified and contacted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sensibilisation {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Milestones of the process.
+    pub etapes: Vec<Etape>,
+}
+
+/// A dated step.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Etape {
+    /// When.
+    pub date: Option<Date>,
+    /// What happened.
+    pub action: String,
+}
+
+/// 2.2 Consultation bodies.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Concertation {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Decision and consultation bodies.
+    pub instances: Vec<Instance>,
+}
+
+/// A governance or consultation body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Instance {
+    /// Name ("Comité de pilotage").
+    pub nom: String,
+    /// Members.
+    pub composition: String,
+    /// How often it meets.
+    pub frequence: String,
+    /// Its role.
+    pub role: String,
+}
+
+/// 2.3 Results of the partnership.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mutualisation {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Joint actions and projects.
+    pub actions: Vec<ActionCommune>,
+}
+
+/// A joint action of several partners.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActionCommune {
+    /// Title.
+    pub titre: String,
+    /// Partners involved (names from `fonctionnement.partenaires.liste`).
+    pub partenaires: Vec<String>,
+    /// Result.
+    pub resultat: String,
+}
+
+/// 3. Services offered.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Offre {
+    /// Introduction to 3.1.
+    pub texte: String,
+    /// Unchanged since the previous phase (3.1).
+    pub inchange: bool,
+    /// 3.1.1 Advice spaces.
+    pub espaces_conseil: EspacesConseil,
+    /// 3.1.2 Collective offer.
+    pub offre_collective: OffreCollective,
+    /// 3.1.3 Documentation space.
+    pub documentation: Documentation,
+    /// 3.2 Opening hours.
+    pub horaires: Horaires,
+    /// 3.3 Estimated attendance.
+    pub frequentation: Frequentation,
+    /// 3.4 Complementarity with the existing offer.
+    pub complementarite: Texte,
+}
+
+/// An item that is only narrative.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Texte {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+}
+
+/// 3.1.1 Advice spaces.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EspacesConseil {
+    /// Narrative.
+    pub texte: String,
+    /// The spaces.
+    pub liste: Vec<EspaceConseil>,
+}
+
+/// An advice space ("pôle de conseil").
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EspaceConseil {
+    /// Theme ("Choisir son orientation").
+    pub theme: String,
+    /// What is offered.
+    pub description: String,
+    /// Committed partners (names from `fonctionnement.partenaires.liste`).
+    pub partenaires: Vec<String>,
+}
+
+/// 3.1.2 Collective offer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OffreCollective {
+    /// Narrative.
+    pub texte: String,
+    /// The collective actions.
+    pub liste: Vec<ActionCollective>,
+}
+
+/// A collective action (club, workshop, information day, event).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActionCollective {
+    /// Format ("Atelier", "Club", "Forum").
+    pub format: String,
+    /// Title.
+    pub titre: String,
+    /// How often.
+    pub frequence: String,
+    /// Partners involved.
+    pub partenaires: Vec<String>,
+}
+
+/// 3.1.3 Documentation space.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Documentation {
+    /// Narrative.
+    pub texte: String,
+    /// Resources (paper and digital).
+    pub fonds: Vec<Ressource>,
+    /// How information is organised.
+    pub organisation: String,
+    /// Partners providing resources.
+    pub partenaires: Vec<String>,
+}
+
+/// A documentary resource.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ressource {
+    /// Kind ("papier", "numérique").
+    pub support: String,
+    /// Description.
+    pub description: String,
+    /// Quantity, if counted.
+    pub quantite: Option<f64>,
+}
+
+/// 3.2 Opening hours.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Horaires {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Opening per weekday.
+    pub jours: Vec<Jour>,
+    /// Weeks open per year.
+    pub semaines_par_an: Option<f64>,
+    /// Yearly closures ("Fermeture du 24 décembre au 2 janvier").
+    pub fermetures: String,
+}
+
+/// Opening of one weekday.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Jour {
+    /// Day name ("lundi").
+    pub jour: String,
+    /// Opening slots, "HH:MM-HH:MM".
+    pub plages: Vec<String>,
+}
+
+/// 3.3 Attendance.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Frequentation {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// How the estimate was made.
+    pub methode: String,
+    /// Yearly estimates (or actual figures) by year.
+    pub annuelle: Vec<ValeurAnnuelle>,
+    /// Estimate by service for the target year.
+    pub par_service: Vec<Poste>,
+}
+
+/// A value for one year.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValeurAnnuelle {
+    /// Year.
+    pub annee: i32,
+    /// Value.
+    pub valeur: f64,
+}
+
+/// 4. How the Cité works.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Fonctionnement {
+    /// 4.1 Partners.
+    pub partenaires: Partenaires,
+    /// 4.2 Staff.
+    pub moyens_humains: MoyensHumains,
+    /// 4.3 Equipment.
+    pub moyens_materiels: MoyensMateriels,
+    /// 4.4 Governance.
+    pub gouvernance: Gouvernance,
+    /// 4.5 Legal structure.
+    pub structure_juridique: StructureJuridique,
+    /// 4.6 Communication plan.
+    pub communication: Communication,
+}
+
+/// 4.1 Partners.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Partenaires {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// The partners.
+    pub liste: Vec<Partenaire>,
+}
+
+/// Kind of contribution a partner makes (outline 4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Funds the Cité.
+    Financeur,
+    /// Provides services (advice, collective offer).
+    Services,
+    /// Provides resources (documentation, equipment).
+    Ressources,
+}
+
+/// A partner of the Cité.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Partenaire {
+    /// Name.
+    pub nom: String,
+    /// Kind of organisation ("Service public de l'emploi").
+    pub categorie: String,
+    /// Kinds of contribution.
+    pub roles: Vec<Role>,
+    /// What it brings.
+    pub contribution: String,
+    /// Commitment ("Convention signée le …", "Lettre d'intention").
+    pub engagement: String,
+}
+
+/// 4.2 Staff.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MoyensHumains {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// 4.2.1 Front-office functions.
+    pub fonctions_usagers: Vec<Fonction>,
+    /// 4.2.2 Support functions.
+    pub fonctions_support: Vec<Fonction>,
+    /// 4.2.3 Training plan.
+    pub plan_formation: PlanFormation,
+}
+
+/// A staff function.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Fonction {
+    /// Function ("Chargé·e d'accueil").
+    pub fonction: String,
+    /// Missions.
+    pub missions: String,
+    /// Full-time equivalents.
+    pub etp: Option<f64>,
+    /// Employer or partner providing the person.
+    pub structure: String,
+}
+
+/// 4.2.3 Training plan.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanFormation {
+    /// Narrative.
+    pub texte: String,
+    /// Training actions.
+    pub actions: Vec<Formation>,
+}
+
+/// A training action for staff.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Formation {
+    /// Title.
+    pub intitule: String,
+    /// Who attends.
+    pub public: String,
+    /// Duration ("2 jours").
+    pub duree: String,
+    /// When.
+    pub periode: String,
+}
+
+/// 4.3 Equipment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MoyensMateriels {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Equipment lines.
+    pub liste: Vec<Materiel>,
+}
+
+/// An equipment need.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Materiel {
+    /// Item.
+    pub designation: String,
+    /// Quantity.
+    pub quantite: f64,
+    /// Unit cost in euros.
+    pub cout_unitaire: Option<f64>,
+    /// Who provides it.
+    pub financement: String,
+}
+
+/// 4.4 Governance: the five questions of the outline, answered one by one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Gouvernance {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// 1) How strategic decisions are made.
+    pub decision_strategique: String,
+    /// 2) How partners exchange information.
+    pub echange_information: String,
+    /// 3) How professionals exchange practices.
+    pub echange_pratiques: String,
+    /// 4) How feedback from professionals shapes the offer.
+    pub retours_professionnels: String,
+    /// 5) How agile decisions are made.
+    pub decision_agile: String,
+    /// Governance bodies.
+    pub instances: Vec<Instance>,
+}
+
+/// 4.5 Legal structure.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StructureJuridique {
+    /// Narrative (why this form).
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Legal form ("GIP", "Association loi 1901").
+    pub forme: String,
+}
+
+/// 4.6 Communication plan.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Communication {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Actions.
+    pub actions: Vec<ActionCommunication>,
+}
+
+/// A communication action.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActionCommunication {
+    /// Audience ("Grand public", "Institutions").
+    pub cible: String,
+    /// Action.
+    pub action: String,
+    /// Channel.
+    pub canal: String,
+    /// When.
+    pub calendrier: String,
+}
+
+/// 5. Location.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Implantation {
+    /// 5.1 Premises.
+    pub locaux: Locaux,
+    /// 5.2 Layout.
+    pub amenagement: Amenagement,
+    /// 5.3 Territorial equity.
+    pub equite: Equite,
+}
+
+/// 5.1 Premises.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Locaux {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Address.
+    pub adresse: String,
+    /// Floor area in m².
+    pub surface_m2: Option<f64>,
+    /// Public transport and access.
+    pub acces: String,
+}
+
+/// 5.2 Layout.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Amenagement {
+    /// Narrative (signage, ergonomics).
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Spaces.
+    pub espaces: Vec<Espace>,
+}
+
+/// A space of the premises.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Espace {
+    /// Name.
+    pub nom: String,
+    /// Area in m².
+    pub surface_m2: Option<f64>,
+    /// Use.
+    pub usage: String,
+}
+
+/// 5.3 Territorial equity.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Equite {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Main site, associated centres, relay points.
+    pub sites: Vec<Site>,
+    /// GeoJSON file with the territory outline (relative to the dossier).
+    pub contour: Option<String>,
+}
+
+/// Kind of site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeSite {
+    /// The Cité itself.
+    Principal,
+    /// A "centre associé".
+    CentreAssocie,
+    /// A "point relais".
+    PointRelais,
+}
+
+/// A place where the Cité's services are available.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Name.
+    pub nom: String,
+    /// Kind of site.
+    #[serde(rename = "type")]
+    pub kind: TypeSite,
+    /// Town.
+    #[serde(default)]
+    pub commune: String,
+    /// Latitude (WGS 84).
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    /// Longitude (WGS 84).
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    /// Road distance to the main site.
+    #[serde(default)]
+    pub distance_km: Option<f64>,
+    /// Travel time to the main site, minutes.
+    #[serde(default)]
+    pub temps_min: Option<f64>,
+    /// Services available there.
+    #[serde(default)]
+    pub services: String,
+}
+
+/// 6. Budget.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Budget {
+    /// 6.1 Operating budget.
+    pub fonctionnement: BudgetDetail,
+    /// 6.2 Investment budget.
+    pub investissement: BudgetDetail,
+}
+
+/// A budget: expense lines and funding by partner.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BudgetDetail {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// Year or period the budget covers.
+    pub exercice: String,
+    /// Expense lines.
+    pub charges: Vec<LigneBudget>,
+    /// Funding lines.
+    pub financements: Vec<Financement>,
+    /// Stated total, checked against the lines when given.
+    pub total: Option<f64>,
+}
+
+/// An expense line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LigneBudget {
+    /// What the money is for.
+    pub poste: String,
+    /// Amount in euros.
+    pub montant: f64,
+}
+
+/// A funding line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Financement {
+    /// Funding partner (name from `fonctionnement.partenaires.liste`).
+    pub partenaire: String,
+    /// Amount in euros.
+    pub montant: f64,
+    /// "numéraire" or "valorisation" (in-kind).
+    pub nature: String,
+}
+
+/// 7. Evaluation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Evaluation {
+    /// 7.1 Partnership dynamics.
+    pub dynamique_partenariale: Criteres,
+    /// 7.2 Counsellors' professionalisation.
+    pub professionnalisation: Criteres,
+    /// 7.3 Users' needs and service offer.
+    pub besoins_usagers: Criteres,
+    /// 7.4 Compliance with the charter.
+    pub charte: Criteres,
+}
+
+/// A set of evaluation criteria.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Criteres {
+    /// Narrative.
+    pub texte: String,
+    /// Unchanged since the previous phase.
+    pub inchange: bool,
+    /// The criteria.
+    pub criteres: Vec<Critere>,
+}
+
+/// An evaluation criterion.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Critere {
+    /// Criterion.
+    pub critere: String,
+    /// Indicator measuring it.
+    pub indicateur: String,
+    /// Target.
+    pub cible: String,
+    /// Measured result, once open.
+    pub resultat: String,
+}
+
+/// 8. Complements for labelled Cités.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Complements {
+    /// 8.1 Improvement plan.
+    pub plan_amelioration: PlanAmelioration,
+    /// 8.2 Feedback from the main partners.
+    pub retours_partenaires: RetoursPartenaires,
+    /// 8.3 Evolutions.
+    pub evolutions: Evolutions,
+    /// 8.4 Activity report.
+    pub rapport_activite: RapportActivite,
+}
+
+/// 8.1 Improvement plan.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanAmelioration {
+    /// Narrative.
+    pub texte: String,
+    /// 8.1.1 Remarks from the quality grid.
+    pub remarques: Vec<Remarque>,
+    /// 8.1.2 Improvement actions.
+    pub actions: Vec<ActionAmelioration>,
+}
+
+/// A remark from the quality grid.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Remarque {
+    /// Criterion of the grid.
+    pub critere: String,
+    /// Remark.
+    pub remarque: String,
+    /// Priority ("haute", "moyenne", "basse").
+    pub priorite: String,
+}
+
+/// An improvement action with its schedule.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionAmelioration {
+    /// Action.
+    pub action: String,
+    /// Start.
+    pub debut: Date,
+    /// End.
+    pub fin: Date,
+    /// Who is responsible.
+    #[serde(default)]
+    pub responsable: String,
+    /// State ("à venir", "en cours", "réalisé").
+    #[serde(default)]
+    pub etat: String,
+}
+
+/// 8.2 Partners' feedback.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetoursPartenaires {
+    /// Narrative.
+    pub texte: String,
+    /// Feedback per partner.
+    pub liste: Vec<Retour>,
+}
+
+/// Feedback from one partner.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Retour {
+    /// Partner.
+    pub partenaire: String,
+    /// What they say.
+    pub retour: String,
+}
+
+/// 8.3 Evolutions of the Cité.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Evolutions {
+    /// Narrative.
+    pub texte: String,
+    /// Changes.
+    pub liste: Vec<Evolution>,
+}
+
+/// One change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Evolution {
+    /// Domain ("Partenaires", "Horaires").
+    pub domaine: String,
+    /// Before.
+    pub avant: String,
+    /// After.
+    pub apres: String,
+    /// When.
+    pub date: Option<Date>,
+}
+
+/// 8.4 Activity report of the past year.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RapportActivite {
+    /// Narrative.
+    pub texte: String,
+    /// Year reported.
+    pub annee: Option<i32>,
+    /// Visits per month (12 values, January first).
+    pub visites_par_mois: Vec<f64>,
+    /// Same for the previous year, for comparison.
+    pub visites_par_mois_precedent: Vec<f64>,
+    /// Interviews by advice space.
+    pub entretiens: Vec<Comparaison>,
+    /// Collective events by format.
+    pub actions_collectives: Vec<Comparaison>,
+    /// Satisfaction and other indicators.
+    pub indicateurs: Vec<Indicateur>,
+}
+
+/// A figure for the reported year and, optionally, the previous one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Comparaison {
+    /// Category.
+    pub nom: String,
+    /// Reported year.
+    pub valeur: f64,
+    /// Previous year.
+    pub precedent: Option<f64>,
+}

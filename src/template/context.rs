@@ -1,0 +1,241 @@
+//! The data handed to the templates: the dossier itself, the outline entries with their
+//! applicability for the requested phase, and figures derived from the data (totals, hours).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::{BudgetDetail, Dossier, Horaires};
+use crate::outline::{Item, Outline, Phase};
+
+/// An outline entry as the templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemContext {
+    /// Official number.
+    pub numero: String,
+    /// Title.
+    pub titre: String,
+    /// What the plan expects.
+    pub description: String,
+    /// 1 for chapters, 2 for items, 3 for sub-items.
+    pub profondeur: usize,
+    /// Whether the entry is part of the dossier for the requested phase.
+    pub applicable: bool,
+    /// Expected level ("Information à approfondir"), empty for chapters and sub-items.
+    pub niveau: String,
+    /// True when none of the entry's data paths holds content.
+    pub vide: bool,
+    /// True when the writer marked the item as unchanged since the previous phase.
+    pub inchange: bool,
+}
+
+/// One row of the applicability matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixRow {
+    /// Official number.
+    pub numero: String,
+    /// Title.
+    pub titre: String,
+    /// Whether this row is a chapter.
+    pub chapitre: bool,
+    /// Short level per phase, empty when not required.
+    pub niveaux: Vec<String>,
+}
+
+/// Builds the outline entries for a phase.
+pub fn items(dossier_json: &Value, phase: Phase) -> BTreeMap<String, ItemContext> {
+    let outline = Outline::get();
+    outline
+        .items
+        .iter()
+        .map(|item| (item.number.clone(), item_context(outline, item, dossier_json, phase)))
+        .collect()
+}
+
+fn item_context(outline: &Outline, item: &Item, data: &Value, phase: Phase) -> ItemContext {
+    let level = outline.level(item, phase);
+    let values: Vec<&Value> = item.data.iter().filter_map(|path| lookup(data, path)).collect();
+    let inchange =
+        values.iter().any(|v| v.get("inchange").and_then(Value::as_bool).unwrap_or(false));
+    ItemContext {
+        numero: item.number.clone(),
+        titre: item.title.clone(),
+        description: item.description.clone(),
+        profondeur: item.depth(),
+        applicable: level.is_some(),
+        niveau: level.flatten().map(|l| l.label().to_string()).unwrap_or_default(),
+        vide: item.depth() > 1 && values.iter().all(|v| is_empty(v)),
+        inchange,
+    }
+}
+
+/// Builds the applicability matrix (all matrix items and chapters, all phases).
+pub fn matrix() -> Vec<MatrixRow> {
+    let outline = Outline::get();
+    outline
+        .items
+        .iter()
+        .filter(|item| item.depth() <= 2)
+        .map(|item| MatrixRow {
+            numero: item.number.clone(),
+            titre: item.title.clone(),
+            chapitre: item.depth() == 1,
+            niveaux: Phase::ALL
+                .iter()
+                .map(|p| item.levels.get(p).map(|l| l.short().to_string()).unwrap_or_default())
+                .collect(),
+        })
+        .collect()
+}
+
+/// Follows a dotted path ("offre.horaires") into a JSON value.
+pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+/// Whether a value carries no content: null, blank strings, empty lists, flags, or objects made
+/// only of those. Flags (`inchange`, `partenaire`) say something about content, they are not
+/// content.
+pub fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(_) => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Number(_) => false,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.values().all(is_empty),
+    }
+}
+
+/// Figures computed from the data so that templates only lay them out.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Derived {
+    /// Opening hours: per day and totals.
+    pub horaires: HoursSummary,
+    /// 6.1 totals.
+    pub budget_fonctionnement: BudgetSummary,
+    /// 6.2 totals.
+    pub budget_investissement: BudgetSummary,
+    /// 4.3 total cost of equipment.
+    pub materiel_total: f64,
+    /// 4.1 number of partners by role.
+    pub partenaires_par_role: BTreeMap<String, usize>,
+    /// 8.4 total visits of the year and of the previous year.
+    pub visites_total: f64,
+    /// Previous year's total visits, if given.
+    pub visites_total_precedent: Option<f64>,
+}
+
+/// Opening hours summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HoursSummary {
+    /// Hours open per listed day, in the order given.
+    pub par_jour: Vec<f64>,
+    /// Hours open per week.
+    pub semaine: f64,
+    /// Hours open per year, when weeks per year are given.
+    pub annee: Option<f64>,
+}
+
+/// Totals of a budget.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BudgetSummary {
+    /// Sum of expense lines.
+    pub charges: f64,
+    /// Sum of funding lines.
+    pub financements: f64,
+    /// Share of each funding line in the funding total, in %, in the order given.
+    pub parts: Vec<f64>,
+}
+
+impl Derived {
+    /// Computes the derived figures of a dossier.
+    pub fn new(dossier: &Dossier) -> Self {
+        let report = &dossier.complements.rapport_activite;
+        let previous = &report.visites_par_mois_precedent;
+        Derived {
+            horaires: hours(&dossier.offre.horaires),
+            budget_fonctionnement: budget(&dossier.budget.fonctionnement),
+            budget_investissement: budget(&dossier.budget.investissement),
+            materiel_total: dossier
+                .fonctionnement
+                .moyens_materiels
+                .liste
+                .iter()
+                .map(|m| m.quantite * m.cout_unitaire.unwrap_or(0.0))
+                .sum(),
+            partenaires_par_role: partners_by_role(dossier),
+            visites_total: report.visites_par_mois.iter().sum(),
+            visites_total_precedent: (!previous.is_empty()).then(|| previous.iter().sum()),
+        }
+    }
+}
+
+fn hours(horaires: &Horaires) -> HoursSummary {
+    let par_jour: Vec<f64> = horaires
+        .jours
+        .iter()
+        .map(|day| day.plages.iter().filter_map(|slot| slot_hours(slot)).sum())
+        .collect();
+    let semaine: f64 = par_jour.iter().sum();
+    HoursSummary { par_jour, semaine, annee: horaires.semaines_par_an.map(|w| w * semaine) }
+}
+
+/// Parses an opening slot "09:00-12:30" into (start, end) minutes since midnight.
+pub fn parse_slot(slot: &str) -> Option<(u32, u32)> {
+    let (start, end) = slot.split_once('-')?;
+    let minutes = |t: &str| -> Option<u32> {
+        let (h, m) = t.trim().split_once([':', 'h'])?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, if m.is_empty() { 0 } else { m.parse().ok()? });
+        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    };
+    let (start, end) = (minutes(start)?, minutes(end)?);
+    (start < end).then_some((start, end))
+}
+
+fn slot_hours(slot: &str) -> Option<f64> {
+    parse_slot(slot).map(|(start, end)| f64::from(end - start) / 60.0)
+}
+
+fn budget(detail: &BudgetDetail) -> BudgetSummary {
+    let charges = detail.charges.iter().map(|l| l.montant).sum();
+    let financements: f64 = detail.financements.iter().map(|f| f.montant).sum();
+    let parts = detail
+        .financements
+        .iter()
+        .map(|f| if financements > 0.0 { 100.0 * f.montant / financements } else { 0.0 })
+        .collect();
+    BudgetSummary { charges, financements, parts }
+}
+
+fn partners_by_role(dossier: &Dossier) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for partner in &dossier.fonctionnement.partenaires.liste {
+        for role in &partner.roles {
+            let key = serde_json::to_value(role).ok().and_then(|v| v.as_str().map(String::from));
+            *counts.entry(key.unwrap_or_default()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_slots_parse_with_colon_or_h() {
+        assert_eq!(parse_slot("09:00-12:30"), Some((540, 750)));
+        assert_eq!(parse_slot("9h-12h30"), Some((540, 750)));
+        assert_eq!(parse_slot("14:00-13:00"), None);
+        assert_eq!(parse_slot("n'importe quoi"), None);
+    }
+
+    #[test]
+    fn emptiness_ignores_flags_and_blank_text() {
+        let v = serde_json::json!({"texte": "  ", "inchange": true, "liste": []});
+        assert!(is_empty(&v));
+        let v = serde_json::json!({"texte": "", "liste": [{"nom": "x"}]});
+        assert!(!is_empty(&v));
+    }
+}

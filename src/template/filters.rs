@@ -1,0 +1,254 @@
+//! Tera filters: Typst escaping and French number/date typography.
+//!
+//! Escaping and number formatting are written by hand: they are a few lines each and depend on
+//! Typst's lexer rules and French typographic conventions that no crate implements.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use tera::{Filter, Tera};
+
+use crate::model::Date;
+
+/// Narrow no-break space (U+202F): French thousands separator and space before `; : ! ?`.
+pub const NNBSP: char = '\u{202F}';
+/// No-break space (U+00A0): before units and currency.
+pub const NBSP: char = '\u{A0}';
+
+/// Registers every filter of the dossier templates.
+pub fn register(tera: &mut Tera) {
+    tera.register_filter("texte", SafeFilter(paragraphs));
+    tera.register_filter("chaine", SafeFilter(string_literal));
+    tera.register_filter("nombre", number_filter);
+    tera.register_filter("euros", euros_filter);
+    tera.register_filter("pourcent", percent_filter);
+    tera.register_filter("date_fr", date_filter);
+    tera.register_filter("somme", sum_filter);
+}
+
+/// Escapes a string so that Typst markup shows it literally.
+///
+/// Used as tera's escape function for `.typ` templates: every `{{ value }}` goes through it.
+/// Every character with a meaning in Typst markup is preceded by a backslash (Typst accepts
+/// `\` before any non-space character), line breaks become spaces, other control characters
+/// are dropped (they have no glyph), and the space before `; : ! ?` becomes a narrow no-break
+/// space as French typography requires.
+pub fn escape_markup(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 4);
+    let mut chars = input.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            ' ' if matches!(chars.peek(), Some(';' | ':' | '!' | '?' | '»')) => out.push(NNBSP),
+            '«' if chars.peek() == Some(&' ') => {
+                out.push('«');
+                out.push(NNBSP);
+                chars.next();
+            }
+            '\\' | '#' | '$' | '*' | '_' | '`' | '<' | '>' | '@' | '[' | ']' | '~' | '/' | '-'
+            | '+' | '=' | '.' | ':' | '\'' | '"' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Formats multi-paragraph text: blank lines separate paragraphs, single line breaks are spaces.
+fn paragraphs(text: &str) -> String {
+    let normalized = text.replace("\r\n", "\n");
+    normalized
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(escape_markup)
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Quotes a string as a Typst string literal (for code contexts such as function arguments).
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Formats a number the French way: `1 234 567,5` with narrow no-break spaces.
+pub fn format_number(value: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, value.abs());
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let mut out = String::new();
+    if value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.push('−');
+    }
+    for (i, digit) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            out.push(NNBSP);
+        }
+        out.push(digit);
+    }
+    if let Some(frac) = frac_part {
+        out.push(',');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// Formats an amount in euros: cents only when there are some (`1 234 €`, `12,50 €`).
+pub fn format_euros(value: f64) -> String {
+    let decimals = if (value * 100.0).round() % 100.0 == 0.0 { 0 } else { 2 };
+    format!("{}{NBSP}€", format_number(value, decimals))
+}
+
+/// Formats a number with as many decimals as it has (up to `max`), dropping trailing zeros.
+pub fn format_auto(value: f64, max: usize) -> String {
+    let decimals = (0..=max)
+        .find(|&d| {
+            let scale = 10f64.powi(d as i32);
+            ((value * scale).round() - value * scale).abs() < 1e-6
+        })
+        .unwrap_or(max);
+    format_number(value, decimals)
+}
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// Formats a date the French way: "24 novembre 2026", "1er mars 2026".
+pub fn format_date(date: Date) -> String {
+    let day = if date.day == 1 { "1er".to_string() } else { date.day.to_string() };
+    format!("{day} {} {}", MONTHS[usize::from(date.month) - 1], date.year)
+}
+
+/// A filter whose output is already valid Typst and must not be escaped again.
+struct SafeFilter(fn(&str) -> String);
+
+impl Filter for SafeFilter {
+    fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        Ok(Value::String((self.0)(&text)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+fn as_number(value: &Value, filter: &str) -> tera::Result<f64> {
+    value.as_f64().ok_or_else(|| {
+        tera::Error::msg(format!("filtre `{filter}` : nombre attendu, trouvé {value}"))
+    })
+}
+
+fn decimals_arg(args: &HashMap<String, Value>) -> Option<usize> {
+    args.get("decimales").and_then(Value::as_u64).map(|d| d as usize)
+}
+
+fn number_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let n = as_number(value, "nombre")?;
+    let text = match decimals_arg(args) {
+        Some(d) => format_number(n, d),
+        None => format_auto(n, 2),
+    };
+    Ok(Value::String(text))
+}
+
+fn euros_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(format_euros(as_number(value, "euros")?)))
+}
+
+fn percent_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let n = as_number(value, "pourcent")?;
+    let number = format_number(n, decimals_arg(args).unwrap_or(1));
+    Ok(Value::String(format!("{number}{NNBSP}%")))
+}
+
+fn date_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = value.as_str().unwrap_or_default();
+    let date = Date::parse(text).map_err(tera::Error::msg)?;
+    Ok(Value::String(format_date(date)))
+}
+
+/// Sums a numeric attribute over an array of objects: `lignes | somme(attribut="montant")`.
+fn sum_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let attribute = args.get("attribut").and_then(Value::as_str);
+    let items =
+        value.as_array().ok_or_else(|| tera::Error::msg("filtre `somme` : liste attendue"))?;
+    let total: f64 = items
+        .iter()
+        .filter_map(|item| match attribute {
+            Some(key) => item.get(key).and_then(Value::as_f64),
+            None => item.as_f64(),
+        })
+        .sum();
+    Ok(serde_json::json!(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_french_separators() {
+        assert_eq!(format_number(1234567.0, 0), "1\u{202F}234\u{202F}567");
+        assert_eq!(format_number(12.5, 1), "12,5");
+        assert_eq!(format_number(-1234.0, 0), "−1\u{202F}234");
+        assert_eq!(format_number(999.0, 0), "999");
+        assert_eq!(format_euros(1234567.0), "1\u{202F}234\u{202F}567\u{A0}€");
+        assert_eq!(format_euros(12.5), "12,50\u{A0}€");
+        assert_eq!(format_auto(8.25, 2), "8,25");
+        assert_eq!(format_auto(300.0, 2), "300");
+    }
+
+    #[test]
+    fn dates_are_written_in_french() {
+        assert_eq!(format_date(Date::parse("2026-11-24").unwrap()), "24 novembre 2026");
+        assert_eq!(format_date(Date::parse("2026-03-01").unwrap()), "1er mars 2026");
+    }
+
+    #[test]
+    fn markup_escape_neutralises_typst_syntax() {
+        assert_eq!(escape_markup("#panic(\"x\")"), "\\#panic(\\\"x\\\")");
+        assert_eq!(escape_markup("a\nb\u{0}c"), "a bc");
+        assert_eq!(escape_markup("Quoi ?"), "Quoi\u{202F}?");
+    }
+
+    #[test]
+    fn string_literals_escape_quotes_and_backslashes() {
+        assert_eq!(string_literal("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+    }
+}

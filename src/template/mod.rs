@@ -1,0 +1,200 @@
+//! The tera layer: built-in templates embedded in the binary, user overrides file by file,
+//! filters registered in one place, and rendering of a dossier into Typst sources.
+
+mod context;
+pub mod filters;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+pub use context::{Derived, ItemContext, is_empty, lookup, parse_slot};
+
+use crate::fsutil;
+use crate::model::Dossier;
+use crate::template::filters::format_date;
+
+/// The built-in templates, by name. `lib.typ` holds the Typst styles and building blocks,
+/// `macros.typ` the tera macros, and there is one template per chapter.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("macros.typ", include_str!("../../templates/macros.typ")),
+    ("lib.typ", include_str!("../../templates/lib.typ")),
+    ("main.typ", include_str!("../../templates/main.typ")),
+    ("couverture.typ", include_str!("../../templates/couverture.typ")),
+    ("chapitre-1.typ", include_str!("../../templates/chapitre-1.typ")),
+    ("chapitre-2.typ", include_str!("../../templates/chapitre-2.typ")),
+    ("chapitre-3.typ", include_str!("../../templates/chapitre-3.typ")),
+    ("chapitre-4.typ", include_str!("../../templates/chapitre-4.typ")),
+    ("chapitre-5.typ", include_str!("../../templates/chapitre-5.typ")),
+    ("chapitre-6.typ", include_str!("../../templates/chapitre-6.typ")),
+    ("chapitre-7.typ", include_str!("../../templates/chapitre-7.typ")),
+    ("chapitre-8.typ", include_str!("../../templates/chapitre-8.typ")),
+];
+
+/// Templates that produce a Typst file, with the virtual path of that file.
+/// `macros.typ` produces nothing by itself.
+const OUTPUTS: &[(&str, &str)] = &[
+    ("lib.typ", "/lib.typ"),
+    ("main.typ", "/main.typ"),
+    ("couverture.typ", "/couverture.typ"),
+    ("chapitre-1.typ", "/chapitres/1.typ"),
+    ("chapitre-2.typ", "/chapitres/2.typ"),
+    ("chapitre-3.typ", "/chapitres/3.typ"),
+    ("chapitre-4.typ", "/chapitres/4.typ"),
+    ("chapitre-5.typ", "/chapitres/5.typ"),
+    ("chapitre-6.typ", "/chapitres/6.typ"),
+    ("chapitre-7.typ", "/chapitres/7.typ"),
+    ("chapitre-8.typ", "/chapitres/8.typ"),
+];
+
+/// The generated Typst sources of one dossier, by virtual path ("/chapitres/3.typ").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sources {
+    /// Virtual path → Typst source text.
+    pub files: BTreeMap<String, String>,
+}
+
+/// The loaded templates, shared by every dossier rendered in the process.
+pub struct Templates {
+    tera: Tera,
+    /// Where each overridden template came from, for error messages.
+    overridden: BTreeMap<String, PathBuf>,
+    /// Files of the override folder that match no template.
+    pub ignored: Vec<PathBuf>,
+}
+
+impl Templates {
+    /// Loads the built-in templates, replacing each one by the file of the same name in
+    /// `overrides` when there is one.
+    pub fn new(overrides: Option<&Path>) -> Result<Self> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".typ"]);
+        tera.set_escape_fn(filters::escape_markup);
+        filters::register(&mut tera);
+
+        let mut overridden = BTreeMap::new();
+        let mut sources = Vec::new();
+        for (name, builtin) in BUILTIN {
+            let user = overrides.map(|dir| dir.join(name)).filter(|p| p.is_file());
+            let text = match &user {
+                Some(path) => fsutil::read_to_string(path)?,
+                None => (*builtin).to_string(),
+            };
+            if let Some(path) = user {
+                overridden.insert((*name).to_string(), path);
+            }
+            sources.push((*name, text));
+        }
+        let ignored = match overrides {
+            Some(dir) => unknown_files(dir)?,
+            None => Vec::new(),
+        };
+        let mut templates = Templates { tera, overridden, ignored };
+        let result =
+            templates.tera.add_raw_templates(sources.iter().map(|(n, t)| (*n, t.as_str())));
+        result.map_err(|e| templates.explain(e, "lecture des modèles"))?;
+        Ok(templates)
+    }
+
+    /// Renders every Typst file of a dossier.
+    pub fn render(&self, dossier: &Dossier) -> Result<Sources> {
+        let context = build_context(dossier)?;
+        let mut files = BTreeMap::new();
+        for (name, vpath) in OUTPUTS {
+            let text = self
+                .tera
+                .render(name, &context)
+                .map_err(|e| self.explain(e, &format!("modèle « {name} »")))?;
+            files.insert((*vpath).to_string(), text);
+        }
+        Ok(Sources { files })
+    }
+
+    /// Turns a tera error into one that names the template file and keeps the cause chain
+    /// (tera puts the real cause deep in it).
+    fn explain(&self, error: tera::Error, what: &str) -> anyhow::Error {
+        let origin = if self.overridden.is_empty() {
+            "modèles intégrés".to_string()
+        } else {
+            let list: Vec<_> = self.overridden.values().map(|p| p.display().to_string()).collect();
+            format!("modèles personnalisés : {}", list.join(", "))
+        };
+        anyhow::Error::new(error).context(format!("erreur de modèle ({what}, {origin})"))
+    }
+}
+
+fn unknown_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("impossible de lire le dossier de modèles {}", dir.display()))?;
+    let mut ignored = Vec::new();
+    for entry in entries {
+        let path = entry.with_context(|| format!("lecture de {}", dir.display()))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if !BUILTIN.iter().any(|(builtin, _)| *builtin == name) {
+            ignored.push(path);
+        }
+    }
+    Ok(ignored)
+}
+
+/// Everything a template can use.
+#[derive(Serialize)]
+struct TemplateData<'a> {
+    /// The dossier as written.
+    d: &'a Dossier,
+    /// Outline entries by number, with applicability and emptiness.
+    items: BTreeMap<String, ItemContext>,
+    /// The applicability matrix.
+    matrice: Vec<context::MatrixRow>,
+    /// The requested phase.
+    phase: PhaseData,
+    /// Derived figures.
+    calc: Derived,
+    /// Date of the dossier in French.
+    date_fr: String,
+    /// Date of the dossier as numbers, for Typst's `datetime`.
+    date: DateParts,
+    /// Name and version of the generator.
+    generateur: String,
+}
+
+#[derive(Serialize)]
+struct DateParts {
+    annee: i32,
+    mois: u8,
+    jour: u8,
+}
+
+#[derive(Serialize)]
+struct PhaseData {
+    cle: &'static str,
+    label: &'static str,
+    colonne: usize,
+}
+
+fn build_context(dossier: &Dossier) -> Result<Context> {
+    let json = serde_json::to_value(dossier).context("sérialisation du dossier")?;
+    let phase = dossier.cite.label;
+    let data = TemplateData {
+        d: dossier,
+        items: context::items(&json, phase),
+        matrice: context::matrix(),
+        phase: PhaseData {
+            cle: phase.key(),
+            label: phase.label(),
+            colonne: crate::outline::Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0),
+        },
+        calc: Derived::new(dossier),
+        date_fr: format_date(dossier.cite.date),
+        date: DateParts {
+            annee: dossier.cite.date.year,
+            mois: dossier.cite.date.month,
+            jour: dossier.cite.date.day,
+        },
+        generateur: crate::GENERATOR.to_string(),
+    };
+    Context::from_serialize(&data).context("préparation des données pour les modèles")
+}
