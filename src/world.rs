@@ -30,6 +30,10 @@ const FONTS: &[(&str, &[u8])] = fonts![
     "NotoSans-Bold.ttf",
     "NotoSans-Italic.ttf",
     "NotoSans-BoldItalic.ttf",
+    // Fallbacks found by Typst for glyphs the text fonts lack (≥, →, ✓…).
+    "NotoSansMath-Regular.ttf",
+    "NotoSansSymbols-Regular.ttf",
+    "NotoSansSymbols2-Regular.ttf",
 ];
 
 /// The embedded font files, by file name.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::{BudgetDetail, Dossier, Horaires};
-use crate::outline::{Item, Outline, Phase};
+use crate::outline::{Item, Level, Outline, Phase};
 
 /// An outline entry as the templates see it.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +26,8 @@ pub struct ItemContext {
     pub niveau: String,
     /// True when none of the entry's data paths holds content.
     pub vide: bool,
+    /// True when the expected level (own or inherited) is "à signaler".
+    pub signaler: bool,
     /// True when the writer marked the item as unchanged since the previous phase.
     pub inchange: bool,
 }
@@ -58,14 +60,20 @@ fn item_context(outline: &Outline, item: &Item, data: &Value, phase: Phase) -> I
     let values: Vec<&Value> = item.data.iter().filter_map(|path| lookup(data, path)).collect();
     let inchange =
         values.iter().any(|v| v.get("inchange").and_then(Value::as_bool).unwrap_or(false));
+    let vide = item.depth() > 1 && values.iter().all(|v| is_empty(v));
+    // An empty sub-item of an item that is only "à signaler" is left out: a statement in the
+    // item is all the outline asks for, and an empty sub-heading would only be noise.
+    let signaler_only = level.flatten() == Some(Level::Signaler);
+    let hidden = item.depth() > 2 && vide && signaler_only;
     ItemContext {
         numero: item.number.clone(),
         titre: item.title.clone(),
         description: item.description.clone(),
         profondeur: item.depth(),
-        applicable: level.is_some(),
+        applicable: level.is_some() && !hidden,
         niveau: level.flatten().map(|l| l.label().to_string()).unwrap_or_default(),
-        vide: item.depth() > 1 && values.iter().all(|v| is_empty(v)),
+        vide,
+        signaler: signaler_only,
         inchange,
     }
 }

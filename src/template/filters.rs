@@ -36,6 +36,7 @@ pub fn register(tera: &mut Tera) {
 pub fn escape_markup(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 4);
     let mut chars = input.chars().peekable();
+    let mut prev: Option<char> = None;
     while let Some(ch) = chars.next() {
         match ch {
             ' ' if matches!(chars.peek(), Some(';' | ':' | '!' | '?' | '»')) => out.push(NNBSP),
@@ -43,6 +44,13 @@ pub fn escape_markup(input: &str) -> String {
                 out.push('«');
                 out.push(NNBSP);
                 chars.next();
+            }
+            // An apostrophe inside a word (l'emploi) is left to Typst, which sets the French
+            // typographic apostrophe; anywhere else it is escaped and stays straight.
+            '\'' if prev.is_some_and(char::is_alphabetic)
+                && chars.peek().is_some_and(|c| c.is_alphabetic()) =>
+            {
+                out.push('\'')
             }
             '\\' | '#' | '$' | '*' | '_' | '`' | '<' | '>' | '@' | '[' | ']' | '~' | '/' | '-'
             | '+' | '=' | '.' | ':' | '\'' | '"' => {
@@ -53,6 +61,7 @@ pub fn escape_markup(input: &str) -> String {
             c if c.is_control() => {}
             c => out.push(c),
         }
+        prev = Some(ch);
     }
     out
 }
@@ -245,6 +254,7 @@ mod tests {
         assert_eq!(escape_markup("#panic(\"x\")"), "\\#panic(\\\"x\\\")");
         assert_eq!(escape_markup("a\nb\u{0}c"), "a bc");
         assert_eq!(escape_markup("Quoi ?"), "Quoi\u{202F}?");
+        assert_eq!(escape_markup("l'emploi 'x'"), "l'emploi \\'x\\'");
     }
 
     #[test]
