@@ -93,5 +93,13 @@ fn format(world: &DossierWorld, diagnostics: &[SourceDiagnostic]) -> String {
         // A diagnostic whose span cannot be resolved still has its message.
         return diagnostics.iter().map(|d| format!("{}\n", d.message)).collect();
     }
-    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+    // The messages themselves come from Typst in English; at least the frame is French.
+    String::from_utf8_lossy(buffer.as_slice())
+        .lines()
+        .map(|line| {
+            let line =
+                line.replacen("error:", "erreur :", 1).replacen("warning:", "avertissement :", 1);
+            line.replacen("= hint:", "= aide :", 1) + "\n"
+        })
+        .collect()
 }

@@ -1,0 +1,134 @@
+//! The command line as a user meets it: defaults, help, errors, and output files.
+
+use crate::support::{render, root, run, scratch, stderr};
+
+#[test]
+fn output_defaults_to_the_dossier_name_with_pdf_extension() {
+    let dir = scratch("default-output");
+    let input = dir.join("ma-cite.toml");
+    std::fs::copy(root().join("data/projet/dossier.toml"), &input).unwrap();
+    let output = run(&[input.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pdf = std::fs::read(dir.join("ma-cite.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+}
+
+#[test]
+fn help_is_in_french() {
+    let output = run(&["--help"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    for expected in ["Utilisation :", "Options", "Fichier TOML du dossier", "Affiche cette aide"] {
+        assert!(text.contains(expected), "{expected:?} not in help:\n{text}");
+    }
+    assert!(
+        !text.contains("Usage:") && !text.contains("Print help"),
+        "English left in help:\n{text}"
+    );
+}
+
+#[test]
+fn a_failed_render_leaves_the_previous_pdf_untouched() {
+    let dir = scratch("keep-previous");
+    let out = dir.join("dossier.pdf");
+    std::fs::write(&out, b"previous version").unwrap();
+    let input = root().join("tests/fixtures/syntax-error/dossier.toml");
+    let output = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(std::fs::read(&out).unwrap(), b"previous version");
+    let leftovers: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left behind: {leftovers:?}");
+}
+
+#[test]
+fn typst_errors_are_located_and_never_a_panic() {
+    let dir = scratch("typst-error");
+    let templates = dir.join("modeles");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("chapitre-2.typ"),
+        "#import \"/lib.typ\": *\n\n#fonction-inconnue()\n",
+    )
+    .unwrap();
+    let input = root().join("data/projet/dossier.toml");
+    let out = dir.join("out.pdf");
+    let output = run(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("chapitres/2.typ:3:1"), "no location in:\n{message}");
+    assert!(message.contains("fonction-inconnue"), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn template_overrides_replace_builtins_file_by_file() {
+    let dir = scratch("override");
+    let templates = dir.join("modeles");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("chapitre-3.typ"),
+        "#import \"/lib.typ\": *\n= Offre revue par le réseau {{ d.cite.nom }}\n",
+    )
+    .unwrap();
+    std::fs::write(templates.join("chapitre3.typ"), "typo").unwrap();
+    let input = root().join("data/projet/dossier.toml");
+    let out = dir.join("out.pdf");
+    let output = run(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("chapitre3.typ ne correspond à aucun modèle"));
+    let text = crate::support::pdf_text(&out);
+    assert!(text.contains("Offre revue par le réseau Cité des métiers du Val-de-Lys"));
+    assert!(text.contains("2.1 Sensibilisation des partenaires"), "other chapters stay built-in");
+}
+
+#[test]
+fn emitted_typst_sources_are_complete() {
+    let dir = scratch("emit");
+    let out = dir.join("out.pdf");
+    let emit = dir.join("typst");
+    let input = root().join("data/fonctionnement/dossier.toml");
+    let output = run(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--emit-typst",
+        emit.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for file in [
+        "main.typ",
+        "lib.typ",
+        "couverture.typ",
+        "chapitres/1.typ",
+        "chapitres/8.typ",
+        "fonts/NotoSerif-Regular.ttf",
+    ] {
+        assert!(emit.join(file).is_file(), "{file} not emitted");
+    }
+    let main = std::fs::read_to_string(emit.join("main.typ")).unwrap();
+    assert!(main.contains("#include \"/chapitres/8.typ\""));
+}
+
+#[test]
+fn rendering_twice_gives_the_same_pdf() {
+    let dir = scratch("reproducible");
+    let input = root().join("data/prefiguration/dossier.toml");
+    let (a, b) = (dir.join("a.pdf"), dir.join("b.pdf"));
+    render(&input, &a);
+    render(&input, &b);
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(), "PDFs differ");
+}

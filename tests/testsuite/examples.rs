@@ -1,0 +1,95 @@
+//! The three example dossiers of data/: every applicable heading of the outline is in the PDF,
+//! with its official number, and nothing else is.
+
+use cdm_render::outline::{Level, Outline, Phase};
+
+use crate::support::{pdf_pages, pdf_text, render, root, scratch};
+
+/// Renders an example and returns the text of its body pages (the applicability matrix, which
+/// lists every item of the plan for all phases, is left out).
+fn body_text(phase: &str) -> String {
+    let out = scratch(phase).join(format!("{phase}.pdf"));
+    render(&root().join(format!("data/{phase}/dossier.toml")), &out);
+    let is_matrix = |page: &String| {
+        ["Label projet", "Label préfiguration", "Label fonctionnement"]
+            .iter()
+            .all(|l| page.contains(l))
+    };
+    pdf_pages(&out).into_iter().filter(|p| !is_matrix(p)).collect::<Vec<_>>().join(" ")
+}
+
+fn heading(number: &str, title: &str, depth: usize) -> String {
+    let dot = if depth == 1 { "." } else { "" };
+    format!(" {number}{dot} {title}")
+}
+
+fn check_headings(phase: Phase) {
+    let text = body_text(phase.key());
+    let outline = Outline::get();
+    for item in &outline.items {
+        let expected = heading(&item.number, &item.title, item.depth());
+        let level = outline.level(item, phase);
+        // Empty sub-items of an item that is only "à signaler" may be left out.
+        let optional = item.depth() > 2 && level == Some(Some(Level::Signaler));
+        match level {
+            Some(_) if !optional => {
+                assert!(text.contains(&expected), "{phase}: heading {expected:?} missing")
+            }
+            None => assert!(!text.contains(&expected), "{phase}: heading {expected:?} present"),
+            Some(_) => {}
+        }
+    }
+}
+
+#[test]
+fn renders_every_applicable_item_for_projet() {
+    check_headings(Phase::Projet);
+}
+
+#[test]
+fn renders_every_applicable_item_for_prefiguration() {
+    check_headings(Phase::Prefiguration);
+}
+
+#[test]
+fn renders_every_applicable_item_for_fonctionnement() {
+    check_headings(Phase::Fonctionnement);
+}
+
+#[test]
+fn projet_dossier_has_no_layout_evaluation_or_complements() {
+    let text = body_text("projet");
+    for absent in [
+        "5.2 Aménagement des locaux",
+        "7. Évaluation des actions",
+        "7.1 Dynamique",
+        "8. Compléments",
+        "8.4 Rapport",
+    ] {
+        assert!(!text.contains(absent), "{absent:?} should not be in the projet dossier");
+    }
+}
+
+#[test]
+fn fonctionnement_dossier_fills_every_item() {
+    let text = body_text("fonctionnement");
+    assert!(!text.contains("À compléter"), "an item of the complete example is empty");
+}
+
+#[test]
+fn key_values_are_formatted_the_french_way() {
+    let out = scratch("french").join("f.pdf");
+    render(&root().join("data/fonctionnement/dossier.toml"), &out);
+    let text = pdf_text(&out);
+    for value in [
+        "24 novembre 2026",
+        "612 400 €",
+        "1 387 700 €",
+        "29,5 h",
+        "16,8 %",
+        "1er décembre 2026",
+        "Page 2 / ",
+    ] {
+        assert!(text.contains(value), "{value:?} not found");
+    }
+}

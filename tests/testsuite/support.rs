@@ -1,0 +1,62 @@
+//! Helpers: running the binary in a scratch folder and reading PDF text.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh scratch folder under the target directory.
+pub fn scratch(name: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{name}-{n}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `cdm-render` with arguments.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cdm-render")).args(args).output().expect("the binary runs")
+}
+
+/// Standard error of a run as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Renders a dossier to `out` and fails the test with the messages when it does not succeed.
+pub fn render(input: &Path, out: &Path) {
+    let output = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(output.status.success(), "rendering {} failed:\n{}", input.display(), stderr(&output));
+}
+
+/// The text of a PDF, one string per page, with spaces normalised (no-break and narrow spaces
+/// become plain spaces, runs of whitespace one space) and typographic apostrophes made straight.
+pub fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let output = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed to run these tests");
+    assert!(output.status.success(), "pdftotext failed on {}", pdf.display());
+    String::from_utf8_lossy(&output.stdout).split('\u{c}').map(normalize).collect()
+}
+
+/// The whole text of a PDF, normalised as [`pdf_pages`].
+pub fn pdf_text(pdf: &Path) -> String {
+    pdf_pages(pdf).join(" ")
+}
+
+/// Normalises spaces and apostrophes so that expectations can be written plainly.
+pub fn normalize(text: &str) -> String {
+    let text = text.replace('\u{2019}', "'");
+    text.split(|c: char| c.is_whitespace() || c == '\u{202F}' || c == '\u{A0}' || c == '\u{2060}')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
