@@ -35,3 +35,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("impossible d'écrire {}", path.display()))?;
     Ok(())
 }
+
+/// Resolves a file named in a dossier against the dossier's folder, refusing anything that
+/// would lead outside it: absolute paths, `..` and symbolic links pointing elsewhere.
+pub fn resolve_inside(base: &Path, name: &str) -> Result<std::path::PathBuf> {
+    let relative = Path::new(name);
+    let hint =
+        "les fichiers cités par le dossier doivent se trouver dans son dossier ou un sous-dossier";
+    if relative.is_absolute()
+        || relative.components().any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        anyhow::bail!("chemin refusé « {name} » : {hint}");
+    }
+    let base = base
+        .canonicalize()
+        .with_context(|| format!("impossible d'accéder au dossier {}", base.display()))?;
+    let path = base.join(relative);
+    let real = path.canonicalize().with_context(|| {
+        format!("fichier introuvable : {} (cité comme « {name} »)", path.display())
+    })?;
+    if !real.starts_with(&base) {
+        anyhow::bail!(
+            "chemin refusé « {name} » : il mène hors du dossier ({}) ; {hint}",
+            real.display()
+        );
+    }
+    Ok(real)
+}

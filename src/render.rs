@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::charts;
 use crate::compile::{self, Compiled, PdfMeta};
 use crate::fsutil;
 use crate::model::Dossier;
@@ -34,14 +35,16 @@ impl Renderer {
         &self.templates
     }
 
-    /// Generates the Typst sources of a dossier.
-    pub fn generate(&self, dossier: &Dossier) -> Result<Sources> {
-        self.templates.render(dossier)
+    /// Generates the Typst sources of a dossier (charts included). `base_dir` is the folder
+    /// of the dossier file, against which the files it names are resolved.
+    pub fn generate(&self, dossier: &Dossier, base_dir: &Path) -> Result<Sources> {
+        let charts = charts::build(dossier, base_dir)?;
+        self.templates.render(dossier, &charts)
     }
 
     /// Generates and compiles a dossier in a fresh world.
-    pub fn render(&self, dossier: &Dossier) -> Result<Rendered> {
-        let sources = self.generate(dossier)?;
+    pub fn render(&self, dossier: &Dossier, base_dir: &Path) -> Result<Rendered> {
+        let sources = self.generate(dossier, base_dir)?;
         let mut world = DossierWorld::new(compile::typst_date(dossier.cite.date));
         compile::load_sources(&mut world, &sources);
         let meta = PdfMeta { ident: slug(&dossier.cite.nom), date: dossier.cite.date };

@@ -36,6 +36,11 @@ const FONTS: &[(&str, &[u8])] = fonts![
     "NotoSansSymbols2-Regular.ttf",
 ];
 
+/// The bytes of one embedded font file (empty if the name is unknown).
+pub fn font_bytes(name: &str) -> &'static [u8] {
+    FONTS.iter().find(|(n, _)| *n == name).map(|(_, b)| *b).unwrap_or(&[])
+}
+
 /// The embedded font files, by file name.
 pub fn font_files() -> impl Iterator<Item = (&'static str, &'static [u8])> {
     FONTS.iter().copied()

@@ -19,12 +19,12 @@ pub fn run(config: RenderConfig) -> Result<()> {
         );
     }
     let loaded = load::load(&config.input)?;
-    let rendered = renderer.render(&loaded.dossier);
+    let rendered = renderer.render(&loaded.dossier, loaded.base_dir());
     // Sources are emitted even when Typst fails: that is when users need to read them.
     if let Some(dir) = &config.emit_typst {
         let sources = match &rendered {
             Ok(r) => r.sources.clone(),
-            Err(_) => renderer.generate(&loaded.dossier)?,
+            Err(_) => renderer.generate(&loaded.dossier, loaded.base_dir())?,
         };
         render::emit_typst(&sources, dir)?;
         if !config.quiet {

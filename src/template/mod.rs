@@ -13,6 +13,7 @@ use tera::{Context, Tera};
 
 pub use context::{Derived, ItemContext, is_empty, lookup, parse_slot};
 
+use crate::charts::{Chart, Charts};
 use crate::fsutil;
 use crate::model::Dossier;
 use crate::template::filters::format_date;
@@ -99,10 +100,11 @@ impl Templates {
         Ok(templates)
     }
 
-    /// Renders every Typst file of a dossier.
-    pub fn render(&self, dossier: &Dossier) -> Result<Sources> {
-        let context = build_context(dossier)?;
-        let mut files = BTreeMap::new();
+    /// Renders every Typst file of a dossier; the charts' SVG files join the sources.
+    pub fn render(&self, dossier: &Dossier, charts: &Charts) -> Result<Sources> {
+        let context = build_context(dossier, charts)?;
+        let mut files: BTreeMap<String, String> =
+            charts.values().map(|c| (c.chemin.clone(), c.svg.clone())).collect();
         for (name, vpath) in OUTPUTS {
             let text = self
                 .tera
@@ -153,6 +155,8 @@ struct TemplateData<'a> {
     phase: PhaseData,
     /// Derived figures.
     calc: Derived,
+    /// Charts by identifier (path, alt text, caption); every identifier is present.
+    charts: BTreeMap<&'static str, Option<&'a Chart>>,
     /// Date of the dossier in French.
     date_fr: String,
     /// Date of the dossier as numbers, for Typst's `datetime`.
@@ -175,7 +179,7 @@ struct PhaseData {
     colonne: usize,
 }
 
-fn build_context(dossier: &Dossier) -> Result<Context> {
+fn build_context(dossier: &Dossier, charts: &Charts) -> Result<Context> {
     let json = serde_json::to_value(dossier).context("sérialisation du dossier")?;
     let phase = dossier.cite.label;
     let data = TemplateData {
@@ -188,6 +192,7 @@ fn build_context(dossier: &Dossier) -> Result<Context> {
             colonne: crate::outline::Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0),
         },
         calc: Derived::new(dossier),
+        charts: crate::charts::IDS.iter().map(|id| (*id, charts.get(*id))).collect(),
         date_fr: format_date(dossier.cite.date),
         date: DateParts {
             annee: dossier.cite.date.year,

@@ -93,3 +93,38 @@ fn key_values_are_formatted_the_french_way() {
         assert!(text.contains(value), "{value:?} not found");
     }
 }
+
+#[test]
+fn chart_labels_are_real_text_in_the_pdf() {
+    let out = scratch("charts").join("f.pdf");
+    render(&root().join("data/fonctionnement/dossier.toml"), &out);
+    let text = pdf_text(&out);
+    for label in [
+        "Santé humaine et action sociale",
+        "Financeurs (6)",
+        "Partenaires de services (11)",
+        "12 km · 15 min",
+        "Distances et temps de trajet jusqu'au site principal",
+        "Visites par an",
+        "Renforcer l'accueil du mardi soir par un",
+        "Figure 1.",
+        "source : Insee, Flores 2023",
+    ] {
+        assert!(text.contains(label), "chart label {label:?} not found in the PDF text");
+    }
+}
+
+#[test]
+fn projet_example_shows_the_charts_its_data_allows() {
+    let text = body_text("projet");
+    for label in
+        ["Figure 1. – Emplois salariés par secteur", "Taux de chômage localisé", "Financeurs (2)"]
+    {
+        assert!(text.contains(label), "{label:?} missing");
+    }
+    for absent in
+        ["Horaires d'ouverture hebdomadaires", "Carte du territoire", "Calendrier du plan"]
+    {
+        assert!(!text.contains(absent), "{absent:?} should not be drawn without data");
+    }
+}

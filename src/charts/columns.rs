@@ -1,0 +1,100 @@
+//! Vertical column chart over ordered categories (years, months), with an optional previous
+//! series drawn beside each column.
+
+use anyhow::Result;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::canvas::{self, DARK, GRAY, GRID, INK, LIGHT, SMALL, WIDTH};
+
+const HEIGHT: i32 = 330;
+const LEFT: i32 = 70;
+const TOP: i32 = 44;
+const BOTTOM: i32 = 34;
+
+/// Data of a column chart.
+pub struct Columns<'a> {
+    /// Category labels.
+    pub labels: Vec<String>,
+    /// Values of the main series.
+    pub values: Vec<f64>,
+    /// Values of the previous series, if any (same length or shorter).
+    pub previous: Option<&'a [f64]>,
+    /// Legend of (main, previous).
+    pub legend: (String, String),
+}
+
+/// Draws the chart.
+pub fn draw(data: &Columns) -> Result<String> {
+    let previous = data.previous.unwrap_or(&[]);
+    let max =
+        data.values.iter().chain(previous).copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let top = canvas::nice_max(max);
+    let n = data.labels.len().max(1);
+    let slot = f64::from(WIDTH as i32 - LEFT - 10) / n as f64;
+    let y =
+        |v: f64| TOP + (f64::from(HEIGHT - TOP - BOTTOM) * (1.0 - v.clamp(0.0, top) / top)) as i32;
+    let show_values = slot >= 50.0 && previous.is_empty();
+
+    canvas::draw(HEIGHT as u32, |area| {
+        let tick = canvas::font(SMALL, false, GRAY, HPos::Right, VPos::Center);
+        for k in 0..=4 {
+            let v = top * f64::from(k) / 4.0;
+            canvas::line(area, (LEFT, y(v)), (WIDTH as i32 - 10, y(v)), GRID, 1)?;
+            canvas::text(area, &canvas::number(v), (LEFT - 8, y(v)), &tick)?;
+        }
+        let label_style = canvas::font(SMALL, false, INK, HPos::Center, VPos::Top);
+        let value_style = canvas::font(SMALL, true, INK, HPos::Center, VPos::Bottom);
+        for (i, label) in data.labels.iter().enumerate() {
+            let x0 = LEFT + (slot * i as f64) as i32;
+            let center = x0 + (slot / 2.0) as i32;
+            let width = (slot * 0.6) as i32;
+            let value = data.values.get(i).copied().unwrap_or(0.0).max(0.0);
+            match previous.get(i) {
+                Some(p) => {
+                    canvas::rect(
+                        area,
+                        (center - width / 2, y(p.max(0.0))),
+                        (center, y(0.0)),
+                        LIGHT,
+                    )?;
+                    canvas::rect(area, (center, y(value)), (center + width / 2, y(0.0)), DARK)?;
+                }
+                None => canvas::rect(
+                    area,
+                    (center - width / 2, y(value)),
+                    (center + width / 2, y(0.0)),
+                    DARK,
+                )?,
+            }
+            if show_values {
+                canvas::text(area, &canvas::number(value), (center, y(value) - 4), &value_style)?;
+            }
+            let label = canvas::shorten(label, SMALL, false, slot - 4.0);
+            canvas::text(area, &label, (center, HEIGHT - BOTTOM + 8), &label_style)?;
+        }
+        let mut legend = vec![(data.legend.0.clone(), DARK)];
+        if !previous.is_empty() {
+            legend.insert(0, (data.legend.1.clone(), LIGHT));
+        }
+        canvas::legend(area, &legend, (LEFT, 14))
+    })
+}
+
+/// Alt text with every value.
+pub fn describe(title: &str, data: &Columns) -> String {
+    let values: Vec<String> = data
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let v = data.values.get(i).copied().unwrap_or(0.0);
+            let p = data
+                .previous
+                .and_then(|p| p.get(i))
+                .map(|p| format!(" (précédemment {})", canvas::number(*p)))
+                .unwrap_or_default();
+            format!("{} : {}{p}", canvas::clean(l), canvas::number(v))
+        })
+        .collect();
+    format!("Histogramme, {title}. {}.", values.join(" ; "))
+}

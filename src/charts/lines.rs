@@ -1,0 +1,119 @@
+//! Line chart of several series over the same periods (unemployment rate of the territory
+//! against the département, the région or France).
+
+use anyhow::Result;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::canvas::{self, GRAY, GRID, INK, SERIES, SMALL, WIDTH};
+use crate::model::SerieTemporelle;
+
+const HEIGHT: i32 = 380;
+const LEFT: i32 = 60;
+const RIGHT: i32 = 30;
+const TOP: i32 = 44;
+const BOTTOM: i32 = 40;
+
+/// Draws the series; periods without a value (shorter series) are skipped.
+pub fn draw(data: &SerieTemporelle) -> Result<String> {
+    let values: Vec<f64> = data
+        .series
+        .iter()
+        .flat_map(|s| s.valeurs.iter().copied())
+        .filter(|v| v.is_finite())
+        .collect();
+    let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let step = tick_step(hi - lo);
+    let lo = ((lo / step).floor() * step - step).max(0.0);
+    let hi = (hi / step).ceil() * step + step;
+    let n = data.periodes.len().max(2);
+    let plot_w = f64::from(WIDTH as i32 - LEFT - RIGHT);
+    let x = |i: usize| LEFT + (plot_w * i as f64 / (n - 1) as f64) as i32;
+    let y = |v: f64| TOP + (f64::from(HEIGHT - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo))) as i32;
+
+    canvas::draw(HEIGHT as u32, |area| {
+        let tick = canvas::font(SMALL, false, GRAY, HPos::Right, VPos::Center);
+        let mut v = lo;
+        while v <= hi + step / 2.0 {
+            canvas::line(area, (LEFT, y(v)), (WIDTH as i32 - RIGHT, y(v)), GRID, 1)?;
+            let label = format!("{}{}", canvas::number(v), unit_suffix(&data.unite));
+            canvas::text(area, &label, (LEFT - 8, y(v)), &tick)?;
+            v += step;
+        }
+        let period = canvas::font(SMALL, false, INK, HPos::Center, VPos::Top);
+        let room = plot_w / n as f64;
+        for (i, p) in data.periodes.iter().enumerate() {
+            let label = canvas::shorten(p, SMALL, false, room - 4.0);
+            canvas::text(area, &label, (x(i), HEIGHT - BOTTOM + 10), &period)?;
+        }
+        let mut legend = Vec::new();
+        for (k, serie) in data.series.iter().enumerate() {
+            let color = SERIES[k % SERIES.len()];
+            let points: Vec<(i32, i32)> = serie
+                .valeurs
+                .iter()
+                .take(data.periodes.len())
+                .enumerate()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(i, v)| (x(i), y(*v)))
+                .collect();
+            area.draw(&PathElement::new(points.clone(), color.stroke_width(3)))
+                .map_err(|e| anyhow::anyhow!("graphique : {e}"))?;
+            for p in points {
+                marker(area, k, p, color)?;
+            }
+            legend.push((canvas::shorten(&serie.nom, SMALL, false, 260.0), color));
+        }
+        canvas::legend(area, &legend, (LEFT, 14))
+    })
+}
+
+/// A different marker shape per series, so series stay apart in grayscale.
+fn marker(area: &canvas::Area, k: usize, (x, y): (i32, i32), color: RGBColor) -> Result<()> {
+    let style = color.filled();
+    let result = match k % 3 {
+        0 => area.draw(&Circle::new((x, y), 5, style)),
+        1 => area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], style)),
+        _ => area.draw(&Polygon::new(vec![(x, y - 6), (x + 6, y + 5), (x - 6, y + 5)], style)),
+    };
+    result.map_err(|e| anyhow::anyhow!("graphique : {e}"))
+}
+
+fn unit_suffix(unit: &str) -> String {
+    if unit.is_empty() { String::new() } else { format!("\u{202f}{unit}") }
+}
+
+/// A tick step giving 4 to 8 gridlines over `range`.
+fn tick_step(range: f64) -> f64 {
+    let range = if range > 0.0 && range.is_finite() { range } else { 1.0 };
+    let raw = range / 4.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(magnitude * 10.0)
+}
+
+/// Alt text giving every value.
+pub fn describe(data: &SerieTemporelle) -> String {
+    let series: Vec<String> = data
+        .series
+        .iter()
+        .map(|s| {
+            let values: Vec<String> = data
+                .periodes
+                .iter()
+                .zip(&s.valeurs)
+                .map(|(p, v)| format!("{} en {}", canvas::number(*v), canvas::clean(p)))
+                .collect();
+            format!("{} : {}", canvas::clean(&s.nom), values.join(", "))
+        })
+        .collect();
+    format!(
+        "Courbes d'évolution, {} ({}). {}.",
+        canvas::clean(&data.titre),
+        canvas::clean(&data.unite),
+        series.join(" ; ")
+    )
+}

@@ -1,0 +1,426 @@
+//! The charts the outline asks for, computed from the dossier data and drawn with plotters'
+//! SVG backend. They are handed to Typst as in-memory SVG files (never written to the user's
+//! folder), with alt text generated from the data and a caption naming source and year.
+//!
+//! Chart kinds live in their own files (bars, columns, lines, hours, ecosystem, map, gantt);
+//! this module decides which charts a dossier's data allows.
+
+mod bars;
+mod canvas;
+mod columns;
+mod ecosystem;
+mod gantt;
+mod hours;
+mod lines;
+mod map;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::model::{Dossier, Indicateur, Repartition};
+use bars::{Bar, Options};
+
+pub use map::Ring;
+
+/// A drawn chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    /// Virtual path of the SVG file in the Typst world ("/graphiques/secteurs.svg").
+    pub chemin: String,
+    /// Alternative text, generated from the data.
+    pub alt: String,
+    /// Caption, with source and year.
+    pub legende: String,
+    /// The SVG text (not sent to the templates).
+    #[serde(skip)]
+    pub svg: String,
+}
+
+/// All charts of a dossier, by identifier ("secteurs", "carte"…).
+pub type Charts = BTreeMap<String, Chart>;
+
+/// Every chart identifier, in the order of the outline. Templates see all of them, absent ones
+/// as empty, so that a template can test `charts.carte` whatever the data.
+pub const IDS: &[&str] = &[
+    "secteurs",
+    "indicateurs",
+    "chomage",
+    "population_active",
+    "scolaires",
+    "demandeurs_categorie",
+    "demandeurs_age",
+    "horaires",
+    "frequentation",
+    "frequentation_services",
+    "ecosysteme",
+    "carte",
+    "budget_fonctionnement",
+    "budget_investissement",
+    "gantt",
+    "visites",
+    "entretiens",
+    "actions_collectives",
+];
+
+/// Builds every chart the data allows. `base_dir` is the dossier's folder, against which the
+/// territory outline file (GeoJSON) is resolved.
+pub fn build(dossier: &Dossier, base_dir: &Path) -> Result<Charts> {
+    let mut charts = Charts::new();
+    let year = dossier.cite.date.year;
+    let ctx = &dossier.contexte;
+    let sectors = Options { sort: true, top: 12, ..Options::default() };
+    add_repartition(&mut charts, "secteurs", &ctx.activites.secteurs, &sectors)?;
+    add_indicators(&mut charts, &ctx.social.indicateurs)?;
+    let chomage = &ctx.social.chomage;
+    if chomage.periodes.len() >= 2 && chomage.series.iter().any(|s| !s.valeurs.is_empty()) {
+        let caption = caption(&or(&chomage.titre, "Taux de chômage"), &chomage.source, None);
+        add(&mut charts, "chomage", lines::draw(chomage)?, lines::describe(chomage), caption);
+    }
+    let public = &ctx.public;
+    let dashboard = [
+        ("population_active", &public.population_active),
+        ("scolaires", &public.scolaires),
+        ("demandeurs_categorie", &public.demandeurs_categorie),
+        ("demandeurs_age", &public.demandeurs_age),
+    ];
+    // The four charts of the 1.2.3 dashboard share their label column so that bars line up.
+    let labels = dashboard.iter().flat_map(|(_, r)| r.postes.iter().map(|p| p.nom.as_str()));
+    let shared = Options { label_width: Some(bars::label_column(labels)), ..Options::default() };
+    for (id, r) in dashboard {
+        add_repartition(&mut charts, id, r, &shared)?;
+    }
+    add_offer(&mut charts, dossier, year)?;
+    add_operations(&mut charts, dossier, base_dir)?;
+    add_budgets(&mut charts, dossier, year)?;
+    add_complements(&mut charts, dossier, year)?;
+    Ok(charts)
+}
+
+fn add(charts: &mut Charts, id: &str, svg: String, alt: String, legende: String) {
+    debug_assert!(IDS.contains(&id), "chart {id} missing from IDS");
+    let chemin = format!("/graphiques/{id}.svg");
+    charts.insert(id.to_string(), Chart { chemin, alt, legende, svg });
+}
+
+fn or(text: &str, default: &str) -> String {
+    if text.trim().is_empty() { default.to_string() } else { text.to_string() }
+}
+
+/// "Title — source : X, 2023".
+fn caption(title: &str, source: &str, year: Option<i32>) -> String {
+    let source = or(source, "données du dossier");
+    match year {
+        Some(y) if !source.contains(&y.to_string()) => format!("{title} — source : {source}, {y}"),
+        _ => format!("{title} — source : {source}"),
+    }
+}
+
+fn add_repartition(
+    charts: &mut Charts,
+    id: &str,
+    r: &Repartition,
+    options: &Options,
+) -> Result<()> {
+    if r.postes.is_empty() {
+        return Ok(());
+    }
+    let bars = bars::prepare(
+        r.postes
+            .iter()
+            .map(|p| Bar { label: p.nom.clone(), value: p.valeur, previous: None })
+            .collect(),
+        options,
+    );
+    let title = or(&r.titre, "Répartition");
+    let unit = if r.unite == "%" { "%".to_string() } else { String::new() };
+    let opts = Options { unit: unit.clone(), ..options.clone() };
+    let alt = bars::describe(&format!("{title} ({})", or(&r.unite, "valeurs")), &bars, &r.unite);
+    add(charts, id, bars::draw(&bars, &opts)?, alt, caption(&title, &r.source, r.annee));
+    Ok(())
+}
+
+fn add_indicators(charts: &mut Charts, indicators: &[Indicateur]) -> Result<()> {
+    let rates: Vec<&Indicateur> = indicators.iter().filter(|i| i.unite.trim() == "%").collect();
+    if rates.is_empty() {
+        return Ok(());
+    }
+    let bars: Vec<Bar> = rates
+        .iter()
+        .map(|i| Bar { label: i.nom.clone(), value: i.valeur, previous: i.reference })
+        .collect();
+    let bars = bars::prepare(bars, &Options::default());
+    let reference =
+        rates.iter().find(|i| !i.reference_nom.is_empty()).map(|i| i.reference_nom.clone());
+    let options = Options {
+        unit: "%".into(),
+        legend: Some(("Territoire".into(), reference.unwrap_or_else(|| "Référence".into()))),
+        ..Options::default()
+    };
+    let sources: Vec<String> = rates
+        .iter()
+        .map(|i| match i.annee {
+            Some(y) if !i.source.contains(&y.to_string()) => format!("{} {y}", i.source),
+            _ => i.source.clone(),
+        })
+        .filter(|s| !s.trim().is_empty())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let alt =
+        bars::describe("principaux indicateurs sociaux en %, territoire et référence", &bars, "%");
+    let legende = caption("Principaux indicateurs sociaux", &sources.join(" ; "), None);
+    add(charts, "indicateurs", bars::draw(&bars, &options)?, alt, legende);
+    Ok(())
+}
+
+fn add_offer(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> {
+    let offer = &dossier.offre;
+    if offer.horaires.jours.iter().any(|d| !d.plages.is_empty()) {
+        let legende = caption("Horaires d'ouverture hebdomadaires", "", None)
+            .replace(" — source : données du dossier", "");
+        add(
+            charts,
+            "horaires",
+            hours::draw(&offer.horaires)?,
+            hours::describe(&offer.horaires),
+            legende,
+        );
+    }
+    let attendance = &offer.frequentation;
+    if !attendance.annuelle.is_empty() {
+        let data = columns::Columns {
+            labels: attendance.annuelle.iter().map(|a| a.annee.to_string()).collect(),
+            values: attendance.annuelle.iter().map(|a| a.valeur).collect(),
+            previous: None,
+            legend: ("Visites par an".into(), String::new()),
+        };
+        let alt = columns::describe("fréquentation par année", &data);
+        let legende = caption(
+            "Fréquentation par année",
+            &attendance
+                .methode
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(80)
+                .collect::<String>(),
+            None,
+        );
+        add(charts, "frequentation", columns::draw(&data)?, alt, legende);
+    }
+    if !attendance.par_service.is_empty() {
+        let r = Repartition {
+            titre: "Fréquentation par service".into(),
+            unite: "visites".into(),
+            annee: attendance.annuelle.last().map(|a| a.annee).or(Some(year)),
+            source: String::new(),
+            postes: attendance.par_service.clone(),
+        };
+        add_repartition(
+            charts,
+            "frequentation_services",
+            &r,
+            &Options { sort: true, ..Options::default() },
+        )?;
+    }
+    Ok(())
+}
+
+fn add_operations(charts: &mut Charts, dossier: &Dossier, base_dir: &Path) -> Result<()> {
+    let partners = &dossier.fonctionnement.partenaires.liste;
+    if !partners.is_empty() {
+        let svg = ecosystem::draw(&dossier.cite.nom, partners)?;
+        let legende = "Écosystème partenarial par type de contribution — source : conventions et engagements des partenaires".to_string();
+        add(charts, "ecosysteme", svg, ecosystem::describe(partners), legende);
+    }
+    let equity = &dossier.implantation.equite;
+    if equity.sites.iter().any(|s| s.latitude.is_some() && s.longitude.is_some()) {
+        let outline = match &equity.contour {
+            Some(file) => read_outline(base_dir, file)?,
+            None => Vec::new(),
+        };
+        let legende = "Carte du territoire couvert par la Cité des métiers — coordonnées et temps de trajet : données du dossier".to_string();
+        add(
+            charts,
+            "carte",
+            map::draw(&equity.sites, &outline)?,
+            map::describe(&equity.sites),
+            legende,
+        );
+    }
+    Ok(())
+}
+
+fn add_budgets(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> {
+    let budget = &dossier.budget;
+    let funding = &budget.fonctionnement.financements;
+    if !funding.is_empty() {
+        let bars = bars::prepare(
+            funding
+                .iter()
+                .map(|f| Bar { label: f.partenaire.clone(), value: f.montant, previous: None })
+                .collect(),
+            &Options { sort: true, ..Options::default() },
+        );
+        let exercise = or(&budget.fonctionnement.exercice, &year.to_string());
+        let legende = format!(
+            "Budget de fonctionnement par partenaire financeur — source : budget prévisionnel, exercice {exercise}"
+        );
+        let alt = bars::describe(
+            "financement du budget de fonctionnement par partenaire, en euros",
+            &bars,
+            "€",
+        );
+        add(
+            charts,
+            "budget_fonctionnement",
+            bars::draw(&bars, &Options { unit: "€".into(), ..Options::default() })?,
+            alt,
+            legende,
+        );
+    }
+    let items = &budget.investissement.charges;
+    if !items.is_empty() {
+        let bars = bars::prepare(
+            items
+                .iter()
+                .map(|c| Bar { label: c.poste.clone(), value: c.montant, previous: None })
+                .collect(),
+            &Options { sort: true, ..Options::default() },
+        );
+        let exercise = or(&budget.investissement.exercice, &year.to_string());
+        let legende =
+            format!("Budget d'investissement par poste — source : budget prévisionnel, {exercise}");
+        let alt = bars::describe("dépenses d'investissement par poste, en euros", &bars, "€");
+        add(
+            charts,
+            "budget_investissement",
+            bars::draw(&bars, &Options { unit: "€".into(), ..Options::default() })?,
+            alt,
+            legende,
+        );
+    }
+    Ok(())
+}
+
+fn add_complements(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> {
+    let plan = &dossier.complements.plan_amelioration.actions;
+    if !plan.is_empty() {
+        let legende =
+            "Calendrier du plan d'amélioration — source : démarche qualité de la Cité".to_string();
+        add(charts, "gantt", gantt::draw(plan)?, gantt::describe(plan), legende);
+    }
+    let report = &dossier.complements.rapport_activite;
+    let y = report.annee.unwrap_or(year);
+    let (now, before) = (y.to_string(), (y - 1).to_string());
+    if !report.visites_par_mois.is_empty() {
+        let previous = (!report.visites_par_mois_precedent.is_empty())
+            .then_some(report.visites_par_mois_precedent.as_slice());
+        let data = columns::Columns {
+            labels: [
+                "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+                "nov.", "déc.",
+            ]
+            .iter()
+            .take(report.visites_par_mois.len().max(previous.map_or(0, <[f64]>::len)))
+            .map(|m| (*m).to_string())
+            .collect(),
+            values: report.visites_par_mois.clone(),
+            previous,
+            legend: (now.clone(), before.clone()),
+        };
+        let alt = columns::describe(&format!("visites par mois en {y}"), &data);
+        add(
+            charts,
+            "visites",
+            columns::draw(&data)?,
+            alt,
+            caption("Visites par mois", "comptage des entrées de la Cité", Some(y)),
+        );
+    }
+    for (id, title, list) in [
+        ("entretiens", "Entretiens par espace de conseil", &report.entretiens),
+        ("actions_collectives", "Actions collectives par format", &report.actions_collectives),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let bars: Vec<Bar> = list
+            .iter()
+            .map(|c| Bar { label: c.nom.clone(), value: c.valeur, previous: c.precedent })
+            .collect();
+        let bars = bars::prepare(bars, &Options::default());
+        let options = Options { legend: Some((now.clone(), before.clone())), ..Options::default() };
+        let alt = bars::describe(&format!("{} en {y}", title.to_lowercase()), &bars, "");
+        add(
+            charts,
+            id,
+            bars::draw(&bars, &options)?,
+            alt,
+            caption(title, "suivi d'activité de la Cité", Some(y)),
+        );
+    }
+    Ok(())
+}
+
+/// Reads the territory outline (GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection).
+fn read_outline(base_dir: &Path, file: &str) -> Result<Vec<Ring>> {
+    let path = crate::fsutil::resolve_inside(base_dir, file)?;
+    let text = crate::fsutil::read_to_string(&path)?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} n'est pas un fichier GeoJSON valide", path.display()))?;
+    let mut rings = Vec::new();
+    collect_rings(&json, &mut rings);
+    if rings.is_empty() {
+        anyhow::bail!(
+            "{} ne contient aucun polygone (Polygon ou MultiPolygon) pour le contour du territoire",
+            path.display()
+        );
+    }
+    Ok(rings)
+}
+
+fn collect_rings(value: &serde_json::Value, rings: &mut Vec<Ring>) {
+    let ring = |v: &serde_json::Value| -> Ring {
+        v.as_array()
+            .map(|pts| {
+                pts.iter()
+                    .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    match value.get("type").and_then(|t| t.as_str()) {
+        Some("FeatureCollection") => {
+            for f in value.get("features").and_then(|f| f.as_array()).into_iter().flatten() {
+                collect_rings(f, rings);
+            }
+        }
+        Some("Feature") => {
+            if let Some(g) = value.get("geometry") {
+                collect_rings(g, rings);
+            }
+        }
+        Some("Polygon") => {
+            // The exterior ring only; holes do not matter at this scale.
+            if let Some(outer) = value.get("coordinates").and_then(|c| c.get(0)) {
+                rings.push(ring(outer));
+            }
+        }
+        Some("MultiPolygon") => {
+            for poly in value.get("coordinates").and_then(|c| c.as_array()).into_iter().flatten() {
+                if let Some(outer) = poly.get(0) {
+                    rings.push(ring(outer));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

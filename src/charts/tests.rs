@@ -1,0 +1,181 @@
+//! Chart tests: well-formed SVG, labels that neither overlap nor leave the canvas, and
+//! degenerate data (one value, zeros, huge numbers, long labels, 40 categories, no data).
+
+use std::path::Path;
+
+use super::bars::{self, Bar, Options};
+use super::canvas::{self, WIDTH};
+use super::{build, ecosystem};
+use crate::model::{Dossier, Partenaire, Role};
+
+/// A text element's box: (x0, y0, x1, y1) and its content.
+type TextBox = ((f64, f64, f64, f64), String);
+
+/// Parses an SVG, checks it is well-formed and returns the boxes of its texts.
+fn text_boxes(svg: &str) -> Vec<TextBox> {
+    let doc =
+        roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("malformed SVG: {e}\n{svg}"));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let num = |a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            let (x, y, size) = (num("x"), num("y"), num("font-size"));
+            let content = n.text().unwrap_or_default().trim().to_string();
+            let bold = n.attribute("font-weight") == Some("bold");
+            let width = canvas::text_width(&content, size, bold);
+            let x0 = match n.attribute("text-anchor") {
+                Some("middle") => x - width / 2.0,
+                Some("end") => x - width,
+                _ => x,
+            };
+            let baseline = y + match n.attribute("dy") {
+                Some("0.76em") => 0.76 * size,
+                Some("0.5ex") => 0.25 * size,
+                Some("-0.5ex") => -0.25 * size,
+                _ => 0.0,
+            };
+            ((x0, baseline - 0.72 * size, x0 + width, baseline + 0.2 * size), content)
+        })
+        .collect()
+}
+
+/// Asserts that no two labels overlap and that every label is inside the canvas.
+fn assert_readable(svg: &str) {
+    let boxes = text_boxes(svg);
+    let height: f64 = roxmltree::Document::parse(svg)
+        .unwrap()
+        .root_element()
+        .attribute("height")
+        .and_then(|h| h.parse().ok())
+        .unwrap();
+    for (b, text) in &boxes {
+        assert!(b.0 >= -0.5 && b.2 <= f64::from(WIDTH) + 0.5, "{text:?} leaves the canvas: {b:?}");
+        assert!(b.1 >= -2.0 && b.3 <= height + 2.0, "{text:?} leaves the canvas vertically: {b:?}");
+    }
+    for (i, (a, ta)) in boxes.iter().enumerate() {
+        for (b, tb) in &boxes[i + 1..] {
+            let overlap = a.0 < b.2 - 1.0 && b.0 < a.2 - 1.0 && a.1 < b.3 - 1.0 && b.1 < a.3 - 1.0;
+            assert!(!overlap, "labels overlap: {ta:?} {a:?} and {tb:?} {b:?}");
+        }
+    }
+}
+
+fn bar(label: &str, value: f64) -> Bar {
+    Bar { label: label.into(), value, previous: None }
+}
+
+#[test]
+fn every_chart_of_the_complete_example_is_well_formed_and_readable() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fonctionnement");
+    let dossier: Dossier =
+        toml::from_str(&std::fs::read_to_string(dir.join("dossier.toml")).unwrap()).unwrap();
+    let charts = build(&dossier, &dir).unwrap();
+    let expected = [
+        "actions_collectives",
+        "budget_fonctionnement",
+        "budget_investissement",
+        "carte",
+        "chomage",
+        "demandeurs_age",
+        "demandeurs_categorie",
+        "ecosysteme",
+        "entretiens",
+        "frequentation",
+        "frequentation_services",
+        "gantt",
+        "horaires",
+        "indicateurs",
+        "population_active",
+        "scolaires",
+        "secteurs",
+        "visites",
+    ];
+    assert_eq!(charts.keys().map(String::as_str).collect::<Vec<_>>(), expected);
+    for (id, chart) in &charts {
+        assert!(!chart.alt.is_empty() && !chart.legende.is_empty(), "{id}");
+        assert!(
+            chart.svg.contains("font-family=\"Noto Sans\""),
+            "{id} must name the embedded font"
+        );
+        assert!(!chart.svg.contains("sans-serif"), "{id} uses a generic family Typst ignores");
+        if id != "carte" {
+            // The map accepts crowded labels by design (see map::label); the table follows it.
+            assert_readable(&chart.svg);
+        }
+    }
+}
+
+#[test]
+fn no_data_means_no_chart() {
+    let dossier: Dossier =
+        toml::from_str("[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = 2026-01-01\n").unwrap();
+    assert!(build(&dossier, Path::new(".")).unwrap().is_empty());
+}
+
+#[test]
+fn degenerate_bar_data_renders_without_overlap() {
+    let long = "Administration publique, enseignement, santé humaine et action sociale, y compris les établissements médico-sociaux du territoire";
+    let cases: Vec<(&str, Vec<Bar>)> = vec![
+        ("one value", vec![bar("Seul secteur", 42.0)]),
+        ("zeros", vec![bar("a", 0.0), bar("b", 0.0)]),
+        ("huge numbers", vec![bar("a", 123_456_789_012.0), bar("b", 1.0)]),
+        (
+            "long labels",
+            vec![
+                bar(long, 10.0),
+                bar(&long.repeat(3), 20.0),
+                bar("Motsanscoupuretrèstrèstrèstrèstrèstrèstrèslongquinetientpas", 5.0),
+            ],
+        ),
+        (
+            "forty categories",
+            (0..40)
+                .map(|i| {
+                    bar(&format!("Catégorie numéro {i} au nom assez long"), f64::from(i * 37 % 101))
+                })
+                .collect(),
+        ),
+    ];
+    for (name, data) in cases {
+        let prepared = bars::prepare(data, &Options { sort: true, ..Options::default() });
+        let svg = bars::draw(&prepared, &Options { unit: "€".into(), ..Options::default() })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_readable(&svg);
+    }
+}
+
+#[test]
+fn partner_ecosystem_stays_readable_from_5_to_40_partners() {
+    for n in [5, 17, 40] {
+        let partners: Vec<Partenaire> = (0..n)
+            .map(|i| Partenaire {
+                nom: format!(
+                    "Partenaire {i} — structure d'accompagnement au nom particulièrement long"
+                ),
+                roles: vec![
+                    if i % 3 == 0 { Role::Financeur } else { Role::Services },
+                    Role::Ressources,
+                ],
+                ..Partenaire::default()
+            })
+            .collect();
+        assert_readable(&ecosystem::draw("Cité des métiers", &partners).unwrap());
+    }
+}
+
+#[test]
+fn hostile_labels_stay_valid_svg() {
+    let svg =
+        bars::draw(&[bar("<script>&amp;\u{0}\u{7}]]>\"'", 1.0)], &Options::default()).unwrap();
+    let boxes = text_boxes(&svg);
+    assert!(boxes.iter().any(|(_, t)| t.contains("<script>&amp;")), "{boxes:?}");
+}
+
+#[test]
+fn the_overlap_check_catches_overlapping_labels() {
+    let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="900" height="100">
+        <text x="10" y="50" font-size="15" font-family="Noto Sans">Première étiquette</text>
+        <text x="40" y="52" font-size="15" font-family="Noto Sans">Seconde étiquette</text></svg>"#;
+    assert!(std::panic::catch_unwind(|| assert_readable(svg)).is_err());
+}
