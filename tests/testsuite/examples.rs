@@ -123,8 +123,9 @@ fn projet_example_shows_the_charts_its_data_allows() {
         assert!(text.contains(label), "{label:?} missing");
     }
     for absent in
-        ["Horaires d'ouverture hebdomadaires", "Carte du territoire", "Calendrier du plan"]
+        ["Horaires d'ouverture hebdomadaires", "Carte du territoire couvert", "Calendrier du plan"]
     {
         assert!(!text.contains(absent), "{absent:?} should not be drawn without data");
     }
+    assert!(text.contains("Carte du territoire non produite"), "a missing map is explained");
 }
