@@ -94,12 +94,5 @@ fn format(world: &DossierWorld, diagnostics: &[SourceDiagnostic]) -> String {
         return diagnostics.iter().map(|d| format!("{}\n", d.message)).collect();
     }
     // The messages themselves come from Typst in English; at least the frame is French.
-    String::from_utf8_lossy(buffer.as_slice())
-        .lines()
-        .map(|line| {
-            let line =
-                line.replacen("error:", "erreur :", 1).replacen("warning:", "avertissement :", 1);
-            line.replacen("= hint:", "= aide :", 1) + "\n"
-        })
-        .collect()
+    crate::diag::frenchify(&String::from_utf8_lossy(buffer.as_slice()))
 }

@@ -57,7 +57,7 @@ impl DataErrors {
                 buffer_fallback(&mut buffer, error);
             }
         }
-        String::from_utf8_lossy(buffer.as_slice()).into_owned()
+        frenchify(&String::from_utf8_lossy(buffer.as_slice()))
     }
 
     /// Number of errors (not warnings).
@@ -94,6 +94,24 @@ impl fmt::Display for DataErrors {
 }
 
 impl std::error::Error for DataErrors {}
+
+/// Replaces the English frame words of codespan-reporting ("error:", "warning:", "hint:") by
+/// their French equivalents; the located snippet is left as it is.
+pub fn frenchify(rendered: &str) -> String {
+    rendered
+        .lines()
+        .map(|line| {
+            let line = if let Some(rest) = line.strip_prefix("error") {
+                format!("erreur{rest}")
+            } else if let Some(rest) = line.strip_prefix("warning") {
+                format!("avertissement{rest}")
+            } else {
+                line.to_string()
+            };
+            line.replacen("= hint:", "= aide :", 1) + "\n"
+        })
+        .collect()
+}
 
 /// Translates a serde/toml message into French, with a hint when one helps.
 ///

@@ -15,7 +15,9 @@ pub mod load;
 pub mod model;
 pub mod outline;
 pub mod render;
+pub mod schema;
 pub mod template;
+pub mod validate;
 pub mod world;
 
 /// Name and version written in generated files and PDF metadata.

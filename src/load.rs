@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::diag::{DataError, DataErrors, Severity, translate};
-use crate::fsutil;
+use crate::diag::DataErrors;
 use crate::model::Dossier;
+use crate::{fsutil, validate};
 
 /// A dossier read from disk, with the text it came from (for located messages).
 #[derive(Debug, Clone)]
@@ -17,6 +17,8 @@ pub struct LoadedDossier {
     pub source: String,
     /// The parsed data.
     pub dossier: Dossier,
+    /// Warnings found by validation (suspicious but possible data).
+    pub warnings: DataErrors,
 }
 
 impl LoadedDossier {
@@ -26,27 +28,15 @@ impl LoadedDossier {
     }
 }
 
-/// Reads and parses a dossier. Data problems come back as [`DataErrors`] inside the error.
+/// Reads and validates a dossier. Data problems come back as [`DataErrors`] inside the error,
+/// all of them at once.
 pub fn load(path: &Path) -> Result<LoadedDossier> {
     let source = fsutil::read_to_string(path)?;
-    let dossier = parse(path, &source)?;
-    Ok(LoadedDossier { path: path.to_path_buf(), source, dossier })
-}
-
-/// Parses dossier text; `path` only names the file in messages.
-pub fn parse(path: &Path, source: &str) -> Result<Dossier, DataErrors> {
-    toml::from_str::<Dossier>(source).map_err(|error| {
-        let (message, hint) = translate(error.message());
-        DataErrors {
-            errors: vec![DataError {
-                severity: Severity::Error,
-                file: path.to_path_buf(),
-                span: error.span(),
-                field: None,
-                message,
-                hint,
-            }],
-            source: source.to_string(),
-        }
+    let validated = validate::validate(path, &source)?;
+    Ok(LoadedDossier {
+        path: path.to_path_buf(),
+        source,
+        dossier: validated.dossier,
+        warnings: validated.warnings,
     })
 }

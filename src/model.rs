@@ -6,12 +6,13 @@
 //! (narrative) and `inchange` (true when an "à actualiser" item did not change since the
 //! previous phase), plus the structured data the outline asks for.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::outline::Phase;
 
 /// A whole dossier de labellisation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dossier {
     /// Cover data: the Cité, its porteur, the label applied for.
@@ -107,6 +108,20 @@ fn days_in_month(year: i32, month: i32) -> i32 {
     }
 }
 
+impl JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "description": "Date au format AAAA-MM-JJ (par exemple 2026-11-24)"
+        })
+    }
+}
+
 impl From<Date> for String {
     fn from(d: Date) -> String {
         format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
@@ -114,7 +129,7 @@ impl From<Date> for String {
 }
 
 /// Cover page data.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cite {
     /// Name of the Cité des métiers.
@@ -138,7 +153,7 @@ pub struct Cite {
 }
 
 /// A contact person.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Contact {
     /// Full name.
@@ -154,7 +169,7 @@ pub struct Contact {
 }
 
 /// 1.1 The organisation carrying the project.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Porteur {
     /// Narrative.
@@ -176,7 +191,7 @@ pub struct Porteur {
 }
 
 /// A political support (elected official or institution).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Soutien {
     /// Who supports.
@@ -188,7 +203,7 @@ pub struct Soutien {
 }
 
 /// A distribution of a quantity over categories (sectors, statuses, age bands…), with its source.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Repartition {
     /// What is measured ("Emplois salariés par secteur").
@@ -204,7 +219,7 @@ pub struct Repartition {
 }
 
 /// One category of a [`Repartition`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Poste {
     /// Category name.
@@ -214,7 +229,7 @@ pub struct Poste {
 }
 
 /// 1.2 Local context.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Contexte {
     /// Introduction.
@@ -232,7 +247,7 @@ pub struct Contexte {
 }
 
 /// 1.2.1 Economic activities.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Activites {
     /// Narrative.
@@ -242,7 +257,7 @@ pub struct Activites {
 }
 
 /// 1.2.2 Social problems.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Social {
     /// Narrative.
@@ -254,7 +269,7 @@ pub struct Social {
 }
 
 /// A headline statistic with its source and an optional reference value for comparison.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Indicateur {
     /// Name ("Taux de pauvreté").
@@ -274,7 +289,7 @@ pub struct Indicateur {
 }
 
 /// Several series over the same periods (territory vs département vs France).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SerieTemporelle {
     /// Title.
@@ -290,7 +305,7 @@ pub struct SerieTemporelle {
 }
 
 /// One named series of values.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Serie {
     /// Name ("Zone d'emploi de Chinon").
@@ -300,7 +315,7 @@ pub struct Serie {
 }
 
 /// 1.2.3 The public.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Public {
     /// Narrative (including the public's needs).
@@ -316,7 +331,7 @@ pub struct Public {
 }
 
 /// 1.2.4 Local guidance structures.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Structures {
     /// Narrative.
@@ -326,7 +341,7 @@ pub struct Structures {
 }
 
 /// A local guidance, training or employment structure.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Structure {
     /// Name.
@@ -342,7 +357,7 @@ pub struct Structure {
 }
 
 /// 1.3 Needs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Besoins {
     /// Narrative.
@@ -356,7 +371,7 @@ pub struct Besoins {
 }
 
 /// 2. Partnership dynamics.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Partenariat {
     /// 2.1 Awareness raising.
@@ -368,7 +383,7 @@ pub struct Partenariat {
 }
 
 /// 2.1 How partners were identified and contacted.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Sensibilisation {
     /// Narrative.
@@ -380,7 +395,7 @@ pub struct Sensibilisation {
 }
 
 /// A dated step.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Etape {
     /// When.
@@ -390,7 +405,7 @@ pub struct Etape {
 }
 
 /// 2.2 Consultation bodies.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Concertation {
     /// Narrative.
@@ -402,7 +417,7 @@ pub struct Concertation {
 }
 
 /// A governance or consultation body.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Instance {
     /// Name ("Comité de pilotage").
@@ -416,7 +431,7 @@ pub struct Instance {
 }
 
 /// 2.3 Results of the partnership.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Mutualisation {
     /// Narrative.
@@ -428,7 +443,7 @@ pub struct Mutualisation {
 }
 
 /// A joint action of several partners.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ActionCommune {
     /// Title.
@@ -440,7 +455,7 @@ pub struct ActionCommune {
 }
 
 /// 3. Services offered.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Offre {
     /// Introduction to 3.1.
@@ -462,7 +477,7 @@ pub struct Offre {
 }
 
 /// An item that is only narrative.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Texte {
     /// Narrative.
@@ -472,7 +487,7 @@ pub struct Texte {
 }
 
 /// 3.1.1 Advice spaces.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EspacesConseil {
     /// Narrative.
@@ -482,7 +497,7 @@ pub struct EspacesConseil {
 }
 
 /// An advice space ("pôle de conseil").
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EspaceConseil {
     /// Theme ("Choisir son orientation").
@@ -494,7 +509,7 @@ pub struct EspaceConseil {
 }
 
 /// 3.1.2 Collective offer.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct OffreCollective {
     /// Narrative.
@@ -504,7 +519,7 @@ pub struct OffreCollective {
 }
 
 /// A collective action (club, workshop, information day, event).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ActionCollective {
     /// Format ("Atelier", "Club", "Forum").
@@ -518,7 +533,7 @@ pub struct ActionCollective {
 }
 
 /// 3.1.3 Documentation space.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Documentation {
     /// Narrative.
@@ -532,7 +547,7 @@ pub struct Documentation {
 }
 
 /// A documentary resource.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Ressource {
     /// Kind ("papier", "numérique").
@@ -544,7 +559,7 @@ pub struct Ressource {
 }
 
 /// 3.2 Opening hours.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Horaires {
     /// Narrative.
@@ -560,7 +575,7 @@ pub struct Horaires {
 }
 
 /// Opening of one weekday.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Jour {
     /// Day name ("lundi").
@@ -570,7 +585,7 @@ pub struct Jour {
 }
 
 /// 3.3 Attendance.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Frequentation {
     /// Narrative.
@@ -586,7 +601,7 @@ pub struct Frequentation {
 }
 
 /// A value for one year.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ValeurAnnuelle {
     /// Year.
@@ -596,7 +611,7 @@ pub struct ValeurAnnuelle {
 }
 
 /// 4. How the Cité works.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Fonctionnement {
     /// 4.1 Partners.
@@ -614,7 +629,7 @@ pub struct Fonctionnement {
 }
 
 /// 4.1 Partners.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Partenaires {
     /// Narrative.
@@ -626,7 +641,7 @@ pub struct Partenaires {
 }
 
 /// Kind of contribution a partner makes (outline 4.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Funds the Cité.
@@ -638,7 +653,7 @@ pub enum Role {
 }
 
 /// A partner of the Cité.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Partenaire {
     /// Name.
@@ -654,7 +669,7 @@ pub struct Partenaire {
 }
 
 /// 4.2 Staff.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct MoyensHumains {
     /// Narrative.
@@ -670,7 +685,7 @@ pub struct MoyensHumains {
 }
 
 /// A staff function.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Fonction {
     /// Function ("Chargé·e d'accueil").
@@ -684,7 +699,7 @@ pub struct Fonction {
 }
 
 /// 4.2.3 Training plan.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PlanFormation {
     /// Narrative.
@@ -694,7 +709,7 @@ pub struct PlanFormation {
 }
 
 /// A training action for staff.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Formation {
     /// Title.
@@ -708,7 +723,7 @@ pub struct Formation {
 }
 
 /// 4.3 Equipment.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct MoyensMateriels {
     /// Narrative.
@@ -720,7 +735,7 @@ pub struct MoyensMateriels {
 }
 
 /// An equipment need.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Materiel {
     /// Item.
@@ -734,7 +749,7 @@ pub struct Materiel {
 }
 
 /// 4.4 Governance: the five questions of the outline, answered one by one.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Gouvernance {
     /// Narrative.
@@ -756,7 +771,7 @@ pub struct Gouvernance {
 }
 
 /// 4.5 Legal structure.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct StructureJuridique {
     /// Narrative (why this form).
@@ -768,7 +783,7 @@ pub struct StructureJuridique {
 }
 
 /// 4.6 Communication plan.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Communication {
     /// Narrative.
@@ -780,7 +795,7 @@ pub struct Communication {
 }
 
 /// A communication action.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ActionCommunication {
     /// Audience ("Grand public", "Institutions").
@@ -794,7 +809,7 @@ pub struct ActionCommunication {
 }
 
 /// 5. Location.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Implantation {
     /// 5.1 Premises.
@@ -806,7 +821,7 @@ pub struct Implantation {
 }
 
 /// 5.1 Premises.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Locaux {
     /// Narrative.
@@ -822,7 +837,7 @@ pub struct Locaux {
 }
 
 /// 5.2 Layout.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Amenagement {
     /// Narrative (signage, ergonomics).
@@ -834,7 +849,7 @@ pub struct Amenagement {
 }
 
 /// A space of the premises.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Espace {
     /// Name.
@@ -846,7 +861,7 @@ pub struct Espace {
 }
 
 /// 5.3 Territorial equity.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Equite {
     /// Narrative.
@@ -860,7 +875,7 @@ pub struct Equite {
 }
 
 /// Kind of site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TypeSite {
     /// The Cité itself.
@@ -872,7 +887,7 @@ pub enum TypeSite {
 }
 
 /// A place where the Cité's services are available.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
     /// Name.
@@ -901,7 +916,7 @@ pub struct Site {
 }
 
 /// 6. Budget.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Budget {
     /// 6.1 Operating budget.
@@ -911,7 +926,7 @@ pub struct Budget {
 }
 
 /// A budget: expense lines and funding by partner.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct BudgetDetail {
     /// Narrative.
@@ -929,7 +944,7 @@ pub struct BudgetDetail {
 }
 
 /// An expense line.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct LigneBudget {
     /// What the money is for.
@@ -939,7 +954,7 @@ pub struct LigneBudget {
 }
 
 /// A funding line.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Financement {
     /// Funding partner (name from `fonctionnement.partenaires.liste`).
@@ -951,7 +966,7 @@ pub struct Financement {
 }
 
 /// 7. Evaluation.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Evaluation {
     /// 7.1 Partnership dynamics.
@@ -965,7 +980,7 @@ pub struct Evaluation {
 }
 
 /// A set of evaluation criteria.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Criteres {
     /// Narrative.
@@ -977,7 +992,7 @@ pub struct Criteres {
 }
 
 /// An evaluation criterion.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Critere {
     /// Criterion.
@@ -991,7 +1006,7 @@ pub struct Critere {
 }
 
 /// 8. Complements for labelled Cités.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Complements {
     /// 8.1 Improvement plan.
@@ -1005,7 +1020,7 @@ pub struct Complements {
 }
 
 /// 8.1 Improvement plan.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PlanAmelioration {
     /// Narrative.
@@ -1017,7 +1032,7 @@ pub struct PlanAmelioration {
 }
 
 /// A remark from the quality grid.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Remarque {
     /// Criterion of the grid.
@@ -1029,7 +1044,7 @@ pub struct Remarque {
 }
 
 /// An improvement action with its schedule.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionAmelioration {
     /// Action.
@@ -1047,7 +1062,7 @@ pub struct ActionAmelioration {
 }
 
 /// 8.2 Partners' feedback.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RetoursPartenaires {
     /// Narrative.
@@ -1057,7 +1072,7 @@ pub struct RetoursPartenaires {
 }
 
 /// Feedback from one partner.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Retour {
     /// Partner.
@@ -1067,7 +1082,7 @@ pub struct Retour {
 }
 
 /// 8.3 Evolutions of the Cité.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Evolutions {
     /// Narrative.
@@ -1077,7 +1092,7 @@ pub struct Evolutions {
 }
 
 /// One change.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Evolution {
     /// Domain ("Partenaires", "Horaires").
@@ -1091,7 +1106,7 @@ pub struct Evolution {
 }
 
 /// 8.4 Activity report of the past year.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RapportActivite {
     /// Narrative.
@@ -1111,7 +1126,7 @@ pub struct RapportActivite {
 }
 
 /// A figure for the reported year and, optionally, the previous one.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Comparaison {
     /// Category.

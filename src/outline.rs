@@ -14,7 +14,19 @@ use serde::{Deserialize, Serialize};
 const OUTLINE_TOML: &str = include_str!("outline.toml");
 
 /// A labelling phase, i.e. the label a dossier applies for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     /// "Label projet": the first phase.

@@ -75,6 +75,12 @@ impl Shared {
     }
 }
 
+/// Whether some embedded font has a glyph for `c`.
+pub fn has_glyph(c: char) -> bool {
+    let book = SHARED.fonts.book();
+    (0..).map_while(|i| book.info(i)).any(|info| info.coverage.contains(u32::from(c)))
+}
+
 /// Interns a fixed virtual path. Documents reuse the same paths so the global file-id table
 /// (capped at 65 535 entries) does not grow with the number of documents rendered.
 pub fn file_id(path: &str) -> FileId {

@@ -1,5 +1,6 @@
 //! The default command: `cdm-render dossier.toml -o dossier.pdf`.
 
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -19,6 +20,9 @@ pub fn run(config: RenderConfig) -> Result<()> {
         );
     }
     let loaded = load::load(&config.input)?;
+    if !loaded.warnings.errors.is_empty() {
+        eprint!("{}", loaded.warnings.render(std::io::stderr().is_terminal()));
+    }
     let rendered = renderer.render(&loaded.dossier, loaded.base_dir());
     // Sources are emitted even when Typst fails: that is when users need to read them.
     if let Some(dir) = &config.emit_typst {

@@ -1,0 +1,71 @@
+//! Characters that no embedded font can draw: a warning naming the field, so that text never
+//! silently turns into empty boxes.
+
+use serde_json::Value;
+
+use super::Finding;
+use crate::model::Dossier;
+use crate::world::has_glyph;
+
+/// Finds, for every string field, the characters no embedded font covers.
+pub fn check(d: &Dossier) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let json = serde_json::to_value(d).unwrap_or(Value::Null);
+    walk(&json, "", &mut out);
+    out
+}
+
+fn walk(value: &Value, path: &str, out: &mut Vec<Finding>) {
+    match value {
+        Value::String(s) => {
+            if let Some(finding) = missing(s, path) {
+                out.push(finding);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                walk(
+                    item,
+                    &if path.is_empty() { key.clone() } else { format!("{path}.{key}") },
+                    out,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A warning listing (up to five of) the characters of `text` that cannot be drawn.
+pub fn missing(text: &str, path: &str) -> Option<Finding> {
+    let mut chars: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_control() && !c.is_whitespace() && !is_invisible(*c) && !has_glyph(*c))
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    if chars.is_empty() {
+        return None;
+    }
+    let list: Vec<String> =
+        chars.iter().take(5).map(|c| format!("« {c} » (U+{:04X})", u32::from(*c))).collect();
+    let more =
+        if chars.len() > 5 { format!(" et {} autres", chars.len() - 5) } else { String::new() };
+    Some(Finding::warning(
+        path,
+        format!(
+            "caractères qu'aucune police intégrée ne sait afficher : {}{more}",
+            list.join(", ")
+        ),
+        Some("ils apparaîtraient comme des cases vides : remplacez-les ou retirez-les".into()),
+    ))
+}
+
+/// Format characters (joiners, direction marks, variation selectors) have no glyph by design.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+}

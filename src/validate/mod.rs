@@ -1,0 +1,146 @@
+//! Validation of a dossier file: syntax, structure (against the schema of the model) and
+//! meaning (amounts, dates, references, totals, opening hours, duplicates, glyphs). Every
+//! problem is found in one pass and located in the user's file.
+
+mod glyphs;
+mod rules;
+mod structure;
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use serde_json::Value;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::{DataError, DataErrors, Severity, translate};
+use crate::model::Dossier;
+
+/// A problem found in the data, before it is tied to a file.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Dotted path of the field ("budget.fonctionnement.charges[2].montant").
+    pub field: String,
+    /// What is wrong, in French.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// Location in the source, when known.
+    pub span: Option<Range<usize>>,
+}
+
+impl Finding {
+    /// An error on a field.
+    pub fn error(field: &str, message: String, hint: Option<String>) -> Self {
+        Finding { severity: Severity::Error, field: field.to_string(), message, hint, span: None }
+    }
+
+    /// A warning on a field.
+    pub fn warning(field: &str, message: String, hint: Option<String>) -> Self {
+        Finding { severity: Severity::Warning, ..Finding::error(field, message, hint) }
+    }
+
+    /// Sets the location.
+    pub fn at(mut self, span: Range<usize>) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    fn into_data_error(self, file: &Path) -> DataError {
+        DataError {
+            severity: self.severity,
+            file: file.to_path_buf(),
+            span: self.span,
+            field: (!self.field.is_empty()).then_some(self.field),
+            message: self.message,
+            hint: self.hint,
+        }
+    }
+}
+
+/// A dossier that passed validation, with the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    /// The typed dossier.
+    pub dossier: Dossier,
+    /// Warnings (suspicious but possible data).
+    pub warnings: DataErrors,
+}
+
+static SCHEMA: LazyLock<Value> = LazyLock::new(crate::schema::dossier_schema);
+
+/// Validates dossier text; `file` names the file in messages.
+pub fn validate(file: &Path, source: &str) -> Result<Validated, DataErrors> {
+    let report = |findings: Vec<Finding>| DataErrors {
+        errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
+        source: source.to_string(),
+    };
+    let (root, syntax) = DeTable::parse_recoverable(source);
+    if !syntax.is_empty() {
+        return Err(report(syntax.iter().map(toml_finding).collect()));
+    }
+    let structural = structure::check(&root, &SCHEMA);
+    if !structural.is_empty() {
+        return Err(report(structural));
+    }
+    let dossier: Dossier = toml::from_str(source).map_err(|e| report(vec![toml_finding(&e)]))?;
+    let mut findings = rules::check(&dossier);
+    findings.extend(glyphs::check(&dossier));
+    for finding in &mut findings {
+        if finding.span.is_none() {
+            finding.span = locate(&root, &finding.field);
+        }
+    }
+    findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
+    let has_errors = findings.iter().any(|f| f.severity == Severity::Error);
+    let all = report(findings);
+    if has_errors { Err(all) } else { Ok(Validated { dossier, warnings: all }) }
+}
+
+fn toml_finding(error: &toml::de::Error) -> Finding {
+    let (message, hint) = translate(error.message());
+    let span = error.span().unwrap_or(0..0);
+    Finding::error("", message, hint).at(span)
+}
+
+/// Finds the span of a field path ("a.b[2].c") in the parsed document: the value when it is
+/// there, otherwise the closest enclosing value.
+pub fn locate(root: &Spanned<DeTable>, field: &str) -> Option<Range<usize>> {
+    let mut span = root.span();
+    let mut table = Some(root.get_ref());
+    for segment in field.split('.') {
+        let (key, indices) = split_indices(segment);
+        let Some(t) = table else { break };
+        let Some((_, value)) = t.iter().find(|(k, _)| k.get_ref().as_ref() == key) else { break };
+        span = value.span();
+        let mut current = Some(value.get_ref());
+        for index in indices {
+            let Some(DeValue::Array(items)) = current else { break };
+            let Some(item) = items.get(index) else { break };
+            span = item.span();
+            current = Some(item.get_ref());
+        }
+        table = match current {
+            Some(DeValue::Table(t)) => Some(t),
+            _ => None,
+        };
+    }
+    Some(span)
+}
+
+/// "jours[2][0]" → ("jours", [2, 0]).
+fn split_indices(segment: &str) -> (&str, Vec<usize>) {
+    let key_end = segment.find('[').unwrap_or(segment.len());
+    let indices = segment[key_end..]
+        .split(['[', ']'])
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    (&segment[..key_end], indices)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,236 @@
+//! Structural checks of the TOML document against the dossier's JSON Schema (derived from the
+//! model): unknown keys, wrong types, missing fields, unknown values — all of them in one pass,
+//! each located in the source.
+//!
+//! Written by hand rather than with a JSON-Schema validator crate because the findings must point
+//! at the TOML source, whose spans only the TOML parser knows; the schema subset to support is
+//! the one schemars produces for our types (objects, arrays, scalars, `$ref`, `anyOf`/`oneOf`
+//! of constants).
+
+use serde_json::Value;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::Finding;
+use crate::diag::suggestion;
+
+/// Walks the document and returns every structural problem.
+pub fn check(root: &Spanned<DeTable>, schema: &Value) -> Vec<Finding> {
+    let mut walker = Walker { defs: &schema["$defs"], findings: Vec::new() };
+    walker.table(root.get_ref(), root.span(), schema, "");
+    walker.findings
+}
+
+struct Walker<'s> {
+    defs: &'s Value,
+    findings: Vec<Finding>,
+}
+
+impl<'s> Walker<'s> {
+    /// Follows `$ref` and picks the non-null alternative of `anyOf` (how schemars writes
+    /// `Option<T>`).
+    fn resolve(&self, schema: &'s Value) -> &'s Value {
+        if let Some(name) = schema.get("$ref").and_then(Value::as_str) {
+            let name = name.trim_start_matches("#/$defs/");
+            return self.resolve(&self.defs[name]);
+        }
+        if let Some(options) = schema.get("anyOf").and_then(Value::as_array)
+            && let Some(first) =
+                options.iter().find(|o| o.get("type") != Some(&Value::from("null")))
+        {
+            return self.resolve(first);
+        }
+        schema
+    }
+
+    fn push(
+        &mut self,
+        span: std::ops::Range<usize>,
+        field: &str,
+        message: String,
+        hint: Option<String>,
+    ) {
+        self.findings.push(Finding::error(field, message, hint).at(span));
+    }
+
+    fn table(
+        &mut self,
+        table: &DeTable,
+        span: std::ops::Range<usize>,
+        schema: &'s Value,
+        path: &str,
+    ) {
+        let schema = self.resolve(schema);
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let known: Vec<String> =
+            properties.map(|p| p.keys().cloned().collect()).unwrap_or_default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            let field = join(path, name);
+            match properties.and_then(|p| p.get(name)) {
+                Some(sub) => self.value(value.get_ref(), value.span(), sub, &field),
+                None => {
+                    let hint = suggestion(name, &known)
+                        .map(|s| format!("vouliez-vous dire `{s}` ?"))
+                        .or_else(|| {
+                            (!known.is_empty())
+                                .then(|| format!("clés possibles ici : {}", known.join(", ")))
+                        });
+                    self.push(key.span(), &field, format!("clé inconnue `{name}`"), hint);
+                }
+            }
+        }
+        for required in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+            let Some(name) = required.as_str() else { continue };
+            if !table.keys().any(|k| k.get_ref().as_ref() == name) {
+                let where_ = if path.is_empty() {
+                    "au début du fichier".to_string()
+                } else {
+                    format!("dans [{path}]")
+                };
+                self.push(
+                    span.start..span.start,
+                    &join(path, name),
+                    format!("champ obligatoire manquant : `{name}`"),
+                    Some(format!("ajoutez `{name} = …` {where_}")),
+                );
+            }
+        }
+    }
+
+    fn value(
+        &mut self,
+        value: &DeValue,
+        span: std::ops::Range<usize>,
+        schema: &'s Value,
+        field: &str,
+    ) {
+        let schema = self.resolve(schema);
+        if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
+            return self.constant(value, span, options, field);
+        }
+        if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+            return self.constant(value, span, options, field);
+        }
+        let types: Vec<&str> = match schema.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => return,
+        };
+        let found = kind(value);
+        let accepted = types.iter().any(|t| match (*t, value) {
+            ("string", DeValue::String(_)) => true,
+            // A TOML date is how users naturally write our `Date` strings.
+            ("string", DeValue::Datetime(_)) => schema.get("format") == Some(&Value::from("date")),
+            ("number", DeValue::Integer(_) | DeValue::Float(_)) => true,
+            ("integer", DeValue::Integer(_)) => true,
+            ("boolean", DeValue::Boolean(_)) => true,
+            ("array", DeValue::Array(_)) => true,
+            ("object", DeValue::Table(_)) => true,
+            _ => false,
+        });
+        if !accepted {
+            let expected = types
+                .iter()
+                .filter(|t| **t != "null")
+                .map(|t| expected(t, schema))
+                .collect::<Vec<_>>()
+                .join(" ou ");
+            let message = format!("type invalide : {found}, attendu {expected}");
+            return self.push(span, field, message, type_hint(value, &types));
+        }
+        match value {
+            DeValue::Table(table) => self.table(table, span, schema, field),
+            DeValue::Array(items) => {
+                let item_schema = schema.get("items").unwrap_or(&Value::Null);
+                for (i, item) in items.iter().enumerate() {
+                    self.value(item.get_ref(), item.span(), item_schema, &format!("{field}[{i}]"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn constant(
+        &mut self,
+        value: &DeValue,
+        span: std::ops::Range<usize>,
+        options: &[Value],
+        field: &str,
+    ) {
+        let allowed: Vec<String> = options
+            .iter()
+            .filter_map(|o| o.get("const").and_then(Value::as_str).or_else(|| o.as_str()))
+            .map(String::from)
+            .collect();
+        match value {
+            DeValue::String(s) if allowed.iter().any(|a| a == s.as_ref()) => {}
+            DeValue::String(s) => {
+                let hint = suggestion(s, &allowed)
+                    .map(|a| format!("vouliez-vous dire `{a}` ?"))
+                    .unwrap_or_else(|| format!("valeurs possibles : {}", allowed.join(", ")));
+                self.push(span, field, format!("valeur non reconnue `{s}`"), Some(hint));
+            }
+            other => {
+                let message = format!(
+                    "type invalide : {}, attendu un texte parmi {}",
+                    kind(other),
+                    allowed.join(", ")
+                );
+                self.push(span, field, message, None);
+            }
+        }
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
+
+fn kind(value: &DeValue) -> String {
+    match value {
+        DeValue::String(s) => format!("texte « {} »", s.chars().take(40).collect::<String>()),
+        DeValue::Integer(i) => format!("nombre entier {}", i.as_str()),
+        DeValue::Float(f) => format!("nombre décimal {}", f.as_str()),
+        DeValue::Boolean(b) => format!("booléen {b}"),
+        DeValue::Datetime(d) => format!("date {d}"),
+        DeValue::Array(_) => "liste".to_string(),
+        DeValue::Table(_) => "table".to_string(),
+    }
+}
+
+fn expected(t: &str, schema: &Value) -> &'static str {
+    match t {
+        "string" if schema.get("format") == Some(&Value::from("date")) => "une date (AAAA-MM-JJ)",
+        "string" => "un texte entre guillemets",
+        "number" => "un nombre (sans guillemets, point décimal : 1234.5)",
+        "integer" => "un nombre entier (sans guillemets)",
+        "boolean" => "true ou false",
+        "array" => "une liste [ … ]",
+        "object" => "une table",
+        _ => "une autre valeur",
+    }
+}
+
+fn type_hint(value: &DeValue, types: &[&str]) -> Option<String> {
+    match value {
+        DeValue::String(s) if types.contains(&"number") || types.contains(&"integer") => {
+            let cleaned: String =
+                s.chars().filter(|c| !c.is_whitespace() && *c != '€' && *c != '%').collect();
+            let cleaned = cleaned.replace(',', ".");
+            cleaned
+                .parse::<f64>()
+                .is_ok()
+                .then(|| format!("écrivez le nombre sans guillemets ni unité : {cleaned}"))
+                .or_else(|| {
+                    Some(
+                        "un montant ou une valeur s'écrit en chiffres, sans guillemets".to_string(),
+                    )
+                })
+        }
+        DeValue::Table(_) if types.contains(&"array") => Some(
+            "pour une liste de tables, écrivez [[…]] (double crochet) à chaque élément".to_string(),
+        ),
+        _ => None,
+    }
+}
