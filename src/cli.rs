@@ -59,9 +59,43 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Vérifie un dossier et indique, item par item, ce qui reste à compléter pour un label.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Check(CheckArgs),
     /// Affiche le plan officiel du dossier et le niveau attendu de chaque item pour un label.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
     Plan(PlanArgs),
+}
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Texte lisible.
+    Human,
+    /// JSON (format stable, décrit dans le README).
+    Json,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Fichier TOML du dossier de labellisation.
+    #[arg(value_name = "DOSSIER.toml", help_heading = "Arguments")]
+    pub input: PathBuf,
+
+    /// Label à vérifier (par défaut : celui demandé dans le dossier).
+    #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
+    pub label: Option<Phase>,
+
+    /// Format du rapport : human (texte) ou json.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "human",
+        value_name = "FORMAT",
+        hide_possible_values = true
+    )]
+    pub format: Format,
 }
 
 /// Arguments of the default rendering command.

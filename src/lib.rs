@@ -6,6 +6,7 @@
 //! [`commands`].
 
 pub mod charts;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod compile;

@@ -115,6 +115,20 @@ pub struct Item {
     /// Dotted paths into the dossier data that hold this item's content.
     #[serde(default)]
     pub data: Vec<String>,
+    /// Narrative fields of the item (completeness rules).
+    #[serde(default)]
+    pub text: Vec<String>,
+    /// Structured data the outline asks for (completeness rules).
+    #[serde(default)]
+    pub structured: Vec<String>,
+}
+
+/// Completeness thresholds, next to the outline they apply to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Characters of narrative text an item "à approfondir" needs.
+    pub substantive_text: usize,
 }
 
 impl Item {
@@ -138,6 +152,8 @@ impl Item {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outline {
+    /// Completeness thresholds.
+    pub rules: Rules,
     /// Every chapter, item and sub-item.
     #[serde(rename = "item")]
     pub items: Vec<Item>,

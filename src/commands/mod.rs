@@ -1,4 +1,5 @@
 //! One file per command.
 
+pub mod check;
 pub mod plan;
 pub mod render;

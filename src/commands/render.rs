@@ -41,6 +41,8 @@ pub fn run(config: RenderConfig) -> Result<()> {
     }
     fsutil::write_atomic(&config.output, &rendered.compiled.pdf)?;
     if !config.quiet {
+        let report = crate::check::check(&loaded.dossier, loaded.dossier.cite.label);
+        eprintln!("{}", report.one_line());
         eprintln!(
             "{} écrit : {} pages, {} ({:.1} s)",
             config.output.display(),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::check::{is_empty, lookup};
 use crate::model::{BudgetDetail, Dossier, Horaires};
 use crate::outline::{Item, Level, Outline, Phase};
 
@@ -95,24 +96,6 @@ pub fn matrix() -> Vec<MatrixRow> {
                 .collect(),
         })
         .collect()
-}
-
-/// Follows a dotted path ("offre.horaires") into a JSON value.
-pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(value, |v, key| v.get(key))
-}
-
-/// Whether a value carries no content: null, blank strings, empty lists, flags, or objects made
-/// only of those. Flags (`inchange`, `partenaire`) say something about content, they are not
-/// content.
-pub fn is_empty(value: &Value) -> bool {
-    match value {
-        Value::Null | Value::Bool(_) => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Number(_) => false,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.values().all(is_empty),
-    }
 }
 
 /// Figures computed from the data so that templates only lay them out.

@@ -132,3 +132,58 @@ fn rendering_twice_gives_the_same_pdf() {
     render(&input, &b);
     assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(), "PDFs differ");
 }
+
+#[test]
+fn examples_pass_check_at_their_phase() {
+    for phase in ["projet", "prefiguration", "fonctionnement"] {
+        let input = root().join(format!("data/{phase}/dossier.toml"));
+        let output = run(&["check", input.to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{phase}:\n{text}{}", stderr(&output));
+        assert!(text.contains("items requis sont complets"), "{text}");
+    }
+}
+
+#[test]
+fn check_lists_missing_items_and_its_json_is_stable() {
+    let fixture = root().join("tests/fixtures/check-incomplete");
+    let input = fixture.join("dossier.toml");
+    let human = run(&["check", input.to_str().unwrap()]);
+    assert_eq!(human.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("✗ 1.2 Le contexte local — manquant"), "{text}");
+    assert!(text.contains("~ 2.2 Concertation des partenaires — à compléter"), "{text}");
+    assert!(text.contains("donnée manquante : partenariat.concertation.instances"), "{text}");
+    let json = run(&["check", input.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let actual = String::from_utf8_lossy(&json.stdout).replace(input.to_str().unwrap(), "DOSSIER");
+    let expected = std::fs::read_to_string(fixture.join("expected/check.json")).unwrap();
+    assert_eq!(
+        actual.trim(),
+        expected.trim(),
+        "the JSON report changed: update the README and expected/check.json together"
+    );
+}
+
+#[test]
+fn check_of_invalid_data_exits_with_2() {
+    let input = root().join("tests/fixtures/unknown-key/dossier.toml");
+    let output = run(&["check", input.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("clé inconnue `rolles`"));
+}
+
+#[test]
+fn rendering_prints_a_one_line_completeness_summary() {
+    let out = scratch("summary").join("s.pdf");
+    let input = root().join("tests/fixtures/check-incomplete/dossier.toml");
+    let output = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(output.status.success());
+    assert!(
+        stderr(&output).contains(
+            "complétude (Label projet) : 2 complets, 1 à compléter, 17 manquants sur 20 items"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
