@@ -122,8 +122,9 @@ fn item_status(outline: &Outline, item: &Item, level: Level, json: &Value) -> It
         lookup(json, p).and_then(|v| v.get("inchange")).and_then(Value::as_bool).unwrap_or(false)
     });
     let mut manques = Vec::new();
+    let declared_unchanged = level == Level::Actualiser && unchanged;
     let statut = match level {
-        _ if !content && !(level == Level::Actualiser && unchanged) => {
+        _ if !(content || declared_unchanged) => {
             manques.push("aucune information".to_string());
             Status::Manquant
         }
