@@ -7,6 +7,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, DARK, GRAY, GRID, INK, LABEL, LIGHT, SMALL, WIDTH};
 
+/// Most bars a chart draws; the rest are summed into "Autres".
+const MAX_BARS: usize = 40;
+
 /// One category.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
@@ -43,8 +46,10 @@ pub fn prepare(mut bars: Vec<Bar>, options: &Options) -> Vec<Bar> {
     if options.sort {
         bars.sort_by(|a, b| b.value.total_cmp(&a.value));
     }
-    if options.top > 0 && bars.len() > options.top {
-        let rest = bars.split_off(options.top - 1);
+    // Beyond 40 bars a chart is no longer readable on a page, whatever the options.
+    let top = if options.top > 0 { options.top.min(MAX_BARS) } else { MAX_BARS };
+    if bars.len() > top {
+        let rest = bars.split_off(top - 1);
         let previous = rest.iter().map(|b| b.previous).sum::<Option<f64>>();
         bars.push(Bar {
             label: format!("Autres ({} catégories)", rest.len()),

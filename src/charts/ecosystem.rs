@@ -15,6 +15,8 @@ const COLUMNS: [(Role, &str); 3] = [
     (Role::Ressources, "Partenaires de ressources"),
 ];
 const HEAD: i32 = 120;
+/// Most partners listed per column; the others are counted in a last box.
+const MAX_PER_COLUMN: usize = 30;
 const GAP: i32 = 14;
 
 /// Draws the ecosystem.
@@ -23,7 +25,7 @@ pub fn draw(cite: &str, partners: &[Partenaire]) -> Result<String> {
         .iter()
         .map(|(role, _)| partners.iter().filter(|p| p.roles.contains(role)).collect())
         .collect();
-    let longest = groups.iter().map(Vec::len).max().unwrap_or(0);
+    let longest = groups.iter().map(|g| g.len().min(MAX_PER_COLUMN + 1)).max().unwrap_or(0);
     // Dense layout beyond 16 partners in a column: one line per partner, smaller text.
     let dense = longest > 16;
     let (size, row, lines) = if dense { (SMALL, 22, 1) } else { (LABEL, 40, 2) };
@@ -55,10 +57,15 @@ pub fn draw(cite: &str, partners: &[Partenaire]) -> Result<String> {
                 &canvas::font(LABEL, true, WHITE, HPos::Center, VPos::Center),
             )?;
             let style = canvas::font(size, false, INK, HPos::Center, VPos::Center);
-            for (i, partner) in members.iter().enumerate() {
+            let mut names: Vec<String> =
+                members.iter().take(MAX_PER_COLUMN).map(|p| p.nom.clone()).collect();
+            if members.len() > MAX_PER_COLUMN {
+                names.push(format!("… et {} autres partenaires", members.len() - MAX_PER_COLUMN));
+            }
+            for (i, name) in names.iter().enumerate() {
                 let y0 = HEAD + 4 + row * i as i32;
                 canvas::rect(area, (x0 + 4, y0), (x0 + col_w - 4, y0 + row - 4), LIGHT)?;
-                let text = canvas::wrap(&partner.nom, size, false, f64::from(col_w - 20), lines);
+                let text = canvas::wrap(name, size, false, f64::from(col_w - 20), lines);
                 let first = y0 + (row - 4) / 2 - (text.len() as i32 - 1) * (size as i32 + 2) / 2;
                 for (j, line) in text.iter().enumerate() {
                     canvas::text(area, line, (mid, first + j as i32 * (size as i32 + 2)), &style)?;

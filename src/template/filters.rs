@@ -26,6 +26,27 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("somme", sum_filter);
 }
 
+/// Length of a run of non-space characters after which line breaks are allowed anywhere.
+const LONG_RUN: usize = 30;
+
+/// For each character, its offset within its run of non-space characters when that run is
+/// longer than [`LONG_RUN`], `None` otherwise.
+fn long_run_offsets(input: &str) -> Vec<Option<usize>> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut offsets = vec![None; chars.len()];
+    let mut start = 0;
+    while start < chars.len() {
+        let end = (start..chars.len()).find(|&i| chars[i].is_whitespace()).unwrap_or(chars.len());
+        if end - start > LONG_RUN {
+            for (offset, slot) in offsets[start..end].iter_mut().enumerate() {
+                *slot = Some(offset);
+            }
+        }
+        start = end + 1;
+    }
+    offsets
+}
+
 /// Escapes a string so that Typst markup shows it literally.
 ///
 /// Used as tera's escape function for `.typ` templates: every `{{ value }}` goes through it.
@@ -35,9 +56,18 @@ pub fn register(tera: &mut Tera) {
 /// space as French typography requires.
 pub fn escape_markup(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 4);
+    let offsets = long_run_offsets(input);
     let mut chars = input.chars().peekable();
     let mut prev: Option<char> = None;
+    let mut index = 0usize;
     while let Some(ch) = chars.next() {
+        // Inside a run of more than 30 characters without a space (a URL, a reference, noise:
+        // rarely a word), a zero-width break opportunity every 12 characters keeps the line
+        // breaker from overflowing the column.
+        if offsets.get(index).is_some_and(|o| o.is_some_and(|o| o > 0 && o % 12 == 0)) {
+            out.push('\u{200B}');
+        }
+        index += 1;
         match ch {
             ' ' if matches!(chars.peek(), Some(';' | ':' | '!' | '?' | '»')) => out.push(NNBSP),
             '«' if chars.peek() == Some(&' ') => {
@@ -255,6 +285,16 @@ mod tests {
         assert_eq!(escape_markup("a\nb\u{0}c"), "a bc");
         assert_eq!(escape_markup("Quoi ?"), "Quoi\u{202F}?");
         assert_eq!(escape_markup("l'emploi 'x'"), "l'emploi \\'x\\'");
+        let long = escape_markup(&"Z".repeat(100));
+        assert_eq!(
+            long.matches('\u{200B}').count(),
+            8,
+            "break opportunities in a 100-character run"
+        );
+        assert!(
+            !escape_markup("anticonstitutionnellement").contains('\u{200B}'),
+            "real words are left to hyphenation"
+        );
     }
 
     #[test]
