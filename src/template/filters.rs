@@ -37,7 +37,10 @@ fn long_run_offsets(input: &str) -> Vec<Option<usize>> {
     let mut start = 0;
     while start < chars.len() {
         let end = (start..chars.len()).find(|&i| chars[i].is_whitespace()).unwrap_or(chars.len());
-        if end - start > LONG_RUN {
+        let run: String = chars[start..end].iter().collect();
+        // Web and e-mail addresses keep their characters intact so that they can be copied.
+        let address = run.contains("://") || run.contains('@') || run.starts_with("www.");
+        if end - start > LONG_RUN && !address {
             for (offset, slot) in offsets[start..end].iter_mut().enumerate() {
                 *slot = Some(offset);
             }

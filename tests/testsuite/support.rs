@@ -54,7 +54,8 @@ pub fn pdf_text(pdf: &Path) -> String {
 
 /// Normalises spaces and apostrophes so that expectations can be written plainly.
 pub fn normalize(text: &str) -> String {
-    let text = text.replace('\u{2019}', "'");
+    // Apostrophes inside words are typographic; zero-width spaces are break opportunities.
+    let text = text.replace('\u{2019}', "'").replace('\u{200B}', "");
     text.split(|c: char| c.is_whitespace() || c == '\u{202F}' || c == '\u{A0}' || c == '\u{2060}')
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
