@@ -117,9 +117,36 @@ pub struct RenderArgs {
     #[arg(long, value_name = "DOSSIER")]
     pub emit_typst: Option<PathBuf>,
 
+    /// Normes PDF, séparées par des virgules (a-3a, a-3u, a-3b, a-2b, ua-1, 1.7…) ou « aucune ».
+    #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1")]
+    pub pdf_standard: String,
+
     /// N'affiche que les erreurs et les avertissements.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Parses a comma-separated list of PDF standards ("a-3a,ua-1", or "aucune").
+pub fn parse_standards(text: &str) -> anyhow::Result<Vec<typst_pdf::PdfStandard>> {
+    let text = text.trim();
+    if ["aucune", "aucun", "none", ""].contains(&text) {
+        return Ok(Vec::new());
+    }
+    let list = text
+        .split(',')
+        .map(|s| {
+            serde_json::from_value(serde_json::Value::from(s.trim().to_lowercase())).map_err(|_| {
+                anyhow::anyhow!(
+                    "norme PDF inconnue « {} »\naide : normes possibles : a-1b, a-1a, a-2b, a-2u, a-2a, a-3b, a-3u, a-3a, a-4, a-4f, a-4e, ua-1, 1.4 à 2.0, ou « aucune »",
+                    s.trim()
+                )
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    typst_pdf::PdfStandards::new(&list).map_err(|e| {
+        anyhow::anyhow!("combinaison de normes PDF impossible ({text}) : {}", e.message())
+    })?;
+    Ok(list)
 }
 
 /// Arguments of `plan`.
@@ -151,6 +178,8 @@ pub struct RenderConfig {
     pub templates: Option<PathBuf>,
     /// Where to write the Typst sources, if asked.
     pub emit_typst: Option<PathBuf>,
+    /// PDF standards to conform to.
+    pub standards: Vec<typst_pdf::PdfStandard>,
     /// Fewer messages.
     pub quiet: bool,
 }
@@ -181,6 +210,7 @@ impl RenderArgs {
             output,
             templates: self.templates,
             emit_typst: self.emit_typst,
+            standards: parse_standards(&self.pdf_standard)?,
             quiet: self.quiet,
         })
     }

@@ -4,7 +4,7 @@ use typst::diag::{SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst_kit::diagnostics::{self, DiagnosticFormat, termcolor};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::model::Date;
 use crate::template::Sources;
@@ -48,6 +48,8 @@ pub struct PdfMeta {
     pub ident: String,
     /// Date of the dossier, used as creation date.
     pub date: Date,
+    /// PDF standards to conform to.
+    pub standards: Vec<PdfStandard>,
 }
 
 /// Converts a dossier date into a Typst datetime.
@@ -63,6 +65,9 @@ pub fn load_sources(world: &mut DossierWorld, sources: &Sources) {
     for (path, text) in &sources.files {
         world.set_file(path, Bytes::from_string(text.clone()));
     }
+    for (path, data) in &sources.assets {
+        world.set_file(path, Bytes::new(data.clone()));
+    }
     world.reset();
 }
 
@@ -71,10 +76,14 @@ pub fn compile(world: &DossierWorld, meta: &PdfMeta) -> Result<Compiled, Compile
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     let warnings: Vec<String> = warnings.iter().map(|w| format_one(world, w)).collect();
     let document = output.map_err(|errors| CompileError { report: format(world, &errors) })?;
+    let standards = PdfStandards::new(&meta.standards).map_err(|e| CompileError {
+        report: format!("combinaison de normes PDF impossible : {}", e.message()),
+    })?;
     let options = PdfOptions {
         ident: Smart::Custom(meta.ident.clone()),
         creator: Smart::Custom(Some(crate::GENERATOR.to_string())),
         timestamp: Some(Timestamp::new_utc(typst_date(meta.date))),
+        standards,
         ..PdfOptions::default()
     };
     let pdf = typst_pdf::pdf(&document, &options)

@@ -62,3 +62,8 @@ pub fn resolve_inside(base: &Path, name: &str) -> Result<std::path::PathBuf> {
     }
     Ok(real)
 }
+
+/// Reads a file's bytes, naming it in the error.
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("impossible de lire {}", path.display()))
+}

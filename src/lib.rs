@@ -15,6 +15,7 @@ pub mod fsutil;
 pub mod load;
 pub mod model;
 pub mod outline;
+pub mod pieces;
 pub mod render;
 pub mod schema;
 pub mod template;

@@ -32,11 +32,19 @@ impl LoadedDossier {
 /// all of them at once.
 pub fn load(path: &Path) -> Result<LoadedDossier> {
     let source = fsutil::read_to_string(path)?;
-    let validated = validate::validate(path, &source)?;
-    Ok(LoadedDossier {
-        path: path.to_path_buf(),
-        source,
-        dossier: validated.dossier,
-        warnings: validated.warnings,
-    })
+    Ok(LoadedDossier::from_source(path, source)?)
+}
+
+impl LoadedDossier {
+    /// Validates dossier text as if read from `path` (which names it in messages and is the
+    /// base of the files it refers to).
+    pub fn from_source(path: &Path, source: String) -> Result<LoadedDossier, DataErrors> {
+        let validated = validate::validate(path, &source)?;
+        Ok(LoadedDossier {
+            path: path.to_path_buf(),
+            source,
+            dossier: validated.dossier,
+            warnings: validated.warnings,
+        })
+    }
 }

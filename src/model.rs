@@ -99,6 +99,24 @@ impl Date {
     }
 }
 
+impl Date {
+    /// The UTC calendar date of a Unix timestamp (seconds), if representable.
+    pub fn from_unix(seconds: i64) -> Option<Date> {
+        // Civil-from-days (Howard Hinnant's algorithm): a few lines instead of a date crate.
+        let days = seconds.div_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = i32::try_from(yoe + era * 400 + i64::from(month <= 2)).ok()?;
+        Some(Date { year, month, day })
+    }
+}
+
 fn days_in_month(year: i32, month: i32) -> i32 {
     match month {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -1135,4 +1153,16 @@ pub struct Comparaison {
     pub valeur: f64,
     /// Previous year.
     pub precedent: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Date;
+
+    #[test]
+    fn unix_timestamps_become_calendar_dates() {
+        assert_eq!(Date::from_unix(0), Some(Date { year: 1970, month: 1, day: 1 }));
+        assert_eq!(Date::from_unix(1_795_478_400), Date::parse("2026-11-24").ok());
+        assert_eq!(Date::from_unix(951_782_400), Date::parse("2000-02-29").ok());
+    }
 }

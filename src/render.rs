@@ -4,11 +4,15 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use typst_pdf::PdfStandard;
+
 use crate::charts;
 use crate::compile::{self, Compiled, PdfMeta};
 use crate::fsutil;
-use crate::model::Dossier;
-use crate::template::{Sources, Templates};
+use crate::load::LoadedDossier;
+use crate::model::{Date, Dossier};
+use crate::pieces;
+use crate::template::{Extras, Sources, Templates};
 use crate::world::{DossierWorld, SANS_FAMILY, SERIF_FAMILY};
 
 /// Renders dossiers; holds what is shared between documents (templates).
@@ -24,6 +28,25 @@ pub struct Rendered {
     pub compiled: Compiled,
 }
 
+/// Options of a render.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// PDF standards to conform to (PDF/A-3a and PDF/UA-1 by default).
+    pub standards: Vec<PdfStandard>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions { standards: default_standards() }
+    }
+}
+
+/// The standards a submitted dossier conforms to unless told otherwise: PDF/A-3a (archival,
+/// tagged, with the data attached) and PDF/UA-1 (accessible).
+pub fn default_standards() -> Vec<PdfStandard> {
+    vec![PdfStandard::A_3a, PdfStandard::Ua_1]
+}
+
 impl Renderer {
     /// Loads the templates (built-in, overridden by the files of `templates_dir`).
     pub fn new(templates_dir: Option<&Path>) -> Result<Self> {
@@ -35,22 +58,39 @@ impl Renderer {
         &self.templates
     }
 
-    /// Generates the Typst sources of a dossier (charts included). `base_dir` is the folder
-    /// of the dossier file, against which the files it names are resolved.
-    pub fn generate(&self, dossier: &Dossier, base_dir: &Path) -> Result<Sources> {
-        let charts = charts::build(dossier, base_dir)?;
-        self.templates.render(dossier, &charts)
+    /// Generates the Typst sources of a dossier: charts, attached data files and templates.
+    pub fn generate(&self, loaded: &LoadedDossier) -> Result<Sources> {
+        let dossier = &loaded.dossier;
+        let charts = charts::build(dossier, loaded.base_dir())?;
+        let pieces = pieces::collect(loaded)?;
+        let extras = Extras { charts: &charts, pieces: &pieces, date: document_date(dossier) };
+        let mut sources = self.templates.render(dossier, &extras)?;
+        sources.assets.extend(pieces.into_iter().map(|p| (p.chemin, p.data)));
+        Ok(sources)
     }
 
     /// Generates and compiles a dossier in a fresh world.
-    pub fn render(&self, dossier: &Dossier, base_dir: &Path) -> Result<Rendered> {
-        let sources = self.generate(dossier, base_dir)?;
-        let mut world = DossierWorld::new(compile::typst_date(dossier.cite.date));
+    pub fn render(&self, loaded: &LoadedDossier, options: &RenderOptions) -> Result<Rendered> {
+        let sources = self.generate(loaded)?;
+        let dossier = &loaded.dossier;
+        let date = document_date(dossier);
+        let mut world = DossierWorld::new(compile::typst_date(date));
         compile::load_sources(&mut world, &sources);
-        let meta = PdfMeta { ident: slug(&dossier.cite.nom), date: dossier.cite.date };
+        let meta =
+            PdfMeta { ident: slug(&dossier.cite.nom), date, standards: options.standards.clone() };
         let compiled = compile::compile(&world, &meta)?;
         Ok(Rendered { sources, compiled })
     }
+}
+
+/// The date printed and recorded in the PDF: `SOURCE_DATE_EPOCH` when set (reproducible builds
+/// convention), otherwise the date of the dossier.
+pub fn document_date(dossier: &Dossier) -> Date {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(Date::from_unix)
+        .unwrap_or(dossier.cite.date)
 }
 
 /// Writes generated sources and the fonts they use into `dir`, so that stock Typst builds the
@@ -59,6 +99,9 @@ pub fn emit_typst(sources: &Sources, dir: &Path) -> Result<()> {
     for (vpath, text) in &sources.files {
         let path = dir.join(vpath.trim_start_matches('/'));
         fsutil::write_atomic(&path, text.as_bytes())?;
+    }
+    for (vpath, bytes) in &sources.assets {
+        fsutil::write_atomic(&dir.join(vpath.trim_start_matches('/')), bytes)?;
     }
     let fonts = dir.join("fonts");
     for (name, bytes) in crate::world::font_files() {

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use crate::cli::RenderConfig;
-use crate::render::{self, Renderer};
+use crate::render::{self, RenderOptions, Renderer};
 use crate::{fsutil, load};
 
 /// Renders one dossier to PDF. The PDF is written only when everything succeeded.
@@ -23,12 +23,13 @@ pub fn run(config: RenderConfig) -> Result<()> {
     if !loaded.warnings.errors.is_empty() {
         eprint!("{}", loaded.warnings.render(std::io::stderr().is_terminal()));
     }
-    let rendered = renderer.render(&loaded.dossier, loaded.base_dir());
+    let options = RenderOptions { standards: config.standards.clone() };
+    let rendered = renderer.render(&loaded, &options);
     // Sources are emitted even when Typst fails: that is when users need to read them.
     if let Some(dir) = &config.emit_typst {
         let sources = match &rendered {
             Ok(r) => r.sources.clone(),
-            Err(_) => renderer.generate(&loaded.dossier, loaded.base_dir())?,
+            Err(_) => renderer.generate(&loaded)?,
         };
         render::emit_typst(&sources, dir)?;
         if !config.quiet {

@@ -15,7 +15,8 @@ pub use context::{Derived, ItemContext, parse_slot};
 
 use crate::charts::{Chart, Charts};
 use crate::fsutil;
-use crate::model::Dossier;
+use crate::model::{Date, Dossier};
+use crate::pieces::Piece;
 use crate::template::filters::format_date;
 
 /// The built-in templates, by name. `lib.typ` holds the Typst styles and building blocks,
@@ -54,8 +55,20 @@ const OUTPUTS: &[(&str, &str)] = &[
 /// The generated Typst sources of one dossier, by virtual path ("/chapitres/3.typ").
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sources {
-    /// Virtual path → Typst source text.
+    /// Virtual path → Typst source text (and SVG charts).
     pub files: BTreeMap<String, String>,
+    /// Virtual path → other files the sources use (attached data).
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+/// What the templates get besides the dossier.
+pub struct Extras<'a> {
+    /// Charts by identifier.
+    pub charts: &'a Charts,
+    /// Files attached to the PDF.
+    pub pieces: &'a [Piece],
+    /// Date recorded in the document.
+    pub date: Date,
 }
 
 /// The loaded templates, shared by every dossier rendered in the process.
@@ -101,8 +114,9 @@ impl Templates {
     }
 
     /// Renders every Typst file of a dossier; the charts' SVG files join the sources.
-    pub fn render(&self, dossier: &Dossier, charts: &Charts) -> Result<Sources> {
-        let context = build_context(dossier, charts)?;
+    pub fn render(&self, dossier: &Dossier, extras: &Extras) -> Result<Sources> {
+        let charts = extras.charts;
+        let context = build_context(dossier, extras)?;
         let mut files: BTreeMap<String, String> =
             charts.values().map(|c| (c.chemin.clone(), c.svg.clone())).collect();
         for (name, vpath) in OUTPUTS {
@@ -112,7 +126,7 @@ impl Templates {
                 .map_err(|e| self.explain(e, &format!("modèle « {name} »")))?;
             files.insert((*vpath).to_string(), text);
         }
-        Ok(Sources { files })
+        Ok(Sources { files, assets: BTreeMap::new() })
     }
 
     /// Turns a tera error into one that names the template file and keeps the cause chain
@@ -159,8 +173,10 @@ struct TemplateData<'a> {
     charts: BTreeMap<&'static str, Option<&'a Chart>>,
     /// Date of the dossier in French.
     date_fr: String,
-    /// Date of the dossier as numbers, for Typst's `datetime`.
+    /// Date of the document as numbers, for Typst's `datetime`.
     date: DateParts,
+    /// Files attached to the PDF.
+    pieces: &'a [Piece],
     /// Name and version of the generator.
     generateur: String,
 }
@@ -179,7 +195,8 @@ struct PhaseData {
     colonne: usize,
 }
 
-fn build_context(dossier: &Dossier, charts: &Charts) -> Result<Context> {
+fn build_context(dossier: &Dossier, extras: &Extras) -> Result<Context> {
+    let charts = extras.charts;
     let json = serde_json::to_value(dossier).context("sérialisation du dossier")?;
     let phase = dossier.cite.label;
     let data = TemplateData {
@@ -194,11 +211,8 @@ fn build_context(dossier: &Dossier, charts: &Charts) -> Result<Context> {
         calc: Derived::new(dossier),
         charts: crate::charts::IDS.iter().map(|id| (*id, charts.get(*id))).collect(),
         date_fr: format_date(dossier.cite.date),
-        date: DateParts {
-            annee: dossier.cite.date.year,
-            mois: dossier.cite.date.month,
-            jour: dossier.cite.date.day,
-        },
+        date: DateParts { annee: extras.date.year, mois: extras.date.month, jour: extras.date.day },
+        pieces: extras.pieces,
         generateur: crate::GENERATOR.to_string(),
     };
     Context::from_serialize(&data).context("préparation des données pour les modèles")

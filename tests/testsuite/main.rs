@@ -4,4 +4,5 @@
 mod cli;
 mod examples;
 mod fixtures;
+mod hostile;
 mod support;

@@ -1,0 +1,66 @@
+//! The data that travels with the dossier: the source TOML and every file it refers to are
+//! attached to the PDF (PDF/A-3 associated files), so that `cdm-render extract` can give them
+//! back and the next phase can start from last year's PDF.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::fsutil;
+use crate::load::LoadedDossier;
+
+/// Folder of the attached files in the Typst world, and prefix of their names in the PDF.
+pub const PREFIX: &str = "/pieces/";
+
+/// A file attached to the PDF.
+#[derive(Debug, Clone, Serialize)]
+pub struct Piece {
+    /// Virtual path ("/pieces/dossier.toml").
+    pub chemin: String,
+    /// MIME type.
+    pub type_mime: &'static str,
+    /// Relationship to the document (PDF/A-3 `AFRelationship`): "source" or "data".
+    pub relation: &'static str,
+    /// Description shown by PDF readers.
+    pub description: String,
+    /// Content.
+    #[serde(skip)]
+    pub data: Vec<u8>,
+}
+
+/// The dossier file and the files it names, with their names relative to the dossier folder.
+pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
+    let name = loaded.path.file_name().and_then(|n| n.to_str()).unwrap_or("dossier.toml");
+    let mut pieces = vec![Piece {
+        chemin: format!("{PREFIX}{}", safe_name(name)),
+        type_mime: "application/toml",
+        relation: "source",
+        description: "Données du dossier de labellisation (fichier TOML source de ce PDF)".into(),
+        data: loaded.source.clone().into_bytes(),
+    }];
+    if let Some(contour) = &loaded.dossier.implantation.equite.contour {
+        let path = fsutil::resolve_inside(loaded.base_dir(), contour)?;
+        pieces.push(Piece {
+            chemin: format!("{PREFIX}{}", relative_name(contour)),
+            type_mime: "application/geo+json",
+            relation: "data",
+            description: "Contour du territoire (GeoJSON) utilisé pour la carte de l'item 5.3"
+                .into(),
+            data: fsutil::read(&path)?,
+        });
+    }
+    Ok(pieces)
+}
+
+/// A name usable as a virtual path: no backslashes, no leading slashes or dots.
+fn safe_name(name: &str) -> String {
+    let cleaned: String =
+        name.chars().map(|c| if c == '\\' || c.is_control() { '_' } else { c }).collect();
+    let trimmed = cleaned.trim_start_matches(['/', '.']);
+    if trimmed.is_empty() { "fichier".into() } else { trimmed.into() }
+}
+
+/// The relative path of a file named in the dossier, normalised ("./a/b.json" → "a/b.json").
+fn relative_name(name: &str) -> String {
+    let parts: Vec<&str> = name.split(['/', '\\']).filter(|p| !p.is_empty() && *p != ".").collect();
+    safe_name(&parts.join("/"))
+}

@@ -1,0 +1,164 @@
+//! Hostile input: arbitrary text renders literally, huge dossiers render, and a fuzz run over
+//! parse + validate + render (ignored by default, see README) finds no panic.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use cdm_render::load::LoadedDossier;
+use cdm_render::render::{RenderOptions, Renderer};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+use crate::support::{normalize, pdf_text, root, run, scratch, stderr};
+
+/// Characters the embedded fonts cover: ASCII (with every Typst and tera special character),
+/// Latin-1, Latin Extended-A, Greek, Cyrillic and common typographic signs.
+fn covered_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        (0x20u32..0x7F).prop_map(|c| char::from_u32(c).unwrap()),
+        (0xA1u32..0x180)
+            .prop_filter("soft hyphen and ligature letters", |c| ![
+                0xAD, 0x132, 0x133, 0x149, 0x17F
+            ]
+            .contains(c))
+            .prop_map(|c| char::from_u32(c).unwrap()),
+        (0x391u32..0x3AA)
+            .prop_filter("unassigned", |c| *c != 0x3A2)
+            .prop_map(|c| char::from_u32(c).unwrap()),
+        (0x410u32..0x450).prop_map(|c| char::from_u32(c).unwrap()),
+        prop::sample::select(vec![
+            '–', '—', '«', '»', '…', '€', '’', '≥', '≤', '±', '×', '\n', '\t'
+        ]),
+    ]
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// What the PDF text should show for an input: control characters dropped, spaces normalised.
+fn expected(input: &str) -> String {
+    normalize(&input.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>())
+}
+
+#[test]
+fn arbitrary_text_comes_out_literally_in_the_pdf() {
+    let dir = scratch("property");
+    let mut runner =
+        TestRunner::new(Config { cases: 24, failure_persistence: None, ..Config::default() });
+    let strategy = (
+        prop::collection::vec(covered_char(), 1..30),
+        prop::collection::vec(covered_char(), 1..30),
+    );
+    runner
+        .run(&strategy, |(a, b)| {
+            let (a, b): (String, String) = (a.into_iter().collect(), b.into_iter().collect());
+            prop_assume!(!expected(&a).is_empty() && !expected(&b).is_empty());
+            let input = dir.join("d.toml");
+            let out = dir.join("d.pdf");
+            let toml = format!(
+                "[cite]\nnom = \"Cité\"\nlabel = \"projet\"\ndate = 2026-01-01\nversion = {}\nterritoire = {}\n",
+                toml_string(&a),
+                toml_string(&b)
+            );
+            std::fs::write(&input, toml).unwrap();
+            let output = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
+            prop_assert!(output.status.success(), "{}", stderr(&output));
+            let text = pdf_text(&out);
+            prop_assert!(text.contains(&expected(&a)), "{:?} not in the PDF text", expected(&a));
+            prop_assert!(text.contains(&expected(&b)), "{:?} not in the PDF text", expected(&b));
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_thousand_partners_and_ten_thousand_character_texts_render() {
+    let mut toml = String::from(
+        "[cite]\nnom = \"Cité des métiers\"\nlabel = \"fonctionnement\"\ndate = 2026-11-24\n",
+    );
+    let paragraph =
+        "Une phrase ordinaire de dossier, assez longue pour remplir une ligne. ".repeat(150);
+    toml.push_str(&format!("[porteur]\ntexte = {}\n", toml_string(&paragraph[..10_000])));
+    for i in 0..1000 {
+        let roles = ["financeur", "services", "ressources"][i % 3];
+        toml.push_str(&format!("[[fonctionnement.partenaires.liste]]\nnom = \"Partenaire numéro {i}\"\nroles = [\"{roles}\"]\ncontribution = \"Apport {i}\"\n"));
+    }
+    let loaded = LoadedDossier::from_source(Path::new("huge.toml"), toml).unwrap();
+    let start = Instant::now();
+    let rendered = Renderer::new(None).unwrap().render(&loaded, &RenderOptions::default()).unwrap();
+    assert!(rendered.compiled.pages > 30, "{} pages", rendered.compiled.pages);
+    // Not a performance assertion: only a guard against runaway work (minutes, not seconds).
+    assert!(start.elapsed() < Duration::from_secs(300));
+}
+
+/// Mutations of the complete example: byte edits, deleted, duplicated and swapped lines.
+fn mutate(source: &str, rng: &mut u64) -> String {
+    let mut next = || {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        *rng
+    };
+    let mut lines: Vec<String> = source.lines().map(String::from).collect();
+    for _ in 0..(1 + next() % 6) {
+        let i = (next() % lines.len() as u64) as usize;
+        match next() % 6 {
+            0 => {
+                lines.remove(i);
+            }
+            1 => {
+                let line = lines[i].clone();
+                lines.insert(i, line);
+            }
+            2 => {
+                let j = (next() % lines.len() as u64) as usize;
+                lines.swap(i, j);
+            }
+            3 => {
+                let noise =
+                    ["#", "[", "]]", "=", "\"", "{", "-1", "1e400", "\u{0}", "é", "[[x]]", "'''"];
+                let pos = (next() % (lines[i].len() as u64 + 1)) as usize;
+                if lines[i].is_char_boundary(pos) {
+                    lines[i].insert_str(pos, noise[(next() % noise.len() as u64) as usize]);
+                }
+            }
+            4 => {
+                let digits: String =
+                    lines[i].chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect();
+                lines[i] = digits;
+            }
+            _ => lines[i] = lines[i].replace('"', ""),
+        }
+    }
+    lines.join("\n")
+}
+
+/// Long-running fuzz target over parse + validate + render, kept out of the default run:
+/// `FUZZ_SECONDS=600 cargo test --test testsuite fuzz -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn fuzz_parse_validate_render() {
+    let source = std::fs::read_to_string(root().join("data/fonctionnement/dossier.toml")).unwrap();
+    let seconds: u64 =
+        std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let renderer = Renderer::new(None).unwrap();
+    let path = root().join("data/fonctionnement/fuzz.toml");
+    let start = Instant::now();
+    let (mut cases, mut valid, mut seed) = (0u64, 0u64, 0x9E37_79B9_7F4A_7C15u64);
+    while start.elapsed() < Duration::from_secs(seconds) {
+        let text = mutate(&source, &mut seed);
+        if let Ok(loaded) = LoadedDossier::from_source(&path, text) {
+            valid += 1;
+            // Rendering may fail cleanly (an error); it must never panic.
+            let _ = renderer.render(&loaded, &RenderOptions::default());
+            // Keep memory flat over thousands of documents.
+            comemo::evict(0);
+        }
+        cases += 1;
+    }
+    println!(
+        "fuzz: {cases} cases in {:.0} s, {valid} valid dossiers rendered, no panic",
+        start.elapsed().as_secs_f64()
+    );
+}
