@@ -62,6 +62,9 @@ pub enum Command {
     /// Vérifie un dossier et indique, item par item, ce qui reste à compléter pour un label.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
     Check(CheckArgs),
+    /// Récupère les données jointes à un dossier PDF (le fichier TOML et ses fichiers de données).
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Extract(ExtractArgs),
     /// Affiche le plan officiel du dossier et le niveau attendu de chaque item pour un label.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
     Plan(PlanArgs),
@@ -147,6 +150,22 @@ pub fn parse_standards(text: &str) -> anyhow::Result<Vec<typst_pdf::PdfStandard>
         anyhow::anyhow!("combinaison de normes PDF impossible ({text}) : {}", e.message())
     })?;
     Ok(list)
+}
+
+/// Arguments of `extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Dossier PDF produit par cdm-render.
+    #[arg(value_name = "DOSSIER.pdf", help_heading = "Arguments")]
+    pub input: PathBuf,
+
+    /// Dossier où écrire les fichiers récupérés.
+    #[arg(short, long, value_name = "DOSSIER", default_value = ".")]
+    pub output: PathBuf,
+
+    /// Remplace les fichiers qui existent déjà.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `plan`.

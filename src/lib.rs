@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod compile;
 pub mod diag;
+pub mod extract;
 pub mod fsutil;
 pub mod load;
 pub mod model;

@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Plan(args)) => commands::plan::run(args),
+        Some(Command::Extract(args)) => commands::extract::run(args),
         Some(Command::Check(args)) => match commands::check::run(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

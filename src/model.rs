@@ -47,6 +47,25 @@ pub struct Dossier {
     /// 8. Compléments pour les cités labellisées.
     #[serde(default)]
     pub complements: Complements,
+    /// Annexes appended after chapter 8 (statutes, letters of commitment, floor plans…).
+    #[serde(default)]
+    pub annexes: Vec<Annexe>,
+}
+
+/// An annex: a PDF or an image appended to the dossier.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Annexe {
+    /// Title ("Statuts du GIP").
+    pub titre: String,
+    /// The file, relative to the dossier's folder (.pdf, .png, .jpg, .svg).
+    pub fichier: String,
+    /// Description of the content, read aloud by screen readers (required for images).
+    #[serde(default)]
+    pub description: String,
+    /// Items of the outline that cite this annex ("4.5", "5.2").
+    #[serde(default)]
+    pub items: Vec<String>,
 }
 
 /// A calendar date, written in TOML as `2026-11-24` (TOML date) or `"2026-11-24"`.

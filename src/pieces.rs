@@ -48,7 +48,34 @@ pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
             data: fsutil::read(&path)?,
         });
     }
+    for annex in &loaded.dossier.annexes {
+        let path = fsutil::resolve_inside(loaded.base_dir(), &annex.fichier)?;
+        pieces.push(Piece {
+            chemin: format!("{PREFIX}{}", relative_name(&annex.fichier)),
+            type_mime: mime(&annex.fichier),
+            relation: "supplement",
+            description: format!("Annexe : {}", annex.titre),
+            data: fsutil::read(&path)?,
+        });
+    }
+    // The same file named twice is attached once.
+    pieces.dedup_by(|a, b| a.chemin == b.chemin);
     Ok(pieces)
+}
+
+/// The virtual path of a file named in the dossier.
+pub fn virtual_path(name: &str) -> String {
+    format!("{PREFIX}{}", relative_name(name))
+}
+
+fn mime(name: &str) -> &'static str {
+    match name.rsplit('.').next().map(str::to_lowercase).as_deref() {
+        Some("pdf") => "application/pdf",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
 }
 
 /// A name usable as a virtual path: no backslashes, no leading slashes or dots.

@@ -89,6 +89,7 @@ pub fn validate(file: &Path, source: &str) -> Result<Validated, DataErrors> {
     let dossier: Dossier = toml::from_str(source).map_err(|e| report(vec![toml_finding(&e)]))?;
     let mut findings = rules::check(&dossier);
     findings.extend(glyphs::check(&dossier));
+    findings.extend(referenced_files(&dossier, file));
     for finding in &mut findings {
         if finding.span.is_none() {
             finding.span = locate(&root, &finding.field);
@@ -98,6 +99,28 @@ pub fn validate(file: &Path, source: &str) -> Result<Validated, DataErrors> {
     let has_errors = findings.iter().any(|f| f.severity == Severity::Error);
     let all = report(findings);
     if has_errors { Err(all) } else { Ok(Validated { dossier, warnings: all }) }
+}
+
+/// Files the dossier names must exist inside its folder.
+fn referenced_files(dossier: &Dossier, file: &Path) -> Vec<Finding> {
+    let base = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut names: Vec<(String, &str)> = dossier
+        .annexes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (format!("annexes[{i}].fichier"), a.fichier.as_str()))
+        .collect();
+    if let Some(contour) = &dossier.implantation.equite.contour {
+        names.push(("implantation.equite.contour".into(), contour));
+    }
+    names
+        .into_iter()
+        .filter_map(|(field, name)| {
+            let error = crate::fsutil::resolve_inside(base, name).err()?;
+            let message = format!("{error:#}");
+            Some(Finding::error(&field, message, Some(format!("chemin relatif au dossier {}", base.display()))))
+        })
+        .collect()
 }
 
 fn toml_finding(error: &toml::de::Error) -> Finding {

@@ -23,6 +23,7 @@ pub fn check(d: &Dossier) -> Vec<Finding> {
     opening_hours(d, &mut out);
     duplicates(d, &mut out);
     other_warnings(d, &mut out);
+    annexes(d, &mut out);
     out
 }
 
@@ -387,6 +388,33 @@ fn other_warnings(d: &Dossier, out: &mut Vec<Finding>) {
                 ),
                 None,
             ));
+        }
+    }
+}
+
+/// File kinds an annex may be.
+pub const ANNEX_EXTENSIONS: [&str; 5] = ["pdf", "png", "jpg", "jpeg", "svg"];
+
+/// Annexes: known file kind, a description for images, cited items that exist.
+pub fn annexes(d: &Dossier, out: &mut Vec<Finding>) {
+    let outline = crate::outline::Outline::get();
+    for (i, annex) in d.annexes.iter().enumerate() {
+        let path = format!("annexes[{i}]");
+        let extension = std::path::Path::new(&annex.fichier)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase)
+            .unwrap_or_default();
+        if !ANNEX_EXTENSIONS.contains(&extension.as_str()) {
+            out.push(Finding::error(&format!("{path}.fichier"), format!("type de fichier non pris en charge pour une annexe : « {} »", annex.fichier), Some("une annexe est un PDF ou une image (PNG, JPEG, SVG)".into())));
+        }
+        if extension != "pdf" && annex.description.trim().is_empty() {
+            out.push(Finding::error(&path, format!("l'annexe « {} » est une image sans description", annex.titre), Some("ajoutez `description = \"…\"` : elle est lue par les lecteurs d'écran (exigence PDF/UA)".into())));
+        }
+        for (j, item) in annex.items.iter().enumerate() {
+            if outline.item(item).is_none() {
+                out.push(Finding::error(&format!("{path}.items[{j}]"), format!("item « {item} » absent du plan"), Some("indiquez le numéro d'un item du plan, par exemple \"4.5\"".into())));
+            }
         }
     }
 }
