@@ -19,7 +19,8 @@ pub struct Attachment {
 
 /// Lists the files attached to a PDF (embedded-files name tree of the catalog).
 pub fn attachments(pdf: &Path) -> Result<Vec<Attachment>> {
-    let doc = Document::load(pdf).with_context(|| format!("{} n'est pas un PDF lisible", pdf.display()))?;
+    let doc = Document::load(pdf)
+        .with_context(|| format!("{} n'est pas un PDF lisible", pdf.display()))?;
     let tree = doc
         .catalog()
         .and_then(|c| c.get(b"Names"))
@@ -43,7 +44,11 @@ fn walk(doc: &Document, node: &Dictionary, out: &mut Vec<Attachment>, depth: usi
         for pair in names.chunks(2) {
             if let [name, spec] = pair {
                 let (_, spec) = doc.dereference(spec)?;
-                out.push(read_spec(doc, &text(name.as_str().unwrap_or_default()), spec.as_dict()?)?);
+                out.push(read_spec(
+                    doc,
+                    &text(name.as_str().unwrap_or_default()),
+                    spec.as_dict()?,
+                )?);
             }
         }
     }
@@ -69,19 +74,27 @@ fn read_spec(doc: &Document, name: &str, spec: &Dictionary) -> Result<Attachment
 fn text(bytes: &[u8]) -> String {
     match bytes {
         [0xFE, 0xFF, rest @ ..] => {
-            let units: Vec<u16> = rest.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+            let units: Vec<u16> = rest
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
             String::from_utf16_lossy(&units)
         }
-        _ => String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| bytes.iter().map(|b| char::from(*b)).collect()),
+        _ => String::from_utf8(bytes.to_vec())
+            .unwrap_or_else(|_| bytes.iter().map(|b| char::from(*b)).collect()),
     }
 }
 
 /// Writes the attachments into `dir`, keeping their relative names, never outside `dir` and
 /// never over an existing file unless `force`.
 pub fn write_all(attachments: &[Attachment], dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
-    let targets: Vec<PathBuf> = attachments.iter().map(|a| target(dir, &a.name)).collect::<Result<_>>()?;
+    let targets: Vec<PathBuf> =
+        attachments.iter().map(|a| target(dir, &a.name)).collect::<Result<_>>()?;
     if !force && let Some(existing) = targets.iter().find(|t| t.exists()) {
-        bail!("{} existe déjà\naide : choisissez un autre dossier avec -o, ou ajoutez --force pour remplacer", existing.display());
+        bail!(
+            "{} existe déjà\naide : choisissez un autre dossier avec -o, ou ajoutez --force pour remplacer",
+            existing.display()
+        );
     }
     for (attachment, path) in attachments.iter().zip(&targets) {
         fsutil::write_atomic(path, &attachment.data)?;

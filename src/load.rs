@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use crate::diag::DataErrors;
 use crate::model::Dossier;
+use crate::validate::Target;
 use crate::{fsutil, validate};
 
 /// A dossier read from disk, with the text it came from (for located messages).
@@ -30,16 +31,20 @@ impl LoadedDossier {
 
 /// Reads and validates a dossier. Data problems come back as [`DataErrors`] inside the error,
 /// all of them at once.
-pub fn load(path: &Path) -> Result<LoadedDossier> {
+pub fn load(path: &Path, target: &Target) -> Result<LoadedDossier> {
     let source = fsutil::read_to_string(path)?;
-    Ok(LoadedDossier::from_source(path, source)?)
+    Ok(LoadedDossier::from_source(path, source, target)?)
 }
 
 impl LoadedDossier {
     /// Validates dossier text as if read from `path` (which names it in messages and is the
     /// base of the files it refers to).
-    pub fn from_source(path: &Path, source: String) -> Result<LoadedDossier, DataErrors> {
-        let validated = validate::validate(path, &source)?;
+    pub fn from_source(
+        path: &Path,
+        source: String,
+        target: &Target,
+    ) -> Result<LoadedDossier, DataErrors> {
+        let validated = validate::validate_for(path, &source, target)?;
         Ok(LoadedDossier {
             path: path.to_path_buf(),
             source,

@@ -10,7 +10,7 @@ use crate::load;
 
 /// Validates and checks a dossier; returns whether it is complete for the label.
 pub fn run(args: CheckArgs) -> Result<bool> {
-    let loaded = load::load(&args.input)?;
+    let loaded = load::load(&args.input, &crate::validate::Target::default())?;
     if !loaded.warnings.errors.is_empty() && args.format == Format::Human {
         eprint!("{}", loaded.warnings.render(std::io::stderr().is_terminal()));
     }

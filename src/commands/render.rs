@@ -19,7 +19,8 @@ pub fn run(config: RenderConfig) -> Result<()> {
             path.display()
         );
     }
-    let loaded = load::load(&config.input)?;
+    let target = crate::validate::Target { standards: config.standards.clone() };
+    let loaded = load::load(&config.input, &target)?;
     if !loaded.warnings.errors.is_empty() {
         eprint!("{}", loaded.warnings.render(std::io::stderr().is_terminal()));
     }

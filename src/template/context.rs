@@ -31,6 +31,77 @@ pub struct ItemContext {
     pub signaler: bool,
     /// True when the writer marked the item as unchanged since the previous phase.
     pub inchange: bool,
+    /// Annexes that this item cites.
+    pub annexes: Vec<AnnexRef>,
+}
+
+/// A reference from an item to an annex.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnexRef {
+    /// Annex number (1-based).
+    pub numero: usize,
+    /// Annex title.
+    pub titre: String,
+}
+
+/// An annex as the templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnexContext {
+    /// Annex number (1-based).
+    pub numero: usize,
+    /// Title.
+    pub titre: String,
+    /// Virtual path of the file.
+    pub chemin: String,
+    /// Description (alt text).
+    pub description: String,
+    /// Whether the file is a PDF (else an image).
+    pub pdf: bool,
+    /// Number of pages of a PDF annex (1 for an image).
+    pub pages: usize,
+}
+
+/// The annexes of a dossier, with the page count of PDF annexes read from the attached bytes.
+pub fn annexes(dossier: &Dossier, pieces: &[crate::pieces::Piece]) -> Vec<AnnexContext> {
+    dossier
+        .annexes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let chemin = crate::pieces::virtual_path(&a.fichier);
+            let pdf = a.fichier.to_lowercase().ends_with(".pdf");
+            let pages = if pdf {
+                pieces
+                    .iter()
+                    .find(|p| p.chemin == chemin)
+                    .and_then(|p| lopdf::Document::load_mem(&p.data).ok())
+                    .map_or(1, |d| d.get_pages().len().max(1))
+            } else {
+                1
+            };
+            let description = if a.description.trim().is_empty() {
+                a.titre.clone()
+            } else {
+                a.description.clone()
+            };
+            AnnexContext { numero: i + 1, titre: a.titre.clone(), chemin, description, pdf, pages }
+        })
+        .collect()
+}
+
+/// Adds to each item the annexes that cite it.
+pub fn link_annexes(
+    items: &mut BTreeMap<String, ItemContext>,
+    annexes: &[AnnexContext],
+    dossier: &Dossier,
+) {
+    for (annex, source) in annexes.iter().zip(&dossier.annexes) {
+        for number in &source.items {
+            if let Some(item) = items.get_mut(number) {
+                item.annexes.push(AnnexRef { numero: annex.numero, titre: annex.titre.clone() });
+            }
+        }
+    }
 }
 
 /// One row of the applicability matrix.
@@ -76,6 +147,7 @@ fn item_context(outline: &Outline, item: &Item, data: &Value, phase: Phase) -> I
         vide,
         signaler: signaler_only,
         inchange,
+        annexes: Vec::new(),
     }
 }
 

@@ -34,6 +34,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("chapitre-6.typ", include_str!("../../templates/chapitre-6.typ")),
     ("chapitre-7.typ", include_str!("../../templates/chapitre-7.typ")),
     ("chapitre-8.typ", include_str!("../../templates/chapitre-8.typ")),
+    ("annexes.typ", include_str!("../../templates/annexes.typ")),
 ];
 
 /// Templates that produce a Typst file, with the virtual path of that file.
@@ -50,6 +51,7 @@ const OUTPUTS: &[(&str, &str)] = &[
     ("chapitre-6.typ", "/chapitres/6.typ"),
     ("chapitre-7.typ", "/chapitres/7.typ"),
     ("chapitre-8.typ", "/chapitres/8.typ"),
+    ("annexes.typ", "/annexes.typ"),
 ];
 
 /// The generated Typst sources of one dossier, by virtual path ("/chapitres/3.typ").
@@ -177,6 +179,8 @@ struct TemplateData<'a> {
     date: DateParts,
     /// Files attached to the PDF.
     pieces: &'a [Piece],
+    /// Annexes, numbered.
+    annexes: Vec<context::AnnexContext>,
     /// Name and version of the generator.
     generateur: String,
 }
@@ -199,9 +203,13 @@ fn build_context(dossier: &Dossier, extras: &Extras) -> Result<Context> {
     let charts = extras.charts;
     let json = serde_json::to_value(dossier).context("sérialisation du dossier")?;
     let phase = dossier.cite.label;
+    let annexes = context::annexes(dossier, extras.pieces);
+    let mut items = context::items(&json, phase);
+    context::link_annexes(&mut items, &annexes, dossier);
     let data = TemplateData {
         d: dossier,
-        items: context::items(&json, phase),
+        items,
+        annexes,
         matrice: context::matrix(),
         phase: PhaseData {
             cle: phase.key(),

@@ -69,3 +69,12 @@ pub fn missing(text: &str, path: &str) -> Option<Finding> {
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
 }
+
+/// Under PDF/A and PDF/UA every character must have a glyph: the warning becomes an error.
+pub fn strict(finding: Finding) -> Finding {
+    Finding {
+        severity: crate::diag::Severity::Error,
+        hint: Some("les normes PDF/A et PDF/UA exigent que chaque caractère soit affichable : remplacez ou retirez ces caractères, ou produisez le PDF avec --pdf-standard aucune".into()),
+        ..finding
+    }
+}

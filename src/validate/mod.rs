@@ -72,8 +72,35 @@ pub struct Validated {
 
 static SCHEMA: LazyLock<Value> = LazyLock::new(crate::schema::dossier_schema);
 
-/// Validates dossier text; `file` names the file in messages.
+/// What the dossier will be rendered to, when that changes what is acceptable.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// PDF standards of the output.
+    pub standards: Vec<typst_pdf::PdfStandard>,
+}
+
+impl Target {
+    /// Whether an archival (PDF/A) or accessibility (PDF/UA) standard is asked for.
+    pub fn is_strict(&self) -> bool {
+        self.standards.iter().any(|s| {
+            let name = serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            name.starts_with("a-") || name.starts_with("ua-")
+        })
+    }
+}
+
+/// Validates dossier text for an output without PDF standard; `file` names the file in
+/// messages.
 pub fn validate(file: &Path, source: &str) -> Result<Validated, DataErrors> {
+    validate_for(file, source, &Target::default())
+}
+
+/// Validates dossier text for a given output: under PDF/A or PDF/UA, characters no font can
+/// draw and PDF annexes (which Typst cannot embed there) become errors.
+pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Validated, DataErrors> {
     let report = |findings: Vec<Finding>| DataErrors {
         errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
         source: source.to_string(),
@@ -88,7 +115,14 @@ pub fn validate(file: &Path, source: &str) -> Result<Validated, DataErrors> {
     }
     let dossier: Dossier = toml::from_str(source).map_err(|e| report(vec![toml_finding(&e)]))?;
     let mut findings = rules::check(&dossier);
-    findings.extend(glyphs::check(&dossier));
+    findings.extend(
+        glyphs::check(&dossier)
+            .into_iter()
+            .map(|f| if target.is_strict() { glyphs::strict(f) } else { f }),
+    );
+    if target.is_strict() {
+        findings.extend(rules::pdf_annexes(&dossier));
+    }
     findings.extend(referenced_files(&dossier, file));
     for finding in &mut findings {
         if finding.span.is_none() {
@@ -118,7 +152,11 @@ fn referenced_files(dossier: &Dossier, file: &Path) -> Vec<Finding> {
         .filter_map(|(field, name)| {
             let error = crate::fsutil::resolve_inside(base, name).err()?;
             let message = format!("{error:#}");
-            Some(Finding::error(&field, message, Some(format!("chemin relatif au dossier {}", base.display()))))
+            Some(Finding::error(
+                &field,
+                message,
+                Some(format!("chemin relatif au dossier {}", base.display())),
+            ))
         })
         .collect()
 }

@@ -406,15 +406,42 @@ pub fn annexes(d: &Dossier, out: &mut Vec<Finding>) {
             .map(str::to_lowercase)
             .unwrap_or_default();
         if !ANNEX_EXTENSIONS.contains(&extension.as_str()) {
-            out.push(Finding::error(&format!("{path}.fichier"), format!("type de fichier non pris en charge pour une annexe : « {} »", annex.fichier), Some("une annexe est un PDF ou une image (PNG, JPEG, SVG)".into())));
+            out.push(Finding::error(
+                &format!("{path}.fichier"),
+                format!(
+                    "type de fichier non pris en charge pour une annexe : « {} »",
+                    annex.fichier
+                ),
+                Some("une annexe est un PDF ou une image (PNG, JPEG, SVG)".into()),
+            ));
         }
         if extension != "pdf" && annex.description.trim().is_empty() {
             out.push(Finding::error(&path, format!("l'annexe « {} » est une image sans description", annex.titre), Some("ajoutez `description = \"…\"` : elle est lue par les lecteurs d'écran (exigence PDF/UA)".into())));
         }
         for (j, item) in annex.items.iter().enumerate() {
             if outline.item(item).is_none() {
-                out.push(Finding::error(&format!("{path}.items[{j}]"), format!("item « {item} » absent du plan"), Some("indiquez le numéro d'un item du plan, par exemple \"4.5\"".into())));
+                out.push(Finding::error(
+                    &format!("{path}.items[{j}]"),
+                    format!("item « {item} » absent du plan"),
+                    Some("indiquez le numéro d'un item du plan, par exemple \"4.5\"".into()),
+                ));
             }
         }
     }
+}
+
+/// PDF annexes cannot be embedded in a PDF/A or PDF/UA document (Typst limitation).
+pub fn pdf_annexes(d: &Dossier) -> Vec<Finding> {
+    d.annexes
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.fichier.to_lowercase().ends_with(".pdf"))
+        .map(|(i, a)| {
+            Finding::error(
+                &format!("annexes[{i}].fichier"),
+                format!("l'annexe PDF « {} » ne peut pas être intégrée dans un PDF/A ou PDF/UA", a.titre),
+                Some("convertissez ses pages en images (par exemple `pdftoppm -r 150 -png annexe.pdf page`) et citez l'image, ou produisez le dossier sans norme avec --pdf-standard aucune".into()),
+            )
+        })
+        .collect()
 }

@@ -116,6 +116,8 @@ fn emitted_typst_sources_are_complete() {
         "chapitres/1.typ",
         "chapitres/8.typ",
         "fonts/NotoSerif-Regular.ttf",
+        "pieces/dossier.toml",
+        "graphiques/carte.svg",
     ] {
         assert!(emit.join(file).is_file(), "{file} not emitted");
     }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{normalize, pdf_text, render, root, run, scratch, stderr};
+use crate::support::{normalize, pdf_text, root, run, scratch, stderr};
 
 fn fixture_dirs() -> Vec<std::path::PathBuf> {
     let mut dirs: Vec<_> = std::fs::read_dir(root().join("tests/fixtures"))
@@ -47,9 +47,21 @@ fn every_fixture_renders_or_fails_as_expected() {
     }
 }
 
+/// Extra command-line arguments of a fixture (`args.txt`), if any.
+fn extra_args(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("args.txt"))
+        .map(|a| a.split_whitespace().map(String::from).collect())
+        .unwrap_or_default()
+}
+
 fn check_renders(dir: &Path, lines: &[String]) {
     let out = scratch("fixture").join("out.pdf");
-    render(&dir.join("dossier.toml"), &out);
+    let input = dir.join("dossier.toml");
+    let mut args =
+        vec![input.to_str().unwrap().to_string(), "-o".into(), out.to_str().unwrap().into()];
+    args.extend(extra_args(dir));
+    let output = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(output.status.success(), "{}: {}", dir.display(), stderr(&output));
     let text = pdf_text(&out);
     for line in lines {
         assert!(
@@ -62,10 +74,18 @@ fn check_renders(dir: &Path, lines: &[String]) {
 
 fn check_fails(dir: &Path, lines: &[String]) {
     let work = scratch("fixture-error");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, work.join(path.file_name().unwrap())).unwrap();
+        }
+    }
     let input = work.join("dossier.toml");
-    std::fs::copy(dir.join("dossier.toml"), &input).unwrap();
     let out = work.join("dossier.pdf");
-    let output = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let mut args =
+        vec![input.to_str().unwrap().to_string(), "-o".into(), out.to_str().unwrap().into()];
+    args.extend(extra_args(dir));
+    let output = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let message = normalize(&stderr(&output));
     assert_eq!(output.status.code(), Some(2), "{}: exit code, stderr:\n{message}", dir.display());
     for line in lines {

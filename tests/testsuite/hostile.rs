@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use cdm_render::load::LoadedDossier;
 use cdm_render::render::{RenderOptions, Renderer};
+use cdm_render::validate::Target;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -84,7 +85,8 @@ fn a_thousand_partners_and_ten_thousand_character_texts_render() {
         let roles = ["financeur", "services", "ressources"][i % 3];
         toml.push_str(&format!("[[fonctionnement.partenaires.liste]]\nnom = \"Partenaire numéro {i}\"\nroles = [\"{roles}\"]\ncontribution = \"Apport {i}\"\n"));
     }
-    let loaded = LoadedDossier::from_source(Path::new("huge.toml"), toml).unwrap();
+    let loaded =
+        LoadedDossier::from_source(Path::new("huge.toml"), toml, &Target::default()).unwrap();
     let start = Instant::now();
     let rendered = Renderer::new(None).unwrap().render(&loaded, &RenderOptions::default()).unwrap();
     assert!(rendered.compiled.pages > 30, "{} pages", rendered.compiled.pages);
@@ -148,7 +150,7 @@ fn fuzz_parse_validate_render() {
     let (mut cases, mut valid, mut seed) = (0u64, 0u64, 0x9E37_79B9_7F4A_7C15u64);
     while start.elapsed() < Duration::from_secs(seconds) {
         let text = mutate(&source, &mut seed);
-        if let Ok(loaded) = LoadedDossier::from_source(&path, text) {
+        if let Ok(loaded) = LoadedDossier::from_source(&path, text, &Target::default()) {
             valid += 1;
             // Rendering may fail cleanly (an error); it must never panic.
             let _ = renderer.render(&loaded, &RenderOptions::default());

@@ -5,4 +5,5 @@ mod cli;
 mod examples;
 mod fixtures;
 mod hostile;
+mod standards;
 mod support;

@@ -1,0 +1,128 @@
+//! Submission-ready PDF: standards checked with real tools (qpdf, pdffonts, pdfinfo,
+//! pdfdetach), attached data recovered by `extract`, annexes numbered, reproducible output.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{pdf_pages, render, root, run, scratch, stderr};
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let output = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} must be installed (poppler-utils, qpdf): {e}"));
+    assert!(
+        output.status.success(),
+        "{name} {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn render_example(phase: &str) -> std::path::PathBuf {
+    let out = scratch(&format!("std-{phase}")).join(format!("{phase}.pdf"));
+    render(&root().join(format!("data/{phase}/dossier.toml")), &out);
+    out
+}
+
+#[test]
+fn examples_conform_to_pdf_a_3a_and_pdf_ua_1_as_real_tools_see_them() {
+    for phase in ["projet", "prefiguration", "fonctionnement"] {
+        let pdf = render_example(phase);
+        let p = pdf.to_str().unwrap();
+        assert!(
+            tool("qpdf", &["--check", p]).contains("No syntax or stream encoding errors"),
+            "{phase}"
+        );
+        let fonts = tool("pdffonts", &[p]);
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty(), "{phase}: no fonts");
+        for row in rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            assert_eq!(cols[cols.len() - 5], "yes", "{phase}: font not embedded: {row}");
+        }
+        let xmp = tool("pdfinfo", &["-meta", p]);
+        for declared in [
+            "<pdfaid:part>3</pdfaid:part>",
+            "<pdfaid:conformance>A</pdfaid:conformance>",
+            "<pdfuaid:part>1</pdfuaid:part>",
+            "<rdf:li>fr-FR</rdf:li>",
+        ] {
+            assert!(xmp.contains(declared), "{phase}: XMP lacks {declared}");
+        }
+        let attached = tool("pdfdetach", &["-list", p]);
+        assert!(attached.contains("pieces/dossier.toml"), "{phase}: {attached}");
+        assert!(tool("pdfinfo", &[p]).contains("Tagged:          yes"));
+    }
+}
+
+#[test]
+fn extract_gives_back_the_data_and_it_renders_the_same_pdf() {
+    let pdf = render_example("fonctionnement");
+    let dir = scratch("extract");
+    let output = run(&["extract", pdf.to_str().unwrap(), "-o", dir.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for file in
+        ["dossier.toml", "territoire.geojson", "annexes/convention.png", "annexes/plan-halle.png"]
+    {
+        let original = std::fs::read(root().join("data/fonctionnement").join(file)).unwrap();
+        assert_eq!(std::fs::read(dir.join(file)).unwrap(), original, "{file} differs");
+    }
+    let again = dir.join("again.pdf");
+    render(&dir.join("dossier.toml"), &again);
+    assert!(
+        std::fs::read(&again).unwrap() == std::fs::read(&pdf).unwrap(),
+        "the re-rendered PDF differs"
+    );
+    let refused = run(&["extract", pdf.to_str().unwrap(), "-o", dir.to_str().unwrap()]);
+    assert!(!refused.status.success(), "existing files must not be overwritten silently");
+    assert!(stderr(&refused).contains("existe déjà"));
+}
+
+#[test]
+fn annexes_follow_chapter_8_with_their_own_entries_and_continuous_page_numbers() {
+    let pdf = render_example("fonctionnement");
+    let pages = pdf_pages(&pdf);
+    let total = pages.iter().filter(|p| !p.trim().is_empty()).count();
+    let sommaire = &pages[1];
+    assert!(sommaire.contains("Annexe 1 – Convention multipartenariale 2025-2028"), "{sommaire}");
+    assert!(sommaire.contains("Annexe 2 – Plan de la halle aux grains"));
+    let last = pages.iter().rev().find(|p| !p.trim().is_empty()).unwrap();
+    assert!(last.contains("Annexe 2 – Plan de la halle aux grains"), "{last}");
+    assert!(last.contains(&format!("Page {total} / {total}")), "{last}");
+    assert!(last.contains("Cité des métiers du Val-de-Lys Label fonctionnement"), "running header");
+    let chapter4 = pages.iter().rev().find(|p| p.contains("4.5 La structure juridique")).unwrap();
+    assert!(
+        chapter4.contains("Voir l'annexe 1 (Convention multipartenariale 2025-2028)"),
+        "{chapter4}"
+    );
+}
+
+#[test]
+fn source_date_epoch_sets_the_document_date() {
+    let out = scratch("epoch").join("e.pdf");
+    let input = root().join("data/projet/dossier.toml");
+    let output = Command::new(env!("CARGO_BIN_EXE_cdm-render"))
+        .args([input.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let info = tool("pdfinfo", &[out.to_str().unwrap()]);
+    assert!(info.contains("CreationDate:    Tue Nov 14 00:00:00 2023"), "{info}");
+}
+
+#[test]
+fn invalid_standard_combinations_are_refused_before_any_work() {
+    let input = root().join("data/projet/dossier.toml");
+    let output = run(&[input.to_str().unwrap(), "--pdf-standard", "a-3a,a-2b"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("combinaison de normes PDF impossible"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&[input.to_str().unwrap(), "--pdf-standard", "a-9z"]);
+    assert!(stderr(&output).contains("norme PDF inconnue « a-9z »"));
+    let _ = Path::new(".");
+}
