@@ -62,6 +62,9 @@ pub enum Command {
     /// Vérifie un dossier et indique, item par item, ce qui reste à compléter pour un label.
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
     Check(CheckArgs),
+    /// Produit plusieurs dossiers en une fois (fichiers ou dossiers entiers), en parallèle.
+    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    Batch(BatchArgs),
     /// Récupère les données jointes à un dossier PDF (le fichier TOML et ses fichiers de données).
     #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
     Extract(ExtractArgs),
@@ -150,6 +153,38 @@ pub fn parse_standards(text: &str) -> anyhow::Result<Vec<typst_pdf::PdfStandard>
         anyhow::anyhow!("combinaison de normes PDF impossible ({text}) : {}", e.message())
     })?;
     Ok(list)
+}
+
+/// Arguments of `batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Fichiers TOML de dossiers, ou dossiers à parcourir (sous-dossiers compris).
+    #[arg(value_name = "FICHIERS_OU_DOSSIERS", required = true, help_heading = "Arguments")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Dossier où écrire les PDF (un fichier par Cité, nommé d'après la Cité).
+    #[arg(short, long, value_name = "DOSSIER")]
+    pub output: PathBuf,
+
+    /// Nombre de dossiers produits en parallèle (par défaut : le nombre de cœurs).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Produit tous les dossiers pour ce label, quel que soit celui qu'ils demandent.
+    #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
+    pub label: Option<Phase>,
+
+    /// Écrit aussi une synthèse du réseau (une page par Cité et des comparaisons).
+    #[arg(long, value_name = "FICHIER.pdf")]
+    pub overview: Option<PathBuf>,
+
+    /// Normes PDF (voir la commande principale).
+    #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1")]
+    pub pdf_standard: String,
+
+    /// N'affiche ni barre de progression ni ligne par dossier, seulement le bilan.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Arguments of `extract`.

@@ -5,6 +5,7 @@
 //! (in-process Typst → PDF), tied together by [`render`]. The command line lives in [`cli`] and
 //! [`commands`].
 
+pub mod batch;
 pub mod charts;
 pub mod check;
 pub mod cli;

@@ -14,6 +14,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Plan(args)) => commands::plan::run(args),
         Some(Command::Extract(args)) => commands::extract::run(args),
+        Some(Command::Batch(args)) => match commands::batch::run(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Some(Command::Check(args)) => match commands::check::run(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

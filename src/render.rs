@@ -83,6 +83,17 @@ impl Renderer {
     }
 }
 
+/// `SOURCE_DATE_EPOCH` as a date, or today's date (UTC): for documents without a date of
+/// their own, such as a batch overview.
+pub fn document_date_or_today() -> Date {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Date::from_unix(epoch.unwrap_or(now)).unwrap_or(Date { year: 1970, month: 1, day: 1 })
+}
+
 /// The date printed and recorded in the PDF: `SOURCE_DATE_EPOCH` when set (reproducible builds
 /// convention), otherwise the date of the dossier.
 pub fn document_date(dossier: &Dossier) -> Date {

@@ -424,3 +424,18 @@ fn collect_rings(value: &serde_json::Value, rings: &mut Vec<Ring>) {
 
 #[cfg(test)]
 mod tests;
+
+/// A bar chart comparing one figure across Cités (network overview).
+pub fn comparison(id: &str, title: &str, values: Vec<(String, f64)>, unit: &str) -> Result<Chart> {
+    let bars = bars::prepare(
+        values.into_iter().map(|(label, value)| Bar { label, value, previous: None }).collect(),
+        &Options { sort: true, ..Options::default() },
+    );
+    let svg = bars::draw(&bars, &Options { unit: unit.to_string(), ..Options::default() })?;
+    Ok(Chart {
+        chemin: format!("/graphiques/{id}.svg"),
+        alt: bars::describe(title, &bars, unit),
+        legende: format!("{title} — source : dossiers de labellisation"),
+        svg,
+    })
+}

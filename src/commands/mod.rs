@@ -1,5 +1,6 @@
 //! One file per command.
 
+pub mod batch;
 pub mod check;
 pub mod extract;
 pub mod plan;

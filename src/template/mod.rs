@@ -35,6 +35,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("chapitre-7.typ", include_str!("../../templates/chapitre-7.typ")),
     ("chapitre-8.typ", include_str!("../../templates/chapitre-8.typ")),
     ("annexes.typ", include_str!("../../templates/annexes.typ")),
+    ("synthese.typ", include_str!("../../templates/synthese.typ")),
 ];
 
 /// Templates that produce a Typst file, with the virtual path of that file.
@@ -127,6 +128,23 @@ impl Templates {
                 .render(name, &context)
                 .map_err(|e| self.explain(e, &format!("modèle « {name} »")))?;
             files.insert((*vpath).to_string(), text);
+        }
+        Ok(Sources { files, assets: BTreeMap::new() })
+    }
+
+    /// Renders the network overview of a batch (`synthese.typ`) as `/main.typ`, with its charts.
+    pub fn render_overview(&self, data: &impl Serialize, charts: &Charts) -> Result<Sources> {
+        let mut context = Context::from_serialize(data).context("préparation de la synthèse")?;
+        context.insert("charts", charts);
+        context.insert("generateur", crate::GENERATOR);
+        let mut files: BTreeMap<String, String> =
+            charts.values().map(|c| (c.chemin.clone(), c.svg.clone())).collect();
+        for (name, vpath) in [("lib.typ", "/lib.typ"), ("synthese.typ", "/main.typ")] {
+            let text = self
+                .tera
+                .render(name, &context)
+                .map_err(|e| self.explain(e, &format!("modèle « {name} »")))?;
+            files.insert(vpath.to_string(), text);
         }
         Ok(Sources { files, assets: BTreeMap::new() })
     }

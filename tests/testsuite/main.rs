@@ -1,6 +1,7 @@
 //! Integration tests: they run the real `cdm-render` binary on the examples and on the fixtures
 //! of tests/fixtures/, and read the PDFs back with `pdftotext` (poppler-utils).
 
+mod batch;
 mod cli;
 mod examples;
 mod fixtures;

@@ -1,0 +1,298 @@
+//! Rendering many dossiers in one process: inputs found in files and folders, rendered in
+//! parallel (fonts, library and templates shared), each to its own file; one failure never stops
+//! the others (ripgrep's model: report, continue, set the exit code at the end).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+
+use crate::check::{self, Report};
+use crate::diag::DataErrors;
+use crate::fsutil;
+use crate::load::{self, LoadedDossier};
+use crate::outline::Phase;
+use crate::render::{RenderOptions, Renderer, slug};
+use crate::validate::Target;
+
+/// One dossier to render and the file it goes to.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The dossier file.
+    pub input: PathBuf,
+    /// The PDF to write.
+    pub output: PathBuf,
+}
+
+/// What happened to one dossier.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The job.
+    pub job: Job,
+    /// Name of the Cité, when the file could be read.
+    pub cite: Option<String>,
+    /// Label rendered.
+    pub label: Option<Phase>,
+    /// Pages of the PDF.
+    pub pages: usize,
+    /// Time spent on this dossier.
+    pub time: Duration,
+    /// Number of warnings.
+    pub warnings: usize,
+    /// Completeness for the label.
+    pub completeness: Option<Report>,
+    /// Headline figures for the network overview.
+    pub figures: Option<Figures>,
+    /// The error, formatted for the terminal, when the dossier failed.
+    pub error: Option<String>,
+}
+
+/// Headline figures of a Cité for the network overview.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Figures {
+    /// Name of the Cité.
+    pub nom: String,
+    /// Label.
+    pub label: String,
+    /// Territory.
+    pub territoire: String,
+    /// Number of partners.
+    pub partenaires: usize,
+    /// Operating budget (sum of expense lines).
+    pub budget: f64,
+    /// Latest yearly attendance (actual visits of the activity report, else the estimate).
+    pub frequentation: Option<f64>,
+    /// Staff in full-time equivalents.
+    pub etp: f64,
+    /// Complete items / applicable items.
+    pub complets: usize,
+    /// Applicable items.
+    pub items: usize,
+}
+
+/// Finds the dossiers among the given paths: files as given, folders searched for `.toml`
+/// files that have a `[cite]` table. Sorted, without duplicates.
+pub fn find_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry = entry.with_context(|| format!("lecture de {}", path.display()))?;
+                let p = entry.path();
+                if p.extension().is_some_and(|e| e == "toml") && is_dossier(p) {
+                    found.push(p.to_path_buf());
+                }
+            }
+        } else if path.is_file() {
+            found.push(path.clone());
+        } else {
+            anyhow::bail!("{} n'existe pas", path.display());
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+fn is_dossier(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim() == "[cite]"))
+}
+
+/// Assigns each input an output `OUTDIR/<slug of the cité>.pdf`, with `-2`, `-3`… when two
+/// dossiers would share a name. Inputs that cannot be read get the slug of their file name.
+pub fn plan_jobs(inputs: &[PathBuf], outdir: &Path) -> Vec<Job> {
+    let mut used = HashSet::new();
+    inputs
+        .iter()
+        .map(|input| {
+            let base = cite_name(input).map(|n| slug(&n)).unwrap_or_else(|| {
+                slug(
+                    &input
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                )
+            });
+            let mut name = base.clone();
+            let mut n = 1;
+            while !used.insert(name.clone()) {
+                n += 1;
+                name = format!("{base}-{n}");
+            }
+            Job { input: input.clone(), output: outdir.join(format!("{name}.pdf")) }
+        })
+        .collect()
+}
+
+/// The `cite.nom` of a dossier file, read leniently (the full validation comes later).
+fn cite_name(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: toml::Table = toml::from_str(&text).ok()?;
+    value.get("cite")?.get("nom")?.as_str().map(String::from)
+}
+
+/// Renders one job; never panics the batch: every failure becomes an outcome with its error.
+pub fn run_job(
+    renderer: &Renderer,
+    job: &Job,
+    label: Option<Phase>,
+    options: &RenderOptions,
+) -> Outcome {
+    let start = Instant::now();
+    let mut outcome = Outcome {
+        job: job.clone(),
+        cite: None,
+        label,
+        pages: 0,
+        time: Duration::ZERO,
+        warnings: 0,
+        completeness: None,
+        figures: None,
+        error: None,
+    };
+    let target = Target { standards: options.standards.clone() };
+    let result = load::load(&job.input, &target).and_then(|mut loaded| {
+        if let Some(label) = label {
+            loaded.dossier.cite.label = label;
+        }
+        outcome.cite = Some(loaded.dossier.cite.nom.clone());
+        outcome.label = Some(loaded.dossier.cite.label);
+        outcome.warnings = loaded.warnings.errors.len();
+        let report = check::check(&loaded.dossier, loaded.dossier.cite.label);
+        outcome.figures = Some(figures(&loaded, &report));
+        outcome.completeness = Some(report);
+        let rendered = renderer.render(&loaded, options)?;
+        fsutil::write_atomic(&job.output, &rendered.compiled.pdf)?;
+        outcome.pages = rendered.compiled.pages;
+        Ok(())
+    });
+    // Typst's memoization cache is process-wide: evict after every document, failures
+    // included, so that memory stays flat however many dossiers are rendered.
+    comemo::evict(0);
+    if let Err(error) = result {
+        outcome.error = Some(describe(&error));
+    }
+    outcome.time = start.elapsed();
+    outcome
+}
+
+/// The whole message of an error: located data errors, or the cause chain.
+pub fn describe(error: &anyhow::Error) -> String {
+    if let Some(data) = error.downcast_ref::<DataErrors>() {
+        return data.render(false);
+    }
+    error.chain().map(ToString::to_string).collect::<Vec<_>>().join("\n  cause : ")
+}
+
+fn figures(loaded: &LoadedDossier, report: &Report) -> Figures {
+    let d = &loaded.dossier;
+    let staff = &d.fonctionnement.moyens_humains;
+    let etp =
+        staff.fonctions_usagers.iter().chain(&staff.fonctions_support).filter_map(|f| f.etp).sum();
+    let visits: f64 = d.complements.rapport_activite.visites_par_mois.iter().sum();
+    let estimate = d.offre.frequentation.annuelle.last().map(|a| a.valeur);
+    Figures {
+        nom: d.cite.nom.clone(),
+        label: d.cite.label.label().to_string(),
+        territoire: d.cite.territoire.clone(),
+        partenaires: d.fonctionnement.partenaires.liste.len(),
+        budget: d.budget.fonctionnement.charges.iter().map(|c| c.montant).sum(),
+        frequentation: if visits > 0.0 { Some(visits) } else { estimate },
+        etp,
+        complets: report.resume.complet,
+        items: report.resume.items,
+    }
+}
+
+/// Runs every job on a pool of `jobs` threads, calling `progress` after each one.
+pub fn run_all(
+    renderer: &Renderer,
+    jobs: &[Job],
+    threads: usize,
+    label: Option<Phase>,
+    options: &RenderOptions,
+    progress: &(dyn Fn(&Outcome) + Sync),
+) -> Result<Vec<Outcome>> {
+    // Typst's PDF export recurses deeply: give the workers a larger stack than rayon's default.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .stack_size(16 * 1024 * 1024)
+        .build()
+        .context("impossible de créer les fils de calcul")?;
+    Ok(pool.install(|| {
+        jobs.par_iter()
+            .map(|job| {
+                let outcome = run_job(renderer, job, label, options);
+                progress(&outcome);
+                outcome
+            })
+            .collect()
+    }))
+}
+
+/// Builds the network overview PDF of a batch: one page per Cité, then comparative charts.
+pub fn overview(
+    renderer: &Renderer,
+    outcomes: &[Outcome],
+    options: &RenderOptions,
+) -> Result<Vec<u8>> {
+    let cites: Vec<&Figures> =
+        outcomes.iter().filter(|o| o.error.is_none()).filter_map(|o| o.figures.as_ref()).collect();
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.error.is_some())
+        .map(|o| o.job.input.display().to_string())
+        .collect();
+    let series = |f: &dyn Fn(&Figures) -> Option<f64>| -> Vec<(String, f64)> {
+        cites.iter().filter_map(|c| Some((c.nom.clone(), f(c)?))).collect()
+    };
+    let mut charts = crate::charts::Charts::new();
+    let comparisons: [(&str, &str, Vec<(String, f64)>, &str); 4] = [
+        (
+            "completude",
+            "Complétude des dossiers (% des items complets)",
+            series(&|c| (c.items > 0).then(|| 100.0 * c.complets as f64 / c.items as f64)),
+            "%",
+        ),
+        ("budgets", "Budget de fonctionnement par Cité", series(&|c| Some(c.budget)), "€"),
+        (
+            "frequentations",
+            "Fréquentation annuelle par Cité (réelle ou estimée)",
+            series(&|c| c.frequentation),
+            "",
+        ),
+        (
+            "partenaires",
+            "Nombre de partenaires par Cité",
+            series(&|c| Some(c.partenaires as f64)),
+            "",
+        ),
+    ];
+    let mut order = Vec::new();
+    for (id, title, values, unit) in comparisons {
+        if !values.is_empty() {
+            charts.insert(id.to_string(), crate::charts::comparison(id, title, values, unit)?);
+            order.push(id);
+        }
+    }
+    let today = crate::render::document_date_or_today();
+    let data = serde_json::json!({
+        "cites": cites,
+        "echecs": failed,
+        "ordre_graphiques": order,
+        "date": { "annee": today.year, "mois": today.month, "jour": today.day },
+    });
+    let sources = renderer.templates().render_overview(&data, &charts)?;
+    let mut world = crate::world::DossierWorld::new(crate::compile::typst_date(today));
+    crate::compile::load_sources(&mut world, &sources);
+    let meta = crate::compile::PdfMeta {
+        ident: "synthese-reseau".into(),
+        date: today,
+        standards: options.standards.clone(),
+    };
+    let compiled = crate::compile::compile(&world, &meta)?;
+    comemo::evict(0);
+    Ok(compiled.pdf)
+}

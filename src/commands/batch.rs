@@ -1,0 +1,134 @@
+//! `cdm-render batch`: many dossiers in one process, with a progress bar and a final summary.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::batch::{self, Outcome};
+use crate::cli::{BatchArgs, parse_standards};
+use crate::fsutil;
+use crate::render::{RenderOptions, Renderer};
+
+/// Renders every dossier found; returns whether all succeeded.
+pub fn run(args: BatchArgs) -> Result<bool> {
+    let start = Instant::now();
+    let options = RenderOptions { standards: parse_standards(&args.pdf_standard)? };
+    let inputs = batch::find_inputs(&args.inputs)?;
+    if inputs.is_empty() {
+        anyhow::bail!("aucun dossier trouvé (fichiers .toml contenant une table [cite])");
+    }
+    std::fs::create_dir_all(&args.output)
+        .map_err(|e| anyhow::anyhow!("impossible de créer {} : {e}", args.output.display()))?;
+    let jobs = batch::plan_jobs(&inputs, &args.output);
+    let renderer = Renderer::new(None)?;
+    let threads =
+        args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let bar = progress_bar(jobs.len() as u64, args.quiet);
+    let done = Mutex::new(0usize);
+    let report = |o: &Outcome| {
+        let mut n = done.lock().unwrap_or_else(|e| e.into_inner());
+        *n += 1;
+        let line = status_line(o);
+        match &bar {
+            Some(bar) => {
+                bar.set_message(line);
+                bar.inc(1);
+            }
+            None if !args.quiet => eprintln!("[{}/{}] {line}", *n, jobs.len()),
+            None => {}
+        }
+    };
+    let outcomes = batch::run_all(&renderer, &jobs, threads, args.label, &options, &report)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    print_summary(&outcomes);
+    if let Some(path) = &args.overview {
+        match batch::overview(&renderer, &outcomes, &options) {
+            Ok(pdf) => {
+                fsutil::write_atomic(path, &pdf)?;
+                eprintln!("synthèse du réseau écrite : {}", path.display());
+            }
+            Err(e) => {
+                eprintln!("erreur : synthèse du réseau non produite : {}", batch::describe(&e))
+            }
+        }
+    }
+    let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
+    eprintln!(
+        "{} dossiers produits, {failed} en erreur, en {:.1} s ({threads} en parallèle)",
+        outcomes.len() - failed,
+        start.elapsed().as_secs_f64()
+    );
+    Ok(failed == 0)
+}
+
+fn progress_bar(len: u64, quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(len);
+    let style =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} dossiers, reste {eta} — {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+fn status_line(o: &Outcome) -> String {
+    let name = o.job.input.display();
+    match &o.error {
+        None => format!(
+            "ok {name} → {} ({} pages, {:.1} s)",
+            o.job.output.display(),
+            o.pages,
+            o.time.as_secs_f64()
+        ),
+        Some(_) => format!("ERREUR {name}"),
+    }
+}
+
+/// The summary table, then the failures with their located errors.
+fn print_summary(outcomes: &[Outcome]) {
+    println!(
+        "{:<34} {:<22} {:>6} {:>7} {:>6} {:>11}  État",
+        "Dossier", "Label", "Pages", "Temps", "Avert.", "Complétude"
+    );
+    for o in outcomes {
+        let name = o.cite.clone().unwrap_or_else(|| o.job.input.display().to_string());
+        let label = o.label.map(|l| l.label()).unwrap_or("—");
+        let completeness = o
+            .completeness
+            .as_ref()
+            .map(|r| format!("{}/{}", r.resume.complet, r.resume.items))
+            .unwrap_or_else(|| "—".into());
+        let status = if o.error.is_some() { "ERREUR" } else { "ok" };
+        println!(
+            "{:<34} {:<22} {:>6} {:>6.1}s {:>6} {:>11}  {status}",
+            truncate(&name, 34),
+            label,
+            o.pages,
+            o.time.as_secs_f64(),
+            o.warnings,
+            completeness
+        );
+    }
+    for o in outcomes.iter().filter(|o| o.error.is_some()) {
+        eprintln!(
+            "\nerreur dans {} :\n{}",
+            o.job.input.display(),
+            o.error.as_deref().unwrap_or_default()
+        );
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}

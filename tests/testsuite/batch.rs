@@ -1,0 +1,119 @@
+//! `cdm-render batch`: many dossiers, one failure reported without stopping the others.
+
+use std::path::Path;
+
+use crate::support::{pdf_text, root, run, scratch, stderr};
+
+fn copy_dossier(from: &str, to: &Path, name: &str) {
+    std::fs::create_dir_all(to).unwrap();
+    let text = std::fs::read_to_string(root().join(from)).unwrap();
+    let text =
+        text.replace("nom = \"Cité des métiers du Val-de-Lys\"", &format!("nom = \"{name}\""));
+    std::fs::write(to.join("dossier.toml"), text).unwrap();
+}
+
+#[test]
+fn batch_renders_the_good_dossiers_names_the_broken_one_and_exits_1() {
+    let dir = scratch("batch");
+    let inputs = dir.join("entrees");
+    copy_dossier("data/projet/dossier.toml", &inputs.join("ouest"), "Cité des métiers de l'Ouest");
+    copy_dossier(
+        "data/prefiguration/dossier.toml",
+        &inputs.join("est"),
+        "Cité des métiers de l'Est",
+    );
+    std::fs::copy(
+        root().join("tests/fixtures/many-errors/dossier.toml"),
+        inputs.join("casse.toml"),
+    )
+    .unwrap();
+    std::fs::write(inputs.join("autre.toml"), "titre = \"pas un dossier\"\n").unwrap();
+    let out = dir.join("pdf");
+    let overview = dir.join("synthese.pdf");
+    let output = run(&[
+        "batch",
+        inputs.to_str().unwrap(),
+        root().join("data/fonctionnement/dossier.toml").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--jobs",
+        "2",
+        "--overview",
+        overview.to_str().unwrap(),
+    ]);
+    let messages = stderr(&output);
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{messages}");
+    for name in [
+        "cite-des-metiers-de-l-ouest.pdf",
+        "cite-des-metiers-de-l-est.pdf",
+        "cite-des-metiers-du-val-de-lys.pdf",
+    ] {
+        assert!(
+            std::fs::read(out.join(name)).unwrap().starts_with(b"%PDF-"),
+            "{name} missing:\n{messages}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3, "only the good dossiers produce a PDF");
+    assert!(messages.contains("erreur dans") && messages.contains("casse.toml"), "{messages}");
+    assert!(
+        messages.contains("partenaire inconnu « France Travial »"),
+        "the located error is repeated"
+    );
+    assert!(
+        table.contains("Cité des métiers de l'Ouest")
+            && table.contains("20/20")
+            && table.contains("ERREUR"),
+        "{table}"
+    );
+    let synthese = pdf_text(&overview);
+    assert!(synthese.contains("3 dossiers de labellisation"), "{synthese}");
+    assert!(
+        synthese.contains("Cité des métiers de l'Est")
+            && synthese.contains("Budget de fonctionnement par Cité")
+    );
+}
+
+#[test]
+fn inputs_with_the_same_name_do_not_overwrite_each_other() {
+    let dir = scratch("batch-same-name");
+    copy_dossier("data/projet/dossier.toml", &dir.join("a"), "Cité des métiers du Val-de-Lys");
+    copy_dossier(
+        "data/prefiguration/dossier.toml",
+        &dir.join("b"),
+        "Cité des métiers du Val-de-Lys",
+    );
+    let out = dir.join("pdf");
+    let output = run(&[
+        "batch",
+        dir.join("a").to_str().unwrap(),
+        dir.join("b").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let first = pdf_text(&out.join("cite-des-metiers-du-val-de-lys.pdf"));
+    let second = pdf_text(&out.join("cite-des-metiers-du-val-de-lys-2.pdf"));
+    assert!(first.contains("Demande de Label projet"));
+    assert!(second.contains("Demande de Label préfiguration"));
+}
+
+#[test]
+fn batch_label_option_renders_every_dossier_for_that_label() {
+    let dir = scratch("batch-label");
+    let out = dir.join("pdf");
+    let output = run(&[
+        "batch",
+        root().join("data/projet/dossier.toml").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--label",
+        "prefiguration",
+        "-q",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = pdf_text(&out.join("cite-des-metiers-du-val-de-lys.pdf"));
+    assert!(text.contains("Demande de Label préfiguration"));
+    assert!(text.contains("5.2 Aménagement des locaux"), "items of the label are rendered");
+}
