@@ -232,6 +232,9 @@ pub fn run_all(
     }))
 }
 
+/// A comparative chart of the overview: (id, title, values by Cité, unit).
+type Comparison<'a> = (&'a str, &'a str, Vec<(String, f64)>, &'a str);
+
 /// Builds the network overview PDF of a batch: one page per Cité, then comparative charts.
 pub fn overview(
     renderer: &Renderer,
@@ -249,7 +252,7 @@ pub fn overview(
         cites.iter().filter_map(|c| Some((c.nom.clone(), f(c)?))).collect()
     };
     let mut charts = crate::charts::Charts::new();
-    let comparisons: [(&str, &str, Vec<(String, f64)>, &str); 4] = [
+    let comparisons: [Comparison; 4] = [
         (
             "completude",
             "Complétude des dossiers (% des items complets)",
