@@ -189,3 +189,18 @@ fn rendering_prints_a_one_line_completeness_summary() {
         stderr(&output)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_leading_outside_the_dossier_folder_is_refused() {
+    let dir = scratch("symlink");
+    let outside = scratch("symlink-outside").join("secret.png");
+    std::fs::copy(root().join("data/fonctionnement/annexes/plan-halle.png"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("plan.png")).unwrap();
+    let toml = "[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = 2026-01-01\n[[annexes]]\ntitre = \"Plan\"\nfichier = \"plan.png\"\ndescription = \"Plan\"\n";
+    std::fs::write(dir.join("d.toml"), toml).unwrap();
+    let output = run(&[dir.join("d.toml").to_str().unwrap(), "--pdf-standard", "aucune"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("il mène hors du dossier"), "{}", stderr(&output));
+    assert!(!dir.join("d.pdf").exists());
+}
