@@ -16,6 +16,14 @@ Utilisation : {usage}
 
 {all-args}{after-help}";
 
+/// Help layout of subcommands (their `{name}` would read "cdm-render-check").
+const SUB_TEMPLATE: &str = "\
+{about}
+
+Utilisation : {usage}
+
+{all-args}{after-help}";
+
 const AFTER_HELP: &str = "\
 Exemples :
   cdm-render dossier.toml                 écrit dossier.pdf à côté du fichier
@@ -34,9 +42,9 @@ Exemples :
     disable_version_flag = true,
     disable_help_subcommand = true,
     args_conflicts_with_subcommands = true,
-    subcommand_help_heading = "Commandes",
+    subcommand_help_heading = "Commandes ",
     subcommand_value_name = "COMMANDE",
-    next_help_heading = "Options"
+    next_help_heading = "Options "
 )]
 pub struct Cli {
     /// Command; without one, renders the dossier given as argument.
@@ -60,16 +68,19 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Vérifie un dossier et indique, item par item, ce qui reste à compléter pour un label.
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
     Check(CheckArgs),
     /// Produit plusieurs dossiers en une fois (fichiers ou dossiers entiers), en parallèle.
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
     Batch(BatchArgs),
     /// Récupère les données jointes à un dossier PDF (le fichier TOML et ses fichiers de données).
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
     Extract(ExtractArgs),
+    /// Affiche le schéma JSON du format des dossiers (complétion et contrôle dans les éditeurs).
+    #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
+    Schema,
     /// Affiche le plan officiel du dossier et le niveau attendu de chaque item pour un label.
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "Options")]
+    #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
     Plan(PlanArgs),
 }
 
@@ -86,18 +97,19 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Fichier TOML du dossier de labellisation.
-    #[arg(value_name = "DOSSIER.toml", help_heading = "Arguments")]
+    #[arg(value_name = "DOSSIER.toml", help_heading = "Arguments ")]
     pub input: PathBuf,
 
     /// Label à vérifier (par défaut : celui demandé dans le dossier).
     #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
     pub label: Option<Phase>,
 
-    /// Format du rapport : human (texte) ou json.
+    /// Format du rapport : human (texte, par défaut) ou json.
     #[arg(
         long,
         value_enum,
         default_value = "human",
+        hide_default_value = true,
         value_name = "FORMAT",
         hide_possible_values = true
     )]
@@ -108,7 +120,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// Fichier TOML du dossier de labellisation.
-    #[arg(value_name = "DOSSIER.toml", help_heading = "Arguments")]
+    #[arg(value_name = "DOSSIER.toml", help_heading = "Arguments ")]
     pub input: Option<PathBuf>,
 
     /// Fichier PDF à écrire (par défaut : le nom du dossier avec l'extension .pdf).
@@ -123,8 +135,8 @@ pub struct RenderArgs {
     #[arg(long, value_name = "DOSSIER")]
     pub emit_typst: Option<PathBuf>,
 
-    /// Normes PDF, séparées par des virgules (a-3a, a-3u, a-3b, a-2b, ua-1, 1.7…) ou « aucune ».
-    #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1")]
+    /// Normes PDF, séparées par des virgules (par défaut a-3a,ua-1 ; aussi a-3u, a-3b, a-2b, 1.7…) ou « aucune ».
+    #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1", hide_default_value = true)]
     pub pdf_standard: String,
 
     /// N'affiche que les erreurs et les avertissements.
@@ -159,7 +171,7 @@ pub fn parse_standards(text: &str) -> anyhow::Result<Vec<typst_pdf::PdfStandard>
 #[derive(Debug, Args)]
 pub struct BatchArgs {
     /// Fichiers TOML de dossiers, ou dossiers à parcourir (sous-dossiers compris).
-    #[arg(value_name = "FICHIERS_OU_DOSSIERS", required = true, help_heading = "Arguments")]
+    #[arg(value_name = "FICHIERS_OU_DOSSIERS", required = true, help_heading = "Arguments ")]
     pub inputs: Vec<PathBuf>,
 
     /// Dossier où écrire les PDF (un fichier par Cité, nommé d'après la Cité).
@@ -178,8 +190,8 @@ pub struct BatchArgs {
     #[arg(long, value_name = "FICHIER.pdf")]
     pub overview: Option<PathBuf>,
 
-    /// Normes PDF (voir la commande principale).
-    #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1")]
+    /// Normes PDF (par défaut a-3a,ua-1), comme pour la commande principale.
+    #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1", hide_default_value = true)]
     pub pdf_standard: String,
 
     /// N'affiche ni barre de progression ni ligne par dossier, seulement le bilan.
@@ -191,7 +203,7 @@ pub struct BatchArgs {
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
     /// Dossier PDF produit par cdm-render.
-    #[arg(value_name = "DOSSIER.pdf", help_heading = "Arguments")]
+    #[arg(value_name = "DOSSIER.pdf", help_heading = "Arguments ")]
     pub input: PathBuf,
 
     /// Dossier où écrire les fichiers récupérés.
@@ -248,7 +260,17 @@ impl RenderArgs {
             );
         };
         if !input.is_file() {
-            anyhow::bail!("le fichier {} n'existe pas ou n'est pas un fichier", input.display());
+            let commands: Vec<String> = ["check", "batch", "extract", "schema", "plan"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            let typo = crate::diag::suggestion(&input.to_string_lossy(), &commands)
+                .map(|c| format!("\naide : vouliez-vous dire la commande « {c} » ?"))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "le fichier {} n'existe pas ou n'est pas un fichier{typo}",
+                input.display()
+            );
         }
         let output = self.output.unwrap_or_else(|| input.with_extension("pdf"));
         if output == input {

@@ -10,10 +10,17 @@ use cdm_render::diag::DataErrors;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return cli_error(&error),
+    };
     let result = match cli.command {
         Some(Command::Plan(args)) => commands::plan::run(args),
         Some(Command::Extract(args)) => commands::extract::run(args),
+        Some(Command::Schema) => {
+            let schema = cdm_render::schema::dossier_schema();
+            serde_json::to_string_pretty(&schema).map(|s| println!("{s}")).map_err(Into::into)
+        }
         Some(Command::Batch(args)) => match commands::batch::run(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
@@ -30,6 +37,50 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report(&error),
     }
+}
+
+/// Prints clap's errors in French (help and version are printed as they are).
+fn cli_error(error: &clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let argument = context(ContextKind::InvalidArg);
+    let message = match error.kind() {
+        ErrorKind::UnknownArgument => format!("argument inconnu « {argument} »"),
+        ErrorKind::InvalidSubcommand => format!("commande inconnue « {} »", context(ContextKind::InvalidSubcommand)),
+        ErrorKind::MissingRequiredArgument => format!("argument obligatoire manquant : {argument}"),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let value = context(ContextKind::InvalidValue);
+            let detail = std::error::Error::source(error).map(|e| format!(" ({e})")).unwrap_or_default();
+            format!("valeur invalide « {value} » pour {argument}{detail}")
+        }
+        ErrorKind::ArgumentConflict => {
+            "arguments en trop ou incompatibles : un seul dossier à la fois (pour plusieurs, « cdm-render batch »)".to_string()
+        }
+        ErrorKind::TooManyValues => format!("argument en trop : {argument}"),
+        _ => format!("ligne de commande invalide ({:?})", error.kind()),
+    };
+    eprintln!("erreur : {message}");
+    let suggestion =
+        context(ContextKind::SuggestedArg) + &context(ContextKind::SuggestedSubcommand);
+    if !suggestion.is_empty() {
+        eprintln!("aide : vouliez-vous dire « {suggestion} » ?");
+    }
+    eprintln!("aide : cdm-render --help affiche toutes les options");
+    ExitCode::from(2)
 }
 
 fn report(error: &anyhow::Error) -> ExitCode {

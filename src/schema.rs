@@ -17,7 +17,12 @@ pub fn dossier_schema() -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn print_schema() {
-        println!("{}", serde_json::to_string_pretty(&super::dossier_schema()).unwrap());
+    fn the_schema_is_strict_about_keys_and_requires_the_cover() {
+        let schema = super::dossier_schema();
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(schema["required"], serde_json::json!(["cite"]));
+        assert_eq!(schema["$defs"]["Cite"]["additionalProperties"], false);
+        let label = &schema["$defs"]["Phase"]["oneOf"];
+        assert_eq!(label.as_array().map(Vec::len), Some(3));
     }
 }

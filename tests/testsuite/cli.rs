@@ -204,3 +204,29 @@ fn a_symlink_leading_outside_the_dossier_folder_is_refused() {
     assert!(stderr(&output).contains("il mène hors du dossier"), "{}", stderr(&output));
     assert!(!dir.join("d.pdf").exists());
 }
+
+#[test]
+fn command_line_mistakes_are_explained_in_french() {
+    let output = run(&["--sortie", "x.pdf"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("erreur : argument inconnu « --sortie »"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&["plan", "--label", "fonction"]);
+    assert!(
+        stderr(&output).contains("valeur invalide « fonction » pour --label"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&["chekc"]);
+    assert!(
+        stderr(&output).contains("vouliez-vous dire la commande « check » ?"),
+        "{}",
+        stderr(&output)
+    );
+    for english in ["error:", "Usage:", "For more information"] {
+        assert!(!stderr(&output).contains(english));
+    }
+}
