@@ -135,13 +135,28 @@ pub struct RenderArgs {
     #[arg(long, value_name = "DOSSIER")]
     pub emit_typst: Option<PathBuf>,
 
-    /// Normes PDF, séparées par des virgules (par défaut a-3a,ua-1 ; aussi a-3u, a-3b, a-2b, 1.7…) ou « aucune ».
-    #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1", hide_default_value = true)]
-    pub pdf_standard: String,
+    /// PDF standards.
+    #[command(flatten)]
+    pub standards: StandardArgs,
 
     /// N'affiche que les erreurs et les avertissements.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// The PDF standards option, shared by the commands that write dossiers.
+#[derive(Debug, Args)]
+pub struct StandardArgs {
+    /// Normes PDF, séparées par des virgules (par défaut a-3a,ua-1 ; aussi a-3u, a-3b, a-2b, 1.7…) ou « aucune ».
+    #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1", hide_default_value = true)]
+    pub pdf_standard: String,
+}
+
+impl StandardArgs {
+    /// The validated list of standards.
+    pub fn parse(&self) -> anyhow::Result<Vec<typst_pdf::PdfStandard>> {
+        parse_standards(&self.pdf_standard)
+    }
 }
 
 /// Parses a comma-separated list of PDF standards ("a-3a,ua-1", or "aucune").
@@ -190,9 +205,9 @@ pub struct BatchArgs {
     #[arg(long, value_name = "FICHIER.pdf")]
     pub overview: Option<PathBuf>,
 
-    /// Normes PDF (par défaut a-3a,ua-1), comme pour la commande principale.
-    #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1", hide_default_value = true)]
-    pub pdf_standard: String,
+    /// PDF standards.
+    #[command(flatten)]
+    pub standards: StandardArgs,
 
     /// N'affiche ni barre de progression ni ligne par dossier, seulement le bilan.
     #[arg(short, long)]
@@ -286,7 +301,7 @@ impl RenderArgs {
             output,
             templates: self.templates,
             emit_typst: self.emit_typst,
-            standards: parse_standards(&self.pdf_standard)?,
+            standards: self.standards.parse()?,
             quiet: self.quiet,
         })
     }

@@ -257,53 +257,45 @@ fn add_operations(charts: &mut Charts, dossier: &Dossier, base_dir: &Path) -> Re
 
 fn add_budgets(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> {
     let budget = &dossier.budget;
-    let funding = &budget.fonctionnement.financements;
-    if !funding.is_empty() {
-        let bars = bars::prepare(
-            funding
-                .iter()
-                .map(|f| Bar { label: f.partenaire.clone(), value: f.montant, previous: None })
-                .collect(),
-            &Options { sort: true, ..Options::default() },
-        );
-        let exercise = or(&budget.fonctionnement.exercice, &year.to_string());
-        let legende = format!(
-            "Budget de fonctionnement par partenaire financeur — source : budget prévisionnel, exercice {exercise}"
-        );
-        let alt = bars::describe(
-            "financement du budget de fonctionnement par partenaire, en euros",
-            &bars,
-            "€",
-        );
-        add(
-            charts,
-            "budget_fonctionnement",
-            bars::draw(&bars, &Options { unit: "€".into(), ..Options::default() })?,
-            alt,
-            legende,
-        );
+    let year = year.to_string();
+    let funding =
+        budget.fonctionnement.financements.iter().map(|f| (f.partenaire.clone(), f.montant));
+    let exercise = format!("exercice {}", or(&budget.fonctionnement.exercice, &year));
+    let title = "Budget de fonctionnement par partenaire financeur";
+    let alt = "financement du budget de fonctionnement par partenaire, en euros";
+    add_euros(charts, "budget_fonctionnement", funding.collect(), title, alt, &exercise)?;
+    let items = budget.investissement.charges.iter().map(|c| (c.poste.clone(), c.montant));
+    let exercise = or(&budget.investissement.exercice, &year);
+    let title = "Budget d'investissement par poste";
+    add_euros(
+        charts,
+        "budget_investissement",
+        items.collect(),
+        title,
+        "dépenses d'investissement par poste, en euros",
+        &exercise,
+    )
+}
+
+/// A sorted bar chart of amounts in euros from a budget.
+fn add_euros(
+    charts: &mut Charts,
+    id: &str,
+    lines: Vec<(String, f64)>,
+    title: &str,
+    alt: &str,
+    period: &str,
+) -> Result<()> {
+    if lines.is_empty() {
+        return Ok(());
     }
-    let items = &budget.investissement.charges;
-    if !items.is_empty() {
-        let bars = bars::prepare(
-            items
-                .iter()
-                .map(|c| Bar { label: c.poste.clone(), value: c.montant, previous: None })
-                .collect(),
-            &Options { sort: true, ..Options::default() },
-        );
-        let exercise = or(&budget.investissement.exercice, &year.to_string());
-        let legende =
-            format!("Budget d'investissement par poste — source : budget prévisionnel, {exercise}");
-        let alt = bars::describe("dépenses d'investissement par poste, en euros", &bars, "€");
-        add(
-            charts,
-            "budget_investissement",
-            bars::draw(&bars, &Options { unit: "€".into(), ..Options::default() })?,
-            alt,
-            legende,
-        );
-    }
+    let bars = bars::prepare(
+        lines.into_iter().map(|(label, value)| Bar { label, value, previous: None }).collect(),
+        &Options { sort: true, ..Options::default() },
+    );
+    let legende = format!("{title} — source : budget prévisionnel, {period}");
+    let svg = bars::draw(&bars, &Options { unit: "€".into(), ..Options::default() })?;
+    add(charts, id, svg, bars::describe(alt, &bars, "€"), legende);
     Ok(())
 }
 

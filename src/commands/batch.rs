@@ -8,14 +8,14 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::batch::{self, Outcome};
-use crate::cli::{BatchArgs, parse_standards};
+use crate::cli::BatchArgs;
 use crate::fsutil;
 use crate::render::{RenderOptions, Renderer};
 
 /// Renders every dossier found; returns whether all succeeded.
 pub fn run(args: BatchArgs) -> Result<bool> {
     let start = Instant::now();
-    let options = RenderOptions { standards: parse_standards(&args.pdf_standard)? };
+    let options = RenderOptions { standards: args.standards.parse()? };
     let inputs = batch::find_inputs(&args.inputs)?;
     if inputs.is_empty() {
         anyhow::bail!("aucun dossier trouvé (fichiers .toml contenant une table [cite])");

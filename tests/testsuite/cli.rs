@@ -41,25 +41,33 @@ fn a_failed_render_leaves_the_previous_pdf_untouched() {
     assert_eq!(leftovers.len(), 1, "temporary files left behind: {leftovers:?}");
 }
 
-#[test]
-fn typst_errors_are_located_and_never_a_panic() {
-    let dir = scratch("typst-error");
+/// Renders the projet example with a folder of template overrides; returns the run and the PDF.
+fn render_with_templates(
+    name: &str,
+    files: &[(&str, &str)],
+) -> (std::process::Output, std::path::PathBuf) {
+    let dir = scratch(name);
     let templates = dir.join("modeles");
     std::fs::create_dir_all(&templates).unwrap();
-    std::fs::write(
-        templates.join("chapitre-2.typ"),
-        "#import \"/lib.typ\": *\n\n#fonction-inconnue()\n",
-    )
-    .unwrap();
+    for (file, text) in files {
+        std::fs::write(templates.join(file), text).unwrap();
+    }
     let input = root().join("data/projet/dossier.toml");
     let out = dir.join("out.pdf");
-    let output = run(&[
+    let args = [
         input.to_str().unwrap(),
         "-o",
         out.to_str().unwrap(),
         "--templates",
         templates.to_str().unwrap(),
-    ]);
+    ];
+    (run(&args), out)
+}
+
+#[test]
+fn typst_errors_are_located_and_never_a_panic() {
+    let broken = "#import \"/lib.typ\": *\n\n#fonction-inconnue()\n";
+    let (output, out) = render_with_templates("typst-error", &[("chapitre-2.typ", broken)]);
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{message}");
     assert!(message.contains("chapitres/2.typ:3:1"), "no location in:\n{message}");
@@ -70,24 +78,11 @@ fn typst_errors_are_located_and_never_a_panic() {
 
 #[test]
 fn template_overrides_replace_builtins_file_by_file() {
-    let dir = scratch("override");
-    let templates = dir.join("modeles");
-    std::fs::create_dir_all(&templates).unwrap();
-    std::fs::write(
-        templates.join("chapitre-3.typ"),
-        "#import \"/lib.typ\": *\n= Offre revue par le réseau {{ d.cite.nom }}\n",
-    )
-    .unwrap();
-    std::fs::write(templates.join("chapitre3.typ"), "typo").unwrap();
-    let input = root().join("data/projet/dossier.toml");
-    let out = dir.join("out.pdf");
-    let output = run(&[
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--templates",
-        templates.to_str().unwrap(),
-    ]);
+    let chapter = "#import \"/lib.typ\": *\n= Offre revue par le réseau {{ d.cite.nom }}\n";
+    let (output, out) = render_with_templates(
+        "override",
+        &[("chapitre-3.typ", chapter), ("chapitre3.typ", "typo")],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).contains("chapitre3.typ ne correspond à aucun modèle"));
     let text = crate::support::pdf_text(&out);
