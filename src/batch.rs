@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use rayon::prelude::*;
 
 use crate::check::{self, Report};
 use crate::diag::DataErrors;
@@ -168,14 +167,25 @@ pub fn run_job(
         outcome.pages = rendered.compiled.pages;
         Ok(())
     });
-    // Typst's memoization cache is process-wide: evict after every document, failures
-    // included, so that memory stays flat however many dossiers are rendered.
-    comemo::evict(0);
+    release_memory();
     if let Err(error) = result {
         outcome.error = Some(describe(&error));
     }
     outcome.time = start.elapsed();
     outcome
+}
+
+/// Typst's memoization cache is process-wide: evicted after every document, failures included,
+/// so that memory stays flat however many dossiers are rendered. glibc keeps the freed pages of
+/// the large cache tables; `malloc_trim` hands them back to the system.
+pub fn release_memory() {
+    comemo::evict(0);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases free memory at the top of glibc's heaps; it has no
+    // precondition and touches no live allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The whole message of an error: located data errors, or the cause chain.
@@ -206,7 +216,14 @@ fn figures(loaded: &LoadedDossier, report: &Report) -> Figures {
     }
 }
 
-/// Runs every job on a pool of `jobs` threads, calling `progress` after each one.
+/// Runs every job on `threads` worker threads, calling `progress` after each one.
+///
+/// The documents are distributed by plain scoped threads pulling from a shared counter, not by
+/// a rayon `par_iter`: Typst itself runs on rayon (layout, PDF export), and a rayon worker that
+/// waits inside Typst steals the next *document* from the outer iterator and starts it on the
+/// same stack. Measured: with `--jobs 1`, thirty documents were in flight at once and the
+/// resident size climbed to 2 GB for 100 dossiers. With workers of our own, exactly `threads`
+/// documents are in flight, and Typst keeps rayon's global pool for its inner parallelism.
 pub fn run_all(
     renderer: &Renderer,
     jobs: &[Job],
@@ -215,21 +232,31 @@ pub fn run_all(
     options: &RenderOptions,
     progress: &(dyn Fn(&Outcome) + Sync),
 ) -> Result<Vec<Outcome>> {
-    // Typst's PDF export recurses deeply: give the workers a larger stack than rayon's default.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .stack_size(16 * 1024 * 1024)
-        .build()
-        .context("impossible de créer les fils de calcul")?;
-    Ok(pool.install(|| {
-        jobs.par_iter()
-            .map(|job| {
-                let outcome = run_job(renderer, job, label, options);
-                progress(&outcome);
-                outcome
-            })
-            .collect()
-    }))
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
+    std::thread::scope(|scope| -> Result<()> {
+        let mut workers = Vec::new();
+        for _ in 0..threads.clamp(1, jobs.len().max(1)) {
+            // Typst's PDF export recurses deeply: give the workers a large stack.
+            let worker = std::thread::Builder::new().stack_size(16 * 1024 * 1024).spawn_scoped(
+                scope,
+                || {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some(job) = jobs.get(i) else { break };
+                        let outcome = run_job(renderer, job, label, options);
+                        progress(&outcome);
+                        results.lock().unwrap_or_else(|e| e.into_inner()).push((i, outcome));
+                    }
+                },
+            );
+            workers.push(worker.context("impossible de créer les fils de calcul")?);
+        }
+        Ok(())
+    })?;
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, o)| o).collect())
 }
 
 /// A comparative chart of the overview: (id, title, values by Cité, unit).
@@ -296,6 +323,6 @@ pub fn overview(
         standards: options.standards.clone(),
     };
     let compiled = crate::compile::compile(&world, &meta)?;
-    comemo::evict(0);
+    release_memory();
     Ok(compiled.pdf)
 }

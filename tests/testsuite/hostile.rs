@@ -155,7 +155,7 @@ fn fuzz_parse_validate_render() {
             // Rendering may fail cleanly (an error); it must never panic.
             let _ = renderer.render(&loaded, &RenderOptions::default());
             // Keep memory flat over thousands of documents.
-            comemo::evict(0);
+            cdm_render::batch::release_memory();
         }
         cases += 1;
     }
