@@ -76,6 +76,9 @@ pub enum Command {
     /// Récupère les données jointes à un dossier PDF (le fichier TOML et ses fichiers de données).
     #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
     Extract(ExtractArgs),
+    /// Crée un dossier de départ : tous les items du label, avec ce que le plan attend.
+    #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
+    Init(InitArgs),
     /// Affiche le schéma JSON du format des dossiers (complétion et contrôle dans les éditeurs).
     #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
     Schema,
@@ -212,6 +215,27 @@ pub struct BatchArgs {
     /// N'affiche ni barre de progression ni ligne par dossier, seulement le bilan.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Arguments of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Dossier où créer dossier.toml et cdm-render.schema.json (par défaut : le dossier courant).
+    #[arg(
+        value_name = "DOSSIER",
+        default_value = ".",
+        hide_default_value = true,
+        help_heading = "Arguments "
+    )]
+    pub dir: PathBuf,
+
+    /// Label visé (projet par défaut, prefiguration ou fonctionnement).
+    #[arg(short, long, value_name = "LABEL", value_parser = parse_phase, default_value = "projet", hide_default_value = true)]
+    pub label: Phase,
+
+    /// Nom de la Cité des métiers.
+    #[arg(long, value_name = "NOM", default_value = "Cité des métiers", hide_default_value = true)]
+    pub cite: String,
 }
 
 /// Arguments of `extract`.

@@ -14,6 +14,7 @@ pub mod compile;
 pub mod diag;
 pub mod extract;
 pub mod fsutil;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod outline;

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Plan(args)) => commands::plan::run(args),
         Some(Command::Extract(args)) => commands::extract::run(args),
+        Some(Command::Init(args)) => commands::init::run(args),
         Some(Command::Schema) => {
             let schema = cdm_render::schema::dossier_schema();
             serde_json::to_string_pretty(&schema).map(|s| println!("{s}")).map_err(Into::into)

@@ -3,5 +3,6 @@
 pub mod batch;
 pub mod check;
 pub mod extract;
+pub mod init;
 pub mod plan;
 pub mod render;

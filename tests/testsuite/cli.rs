@@ -225,3 +225,30 @@ fn command_line_mistakes_are_explained_in_french() {
         assert!(!stderr(&output).contains(english));
     }
 }
+
+#[test]
+fn init_writes_a_starter_that_parses_and_that_check_reports_as_to_fill() {
+    for (label, items) in [("projet", 20), ("prefiguration", 25), ("fonctionnement", 29)] {
+        let dir = scratch(&format!("init-{label}"));
+        let output =
+            run(&["init", dir.to_str().unwrap(), "--label", label, "--cite", "Cité d'essai"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = std::fs::read_to_string(dir.join("dossier.toml")).unwrap();
+        assert!(text.starts_with("#:schema ./cdm-render.schema.json"));
+        assert!(text.contains("# ─── 1.1 Le porteur de projet technique et politique"), "{text}");
+        assert_eq!(
+            text.contains("# ─── 8.4 Rapport d'activité de la CDM"),
+            label == "fonctionnement"
+        );
+        assert!(dir.join("cdm-render.schema.json").is_file());
+        let check = run(&["check", dir.join("dossier.toml").to_str().unwrap(), "--format", "json"]);
+        assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+        let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+        assert_eq!(report["resume"]["items"], items);
+        assert_eq!(report["resume"]["manquant"], items, "everything is left to fill");
+        let again = run(&["init", dir.to_str().unwrap()]);
+        assert!(!again.status.success(), "init must refuse to overwrite");
+        assert!(stderr(&again).contains("existe déjà"));
+        assert_eq!(std::fs::read_to_string(dir.join("dossier.toml")).unwrap(), text);
+    }
+}

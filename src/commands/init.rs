@@ -1,0 +1,32 @@
+//! `cdm-render init`: writes a starter dossier and the JSON Schema beside it.
+
+use anyhow::{Result, bail};
+
+use crate::cli::InitArgs;
+use crate::{fsutil, init, render, schema};
+
+/// Creates `dossier.toml` and `cdm-render.schema.json`; never overwrites a file.
+pub fn run(args: InitArgs) -> Result<()> {
+    let dossier = args.dir.join("dossier.toml");
+    let schema_file = args.dir.join("cdm-render.schema.json");
+    for path in [&dossier, &schema_file] {
+        if path.exists() {
+            bail!(
+                "{} existe déjà : rien n'a été écrit\naide : choisissez un autre dossier, par exemple cdm-render init ma-cite/",
+                path.display()
+            );
+        }
+    }
+    let today = render::document_date_or_today();
+    fsutil::write_atomic(&dossier, init::starter(args.label, &args.cite, today).as_bytes())?;
+    let json = serde_json::to_string_pretty(&schema::dossier_schema())?;
+    fsutil::write_atomic(&schema_file, json.as_bytes())?;
+    eprintln!(
+        "{} créé ({}) ; le schéma {} permet la complétion dans les éditeurs TOML.",
+        dossier.display(),
+        args.label.label(),
+        schema_file.display()
+    );
+    eprintln!("prochaine étape : cdm-render check {}", dossier.display());
+    Ok(())
+}
