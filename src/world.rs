@@ -138,11 +138,6 @@ impl DossierWorld {
     pub fn reset(&mut self) {
         self.files.reset();
     }
-
-    /// The generated text of a virtual file, for error messages.
-    pub fn text(&self, id: FileId) -> Option<Source> {
-        self.files.source(id).ok()
-    }
 }
 
 impl World for DossierWorld {

@@ -5,7 +5,7 @@ use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::canvas::{self, ACCENT, DARK, GRAY, INK, LIGHT, MEDIUM, SMALL, WIDTH};
+use super::canvas::{self, ACCENT, DARK, GRAY, INK, MEDIUM, SMALL, WIDTH};
 use crate::model::{Site, TypeSite};
 
 const MAX_HEIGHT: f64 = 560.0;
@@ -167,7 +167,6 @@ fn legend(area: &canvas::Area, y: i32) -> Result<()> {
         (x + 10, y),
         &canvas::font(SMALL, false, GRAY, HPos::Left, VPos::Center),
     )?;
-    let _ = LIGHT;
     Ok(())
 }
 

@@ -1,7 +1,6 @@
 //! Submission-ready PDF: standards checked with real tools (qpdf, pdffonts, pdfinfo,
 //! pdfdetach), attached data recovered by `extract`, annexes numbered, reproducible output.
 
-use std::path::Path;
 use std::process::Command;
 
 use crate::support::{pdf_pages, render, root, run, scratch, stderr};
@@ -124,5 +123,4 @@ fn invalid_standard_combinations_are_refused_before_any_work() {
     );
     let output = run(&[input.to_str().unwrap(), "--pdf-standard", "a-9z"]);
     assert!(stderr(&output).contains("norme PDF inconnue « a-9z »"));
-    let _ = Path::new(".");
 }
