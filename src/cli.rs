@@ -76,6 +76,9 @@ pub enum Command {
     /// Récupère les données jointes à un dossier PDF (le fichier TOML et ses fichiers de données).
     #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
     Extract(ExtractArgs),
+    /// Affiche ce qui a changé entre deux dossiers (phase précédente et phase demandée).
+    #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
+    Diff(DiffArgs),
     /// Crée un dossier de départ : tous les items du label, avec ce que le plan attend.
     #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
     Init(InitArgs),
@@ -215,6 +218,18 @@ pub struct BatchArgs {
     /// N'affiche ni barre de progression ni ligne par dossier, seulement le bilan.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Dossier de la phase précédente.
+    #[arg(value_name = "ANCIEN.toml", help_heading = "Arguments ")]
+    pub old: PathBuf,
+
+    /// Dossier de la phase demandée.
+    #[arg(value_name = "NOUVEAU.toml", help_heading = "Arguments ")]
+    pub new: PathBuf,
 }
 
 /// Arguments of `init`.

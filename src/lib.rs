@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod compile;
 pub mod diag;
+pub mod diff;
 pub mod extract;
 pub mod fsutil;
 pub mod init;

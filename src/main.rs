@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Some(Command::Plan(args)) => commands::plan::run(args),
         Some(Command::Extract(args)) => commands::extract::run(args),
         Some(Command::Init(args)) => commands::init::run(args),
+        Some(Command::Diff(args)) => commands::diff::run(args),
         Some(Command::Schema) => {
             let schema = cdm_render::schema::dossier_schema();
             serde_json::to_string_pretty(&schema).map(|s| println!("{s}")).map_err(Into::into)

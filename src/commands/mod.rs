@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod check;
+pub mod diff;
 pub mod extract;
 pub mod init;
 pub mod plan;

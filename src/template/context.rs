@@ -244,6 +244,11 @@ fn hours(horaires: &Horaires) -> HoursSummary {
     HoursSummary { par_jour, semaine, annee: horaires.semaines_par_an.map(|w| w * semaine) }
 }
 
+/// Hours open per week.
+pub fn weekly_hours(horaires: &Horaires) -> f64 {
+    hours(horaires).semaine
+}
+
 /// Parses an opening slot "09:00-12:30" into (start, end) minutes since midnight.
 pub fn parse_slot(slot: &str) -> Option<(u32, u32)> {
     let (start, end) = slot.split_once('-')?;

@@ -11,7 +11,7 @@ use anyhow::{Context as _, Result};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-pub use context::{Derived, ItemContext, parse_slot};
+pub use context::{Derived, ItemContext, parse_slot, weekly_hours};
 
 use crate::charts::{Chart, Charts};
 use crate::fsutil;

@@ -252,3 +252,22 @@ fn init_writes_a_starter_that_parses_and_that_check_reports_as_to_fill() {
         assert_eq!(std::fs::read_to_string(dir.join("dossier.toml")).unwrap(), text);
     }
 }
+
+#[test]
+fn diff_lists_the_evolutions_between_two_phases() {
+    let old = root().join("data/projet/dossier.toml");
+    let new = root().join("data/prefiguration/dossier.toml");
+    let output = run(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = crate::support::normalize(&String::from_utf8_lossy(&output.stdout));
+    for row in [
+        "Label : Label projet → Label préfiguration",
+        "Partenaires : 4 partenaires → 14 partenaires (arrivée : Apec,",
+        "départ : Pôle emploi)",
+        "Horaires : 0 h par semaine → 29,5 h par semaine",
+        "Surface : non précisée → 620 m²",
+        "Budget de fonctionnement : 0 € → 612 400 €",
+    ] {
+        assert!(text.contains(row), "{row:?} not in:\n{text}");
+    }
+}
