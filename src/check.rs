@@ -182,12 +182,7 @@ pub fn is_empty(value: &Value) -> bool {
 mod tests {
     use super::*;
 
-    fn dossier(body: &str) -> Dossier {
-        toml::from_str(&format!(
-            "[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = 2026-01-01\n{body}"
-        ))
-        .unwrap()
-    }
+    use crate::model::test_dossier as dossier;
 
     #[test]
     fn an_empty_dossier_misses_every_item() {

@@ -115,12 +115,7 @@ fn staff(old: &Dossier, new: &Dossier, out: &mut Vec<Change>) {
 mod tests {
     use super::*;
 
-    fn dossier(extra: &str) -> Dossier {
-        toml::from_str(&format!(
-            "[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = 2026-01-01\n{extra}"
-        ))
-        .unwrap()
-    }
+    use crate::model::test_dossier as dossier;
 
     #[test]
     fn reports_partners_hours_staff_and_budget_changes() {

@@ -1174,6 +1174,13 @@ pub struct Comparaison {
     pub precedent: Option<f64>,
 }
 
+/// A projet dossier named "X" dated 2026-01-01, followed by `body` (TOML), for unit tests.
+#[cfg(test)]
+pub fn test_dossier(body: &str) -> Dossier {
+    toml::from_str(&format!("[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = 2026-01-01\n{body}"))
+        .expect("test dossier parses")
+}
+
 #[cfg(test)]
 mod tests {
     use super::Date;
