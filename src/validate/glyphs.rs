@@ -1,44 +1,8 @@
 //! Characters that no embedded font can draw: a warning naming the field, so that text never
 //! silently turns into empty boxes.
 
-use serde_json::Value;
-
 use super::Finding;
-use crate::model::Dossier;
 use crate::world::has_glyph;
-
-/// Finds, for every string field, the characters no embedded font covers.
-pub fn check(d: &Dossier) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let json = serde_json::to_value(d).unwrap_or(Value::Null);
-    walk(&json, "", &mut out);
-    out
-}
-
-fn walk(value: &Value, path: &str, out: &mut Vec<Finding>) {
-    match value {
-        Value::String(s) => {
-            if let Some(finding) = missing(s, path) {
-                out.push(finding);
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                walk(item, &format!("{path}[{i}]"), out);
-            }
-        }
-        Value::Object(map) => {
-            for (key, item) in map {
-                walk(
-                    item,
-                    &if path.is_empty() { key.clone() } else { format!("{path}.{key}") },
-                    out,
-                );
-            }
-        }
-        _ => {}
-    }
-}
 
 /// A warning listing (up to five of) the characters of `text` that cannot be drawn.
 pub fn missing(text: &str, path: &str) -> Option<Finding> {

@@ -115,11 +115,16 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     }
     let dossier: Dossier = toml::from_str(source).map_err(|e| report(vec![toml_finding(&e)]))?;
     let mut findings = rules::check(&dossier);
-    findings.extend(
-        glyphs::check(&dossier)
-            .into_iter()
-            .map(|f| if target.is_strict() { glyphs::strict(f) } else { f }),
-    );
+    // One walk over every value of the dossier serves the rules on leaves (signs, glyphs).
+    let json = serde_json::to_value(&dossier).unwrap_or(Value::Null);
+    for_each_leaf(&json, "", &mut |path, leaf| match leaf {
+        Value::Number(n) => findings.extend(rules::negative(path, n)),
+        Value::String(s) => findings.extend(
+            glyphs::missing(s, path)
+                .map(|f| if target.is_strict() { glyphs::strict(f) } else { f }),
+        ),
+        _ => {}
+    });
     if target.is_strict() {
         findings.extend(rules::pdf_annexes(&dossier));
     }
@@ -133,6 +138,24 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     let has_errors = findings.iter().any(|f| f.severity == Severity::Error);
     let all = report(findings);
     if has_errors { Err(all) } else { Ok(Validated { dossier, warnings: all }) }
+}
+
+/// Calls `visit` with the dotted path ("a.b[2].c") of every scalar of a JSON value.
+fn for_each_leaf(value: &Value, path: &str, visit: &mut impl FnMut(&str, &Value)) {
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                for_each_leaf(item, &format!("{path}[{i}]"), visit);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let sub = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                for_each_leaf(item, &sub, visit);
+            }
+        }
+        leaf => visit(path, leaf),
+    }
 }
 
 /// Files the dossier names must exist inside its folder.

@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use super::Finding;
 use crate::diag::suggestion;
 use crate::model::{BudgetDetail, Dossier, Indicateur, Repartition};
@@ -13,8 +11,6 @@ use crate::template::{filters::format_euros, parse_slot};
 /// Runs every rule.
 pub fn check(d: &Dossier) -> Vec<Finding> {
     let mut out = Vec::new();
-    let json = serde_json::to_value(d).unwrap_or(Value::Null);
-    negative_numbers(&json, "", &mut out);
     statistics(d, &mut out);
     plan_dates(d, &mut out);
     partner_references(d, &mut out);
@@ -32,29 +28,14 @@ fn may_be_negative(path: &str) -> bool {
     path.ends_with("latitude") || path.ends_with("longitude") || path.contains("indicateurs[")
 }
 
-fn negative_numbers(value: &Value, path: &str, out: &mut Vec<Finding>) {
-    match value {
-        Value::Number(n) if n.as_f64().is_some_and(|v| v < 0.0) && !may_be_negative(path) => {
-            let value = crate::template::filters::format_auto(n.as_f64().unwrap_or_default(), 2);
-            out.push(Finding::error(
-                path,
-                format!("valeur négative : {value}"),
-                Some("les montants, effectifs et quantités sont positifs ou nuls".into()),
-            ));
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                negative_numbers(item, &format!("{path}[{i}]"), out);
-            }
-        }
-        Value::Object(map) => {
-            for (key, item) in map {
-                let sub = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-                negative_numbers(item, &sub, out);
-            }
-        }
-        _ => {}
-    }
+/// A negative number where only amounts, counts and quantities are expected.
+pub fn negative(path: &str, n: &serde_json::Number) -> Option<Finding> {
+    let value = n.as_f64().filter(|v| *v < 0.0 && !may_be_negative(path))?;
+    Some(Finding::error(
+        path,
+        format!("valeur négative : {}", crate::template::filters::format_auto(value, 2)),
+        Some("les montants, effectifs et quantités sont positifs ou nuls".into()),
+    ))
 }
 
 fn statistics(d: &Dossier, out: &mut Vec<Finding>) {
