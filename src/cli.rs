@@ -88,6 +88,116 @@ pub enum Command {
     /// Affiche le plan officiel du dossier et le niveau attendu de chaque item pour un label.
     #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ")]
     Plan(PlanArgs),
+    /// Refait le PDF à chaque enregistrement du dossier ; avec --serve, aperçu dans le navigateur.
+    #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ", after_help = WATCH_HELP)]
+    Watch(WatchArgs),
+}
+
+const WATCH_HELP: &str = "\
+Exemples :
+  cdm-render watch dossier.toml                  refait dossier.pdf à chaque enregistrement
+  cdm-render watch dossier.toml --serve --open   ouvre l'aperçu dans le navigateur
+
+Une erreur dans le dossier est affichée (et dans l'aperçu) ; le dernier PDF réussi est conservé.
+Ctrl+C arrête la surveillance.";
+
+/// Arguments of `watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Fichier TOML du dossier de labellisation.
+    #[arg(value_name = "DOSSIER.toml", help_heading = "Arguments ")]
+    pub input: PathBuf,
+
+    /// Fichier PDF à écrire (par défaut : le nom du dossier avec l'extension .pdf).
+    #[arg(short, long, value_name = "FICHIER.pdf")]
+    pub output: Option<PathBuf>,
+
+    /// Dossier de modèles personnalisés (surveillé lui aussi).
+    #[arg(long, value_name = "DOSSIER")]
+    pub templates: Option<PathBuf>,
+
+    /// Label pour le panneau de complétude (par défaut : celui demandé dans le dossier).
+    #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
+    pub label: Option<Phase>,
+
+    /// PDF standards.
+    #[command(flatten)]
+    pub standards: StandardArgs,
+
+    /// Ouvre un aperçu en direct dans le navigateur (pages, erreurs, complétude).
+    #[arg(long)]
+    pub serve: bool,
+
+    /// Port de l'aperçu (par défaut : le premier libre à partir de 3000 ; 0 : n'importe lequel).
+    #[arg(long, value_name = "PORT", requires = "serve")]
+    pub port: Option<u16>,
+
+    /// Adresse d'écoute de l'aperçu (par défaut 127.0.0.1 : visible de cet ordinateur seulement).
+    #[arg(
+        long,
+        value_name = "ADRESSE",
+        requires = "serve",
+        default_value = "127.0.0.1",
+        hide_default_value = true
+    )]
+    pub host: std::net::IpAddr,
+
+    /// Ouvre l'aperçu dans le navigateur par défaut.
+    #[arg(long, requires = "serve")]
+    pub open: bool,
+
+    /// N'affiche que les erreurs et les avertissements.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// A validated `watch` configuration.
+#[derive(Debug, Clone)]
+pub struct WatchConfig {
+    /// The dossier file.
+    pub input: PathBuf,
+    /// The PDF to write.
+    pub output: PathBuf,
+    /// Template overrides.
+    pub templates: Option<PathBuf>,
+    /// Label of the completeness panel.
+    pub label: Option<Phase>,
+    /// PDF standards to conform to.
+    pub standards: Vec<typst_pdf::PdfStandard>,
+    /// The browser preview, if asked.
+    pub serve: Option<ServeConfig>,
+    /// Fewer messages.
+    pub quiet: bool,
+}
+
+/// Where the preview listens.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Listening address.
+    pub host: std::net::IpAddr,
+    /// Port, or the first free one from 3000.
+    pub port: Option<u16>,
+    /// Open a browser.
+    pub open: bool,
+}
+
+impl WatchArgs {
+    /// Checks the arguments and fills in defaults before any work starts.
+    pub fn into_config(self) -> anyhow::Result<WatchConfig> {
+        let (input, output) =
+            check_paths(Some(self.input), self.output, self.templates.as_deref())?;
+        let serve =
+            self.serve.then_some(ServeConfig { host: self.host, port: self.port, open: self.open });
+        Ok(WatchConfig {
+            input,
+            output,
+            templates: self.templates,
+            label: self.label,
+            standards: self.standards.parse()?,
+            serve,
+            quiet: self.quiet,
+        })
+    }
 }
 
 /// Output format of `check`.
@@ -307,34 +417,7 @@ pub struct RenderConfig {
 impl RenderArgs {
     /// Checks the arguments and fills in defaults before any work starts.
     pub fn into_config(self) -> anyhow::Result<RenderConfig> {
-        let Some(input) = self.input else {
-            anyhow::bail!(
-                "aucun dossier indiqué\naide : cdm-render dossier.toml -o dossier.pdf \
-                 (cdm-render --help pour l'aide)"
-            );
-        };
-        if !input.is_file() {
-            let commands: Vec<String> = ["check", "batch", "extract", "schema", "plan"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-            let typo = crate::diag::suggestion(&input.to_string_lossy(), &commands)
-                .map(|c| format!("\naide : vouliez-vous dire la commande « {c} » ?"))
-                .unwrap_or_default();
-            anyhow::bail!(
-                "le fichier {} n'existe pas ou n'est pas un fichier{typo}",
-                input.display()
-            );
-        }
-        let output = self.output.unwrap_or_else(|| input.with_extension("pdf"));
-        if output == input {
-            anyhow::bail!("le fichier de sortie {} est le dossier lui-même", output.display());
-        }
-        if let Some(dir) = &self.templates
-            && !dir.is_dir()
-        {
-            anyhow::bail!("le dossier de modèles {} n'existe pas", dir.display());
-        }
+        let (input, output) = check_paths(self.input, self.output, self.templates.as_deref())?;
         Ok(RenderConfig {
             input,
             output,
@@ -344,6 +427,41 @@ impl RenderArgs {
             quiet: self.quiet,
         })
     }
+}
+
+/// Checks the dossier, output and templates paths of a command that writes a dossier; returns
+/// the dossier and the output (by default, the dossier with the `.pdf` extension).
+fn check_paths(
+    input: Option<PathBuf>,
+    output: Option<PathBuf>,
+    templates: Option<&std::path::Path>,
+) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let Some(input) = input else {
+        anyhow::bail!(
+            "aucun dossier indiqué\naide : cdm-render dossier.toml -o dossier.pdf \
+                 (cdm-render --help pour l'aide)"
+        );
+    };
+    if !input.is_file() {
+        let commands: Vec<String> = ["check", "batch", "extract", "schema", "plan", "watch"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let typo = crate::diag::suggestion(&input.to_string_lossy(), &commands)
+            .map(|c| format!("\naide : vouliez-vous dire la commande « {c} » ?"))
+            .unwrap_or_default();
+        anyhow::bail!("le fichier {} n'existe pas ou n'est pas un fichier{typo}", input.display());
+    }
+    let output = output.unwrap_or_else(|| input.with_extension("pdf"));
+    if output == input {
+        anyhow::bail!("le fichier de sortie {} est le dossier lui-même", output.display());
+    }
+    if let Some(dir) = templates
+        && !dir.is_dir()
+    {
+        anyhow::bail!("le dossier de modèles {} n'existe pas", dir.display());
+    }
+    Ok((input, output))
 }
 
 #[cfg(test)]

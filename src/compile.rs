@@ -11,8 +11,9 @@ use crate::template::Sources;
 use crate::world::DossierWorld;
 
 /// A compiled dossier.
-#[derive(Debug)]
 pub struct Compiled {
+    /// The laid-out document (pages), for other exports such as the SVG preview.
+    pub document: PagedDocument,
     /// The PDF file.
     pub pdf: Vec<u8>,
     /// Number of pages.
@@ -59,7 +60,8 @@ pub fn typst_date(date: Date) -> Datetime {
         .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("valid date"))
 }
 
-/// Loads generated sources into a world (replacing what it held).
+/// Loads generated sources into a world (replacing what it held). Sources the world already
+/// parsed are diffed and reparsed incrementally, so a long-lived world recompiles little.
 pub fn load_sources(world: &mut DossierWorld, sources: &Sources) {
     world.clear_files();
     for (path, text) in &sources.files {
@@ -88,7 +90,7 @@ pub fn compile(world: &DossierWorld, meta: &PdfMeta) -> Result<Compiled, Compile
     };
     let pdf = typst_pdf::pdf(&document, &options)
         .map_err(|errors| CompileError { report: format(world, &errors) })?;
-    Ok(Compiled { pdf, pages: document.pages().len(), warnings })
+    Ok(Compiled { pages: document.pages().len(), document, pdf, warnings })
 }
 
 fn format_one(world: &DossierWorld, diagnostic: &SourceDiagnostic) -> String {

@@ -60,10 +60,71 @@ impl DataErrors {
         frenchify(&String::from_utf8_lossy(buffer.as_slice()))
     }
 
+    /// Where each problem is, with line and column numbers (from 1), for displays that are not
+    /// a terminal (the live preview's error overlay).
+    pub fn locations(&self) -> Vec<Location> {
+        self.errors
+            .iter()
+            .map(|e| {
+                let (ligne, colonne) = match &e.span {
+                    Some(span) => line_column(&self.source, span.start),
+                    None => (None, None),
+                };
+                Location {
+                    fichier: e.file.display().to_string(),
+                    ligne,
+                    colonne,
+                    champ: e.field.clone(),
+                    message: e.message.clone(),
+                    aide: e.hint.clone(),
+                    erreur: e.severity == Severity::Error,
+                }
+            })
+            .collect()
+    }
+
     /// Number of errors (not warnings).
     pub fn error_count(&self) -> usize {
         self.errors.iter().filter(|e| e.severity == Severity::Error).count()
     }
+}
+
+/// An error and its whole cause chain, one cause per line (tera and Typst hide the real cause
+/// deep in the chain).
+pub fn error_chain(error: &anyhow::Error) -> String {
+    let mut text = format!("erreur : {error}");
+    for cause in error.chain().skip(1) {
+        text.push_str(&format!("\n  cause : {cause}"));
+    }
+    text
+}
+
+/// A problem with its place in the file, as line and column.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Location {
+    /// File path as given by the user.
+    pub fichier: String,
+    /// Line (from 1).
+    pub ligne: Option<usize>,
+    /// Column in characters (from 1).
+    pub colonne: Option<usize>,
+    /// Field path, when known.
+    pub champ: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub aide: Option<String>,
+    /// An error (true) or a warning.
+    pub erreur: bool,
+}
+
+/// Line and column (both from 1, column in characters) of a byte offset.
+fn line_column(source: &str, offset: usize) -> (Option<usize>, Option<usize>) {
+    let offset = offset.min(source.len());
+    let Some(before) = source.get(..offset) else { return (None, None) };
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (Some(line), Some(column))
 }
 
 fn to_diagnostic(error: &DataError) -> Diagnostic<()> {

@@ -22,8 +22,10 @@ pub mod outline;
 pub mod pieces;
 pub mod render;
 pub mod schema;
+pub mod serve;
 pub mod template;
 pub mod validate;
+pub mod watch;
 pub mod world;
 
 /// Name and version written in generated files and PDF metadata.

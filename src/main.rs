@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Some(Command::Extract(args)) => commands::extract::run(args),
         Some(Command::Init(args)) => commands::init::run(args),
         Some(Command::Diff(args)) => commands::diff::run(args),
+        Some(Command::Watch(args)) => args.into_config().and_then(commands::watch::run),
         Some(Command::Schema) => {
             let schema = cdm_render::schema::dossier_schema();
             serde_json::to_string_pretty(&schema).map(|s| println!("{s}")).map_err(Into::into)
@@ -95,9 +96,6 @@ fn report(error: &anyhow::Error) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    eprintln!("erreur : {error}");
-    for cause in error.chain().skip(1) {
-        eprintln!("  cause : {cause}");
-    }
+    eprintln!("{}", cdm_render::diag::error_chain(error));
     ExitCode::FAILURE
 }

@@ -52,6 +52,23 @@ pub struct Dossier {
     pub annexes: Vec<Annexe>,
 }
 
+impl Dossier {
+    /// The files the dossier names, relative to its folder, with the field naming each
+    /// ("annexes[2].fichier"): what validation checks and what the live preview watches.
+    pub fn file_references(&self) -> Vec<(String, &str)> {
+        let mut names: Vec<(String, &str)> = self
+            .annexes
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("annexes[{i}].fichier"), a.fichier.as_str()))
+            .collect();
+        if let Some(contour) = &self.implantation.equite.contour {
+            names.push(("implantation.equite.contour".into(), contour));
+        }
+        names
+    }
+}
+
 /// An annex: a PDF or an image appended to the dossier.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 
 use typst_pdf::PdfStandard;
 
-use crate::charts;
+use crate::charts::{self, ChartCache};
 use crate::compile::{self, Compiled, PdfMeta};
 use crate::fsutil;
 use crate::load::LoadedDossier;
@@ -60,8 +60,18 @@ impl Renderer {
 
     /// Generates the Typst sources of a dossier: charts, attached data files and templates.
     pub fn generate(&self, loaded: &LoadedDossier) -> Result<Sources> {
+        self.generate_cached(loaded, &mut ChartCache::default())
+    }
+
+    /// Like [`Renderer::generate`], redrawing only the charts whose data changed since the
+    /// previous call with the same cache.
+    pub fn generate_cached(
+        &self,
+        loaded: &LoadedDossier,
+        cache: &mut ChartCache,
+    ) -> Result<Sources> {
         let dossier = &loaded.dossier;
-        let charts = charts::build(dossier, loaded.base_dir())?;
+        let charts = charts::build_cached(dossier, loaded.base_dir(), cache)?;
         let pieces = pieces::collect(loaded)?;
         let extras = Extras { charts: &charts, pieces: &pieces, date: document_date(dossier) };
         let mut sources = self.templates.render(dossier, &extras)?;
@@ -72,15 +82,27 @@ impl Renderer {
     /// Generates and compiles a dossier in a fresh world.
     pub fn render(&self, loaded: &LoadedDossier, options: &RenderOptions) -> Result<Rendered> {
         let sources = self.generate(loaded)?;
-        let dossier = &loaded.dossier;
-        let date = document_date(dossier);
-        let mut world = DossierWorld::new(compile::typst_date(date));
-        compile::load_sources(&mut world, &sources);
-        let meta =
-            PdfMeta { ident: slug(&dossier.cite.nom), date, standards: options.standards.clone() };
-        let compiled = compile::compile(&world, &meta)?;
+        let date = compile::typst_date(document_date(&loaded.dossier));
+        let compiled = compile_sources(&mut DossierWorld::new(date), loaded, &sources, options)?;
         Ok(Rendered { sources, compiled })
     }
+}
+
+/// Compiles generated sources in a world, which may be a long-lived one (live preview): it
+/// then only recompiles what changed since its previous compilation.
+pub fn compile_sources(
+    world: &mut DossierWorld,
+    loaded: &LoadedDossier,
+    sources: &Sources,
+    options: &RenderOptions,
+) -> Result<Compiled> {
+    let dossier = &loaded.dossier;
+    let date = document_date(dossier);
+    world.set_today(compile::typst_date(date));
+    compile::load_sources(world, sources);
+    let meta =
+        PdfMeta { ident: slug(&dossier.cite.nom), date, standards: options.standards.clone() };
+    Ok(compile::compile(world, &meta)?)
 }
 
 /// `SOURCE_DATE_EPOCH` as a date, or today's date (UTC): for documents without a date of

@@ -134,6 +134,11 @@ impl DossierWorld {
         self.files.loader_mut().files.clear();
     }
 
+    /// Changes the date Typst sees as "today" (the dossier date may change while editing).
+    pub fn set_today(&mut self, today: Datetime) {
+        self.today = today;
+    }
+
     /// Marks all files stale before a recompilation.
     pub fn reset(&mut self) {
         self.files.reset();

@@ -12,6 +12,7 @@ const TOP: i32 = 44;
 const BOTTOM: i32 = 34;
 
 /// Data of a column chart.
+#[derive(Debug)]
 pub struct Columns<'a> {
     /// Category labels.
     pub labels: Vec<String>,

@@ -14,7 +14,7 @@ mod hours;
 mod lines;
 mod map;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -65,10 +65,32 @@ pub const IDS: &[&str] = &[
     "actions_collectives",
 ];
 
+/// Charts drawn by earlier builds, so that a rebuild (live preview) redraws only the charts
+/// whose input changed. One entry per chart identifier, so its size is bounded.
+#[derive(Debug, Default)]
+pub struct ChartCache {
+    drawn: HashMap<String, (u128, String)>,
+    /// Identifiers of the charts the last build actually drew (the others came from the cache).
+    pub redrawn: Vec<String>,
+}
+
+/// Charts being built, with the cache they are drawn through.
+struct Builder<'a> {
+    charts: Charts,
+    cache: &'a mut ChartCache,
+}
+
 /// Builds every chart the data allows. `base_dir` is the dossier's folder, against which the
 /// territory outline file (GeoJSON) is resolved.
 pub fn build(dossier: &Dossier, base_dir: &Path) -> Result<Charts> {
-    let mut charts = Charts::new();
+    build_cached(dossier, base_dir, &mut ChartCache::default())
+}
+
+/// Like [`build`], reusing the SVG of every chart whose drawing input is unchanged since the
+/// previous build with the same cache.
+pub fn build_cached(dossier: &Dossier, base_dir: &Path, cache: &mut ChartCache) -> Result<Charts> {
+    cache.redrawn.clear();
+    let mut charts = Builder { charts: Charts::new(), cache };
     let year = dossier.cite.date.year;
     let ctx = &dossier.contexte;
     let sectors = Options { sort: true, top: 12, ..Options::default() };
@@ -77,7 +99,8 @@ pub fn build(dossier: &Dossier, base_dir: &Path) -> Result<Charts> {
     let chomage = &ctx.social.chomage;
     if chomage.periodes.len() >= 2 && chomage.series.iter().any(|s| !s.valeurs.is_empty()) {
         let caption = caption(&or(&chomage.titre, "Taux de chômage"), &chomage.source, None);
-        add(&mut charts, "chomage", lines::draw(chomage)?, lines::describe(chomage), caption);
+        let alt = lines::describe(chomage);
+        add(&mut charts, "chomage", chomage, || lines::draw(chomage), alt, caption)?;
     }
     let public = &ctx.public;
     let dashboard = [
@@ -96,13 +119,35 @@ pub fn build(dossier: &Dossier, base_dir: &Path) -> Result<Charts> {
     add_operations(&mut charts, dossier, base_dir)?;
     add_budgets(&mut charts, dossier, year)?;
     add_complements(&mut charts, dossier, year)?;
-    Ok(charts)
+    Ok(charts.charts)
 }
 
-fn add(charts: &mut Charts, id: &str, svg: String, alt: String, legende: String) {
+/// Adds a chart, drawing it only if `input` (everything the drawing depends on) differs from
+/// the cached one. The key is a hash of the input's `Debug` text: the inputs are plain data
+/// (f64 included, which Debug prints exactly), and deriving `Hash` on them is impossible
+/// because of the floats.
+fn add(
+    charts: &mut Builder,
+    id: &str,
+    input: &dyn std::fmt::Debug,
+    draw: impl FnOnce() -> Result<String>,
+    alt: String,
+    legende: String,
+) -> Result<()> {
     debug_assert!(IDS.contains(&id), "chart {id} missing from IDS");
+    let key = typst::utils::hash128(&format!("{input:?}"));
+    let svg = match charts.cache.drawn.get(id) {
+        Some((cached, svg)) if *cached == key => svg.clone(),
+        _ => {
+            let svg = draw()?;
+            charts.cache.drawn.insert(id.to_string(), (key, svg.clone()));
+            charts.cache.redrawn.push(id.to_string());
+            svg
+        }
+    };
     let chemin = format!("/graphiques/{id}.svg");
-    charts.insert(id.to_string(), Chart { chemin, alt, legende, svg });
+    charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, svg });
+    Ok(())
 }
 
 fn or(text: &str, default: &str) -> String {
@@ -119,7 +164,7 @@ fn caption(title: &str, source: &str, year: Option<i32>) -> String {
 }
 
 fn add_repartition(
-    charts: &mut Charts,
+    charts: &mut Builder,
     id: &str,
     r: &Repartition,
     options: &Options,
@@ -138,11 +183,11 @@ fn add_repartition(
     let unit = if r.unite == "%" { "%".to_string() } else { String::new() };
     let opts = Options { unit: unit.clone(), ..options.clone() };
     let alt = bars::describe(&format!("{title} ({})", or(&r.unite, "valeurs")), &bars, &r.unite);
-    add(charts, id, bars::draw(&bars, &opts)?, alt, caption(&title, &r.source, r.annee));
-    Ok(())
+    let legende = caption(&title, &r.source, r.annee);
+    add(charts, id, &(&bars, &opts), || bars::draw(&bars, &opts), alt, legende)
 }
 
-fn add_indicators(charts: &mut Charts, indicators: &[Indicateur]) -> Result<()> {
+fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()> {
     let rates: Vec<&Indicateur> = indicators.iter().filter(|i| i.unite.trim() == "%").collect();
     if rates.is_empty() {
         return Ok(());
@@ -172,22 +217,16 @@ fn add_indicators(charts: &mut Charts, indicators: &[Indicateur]) -> Result<()> 
     let alt =
         bars::describe("principaux indicateurs sociaux en %, territoire et référence", &bars, "%");
     let legende = caption("Principaux indicateurs sociaux", &sources.join(" ; "), None);
-    add(charts, "indicateurs", bars::draw(&bars, &options)?, alt, legende);
-    Ok(())
+    add(charts, "indicateurs", &(&bars, &options), || bars::draw(&bars, &options), alt, legende)
 }
 
-fn add_offer(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> {
+fn add_offer(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()> {
     let offer = &dossier.offre;
     if offer.horaires.jours.iter().any(|d| !d.plages.is_empty()) {
         let legende = caption("Horaires d'ouverture hebdomadaires", "", None)
             .replace(" — source : données du dossier", "");
-        add(
-            charts,
-            "horaires",
-            hours::draw(&offer.horaires)?,
-            hours::describe(&offer.horaires),
-            legende,
-        );
+        let hours = &offer.horaires;
+        add(charts, "horaires", hours, || hours::draw(hours), hours::describe(hours), legende)?;
     }
     let attendance = &offer.frequentation;
     if !attendance.annuelle.is_empty() {
@@ -210,7 +249,7 @@ fn add_offer(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> {
                 .collect::<String>(),
             None,
         );
-        add(charts, "frequentation", columns::draw(&data)?, alt, legende);
+        add(charts, "frequentation", &data, || columns::draw(&data), alt, legende)?;
     }
     if !attendance.par_service.is_empty() {
         let r = Repartition {
@@ -230,12 +269,13 @@ fn add_offer(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> {
     Ok(())
 }
 
-fn add_operations(charts: &mut Charts, dossier: &Dossier, base_dir: &Path) -> Result<()> {
+fn add_operations(charts: &mut Builder, dossier: &Dossier, base_dir: &Path) -> Result<()> {
     let partners = &dossier.fonctionnement.partenaires.liste;
     if !partners.is_empty() {
-        let svg = ecosystem::draw(&dossier.cite.nom, partners)?;
+        let name = &dossier.cite.nom;
         let legende = "Écosystème partenarial par type de contribution — source : conventions et engagements des partenaires".to_string();
-        add(charts, "ecosysteme", svg, ecosystem::describe(partners), legende);
+        let draw = || ecosystem::draw(name, partners);
+        add(charts, "ecosysteme", &(name, partners), draw, ecosystem::describe(partners), legende)?;
     }
     let equity = &dossier.implantation.equite;
     if equity.sites.iter().any(|s| s.latitude.is_some() && s.longitude.is_some()) {
@@ -244,18 +284,13 @@ fn add_operations(charts: &mut Charts, dossier: &Dossier, base_dir: &Path) -> Re
             None => Vec::new(),
         };
         let legende = "Carte du territoire couvert par la Cité des métiers — coordonnées et temps de trajet : données du dossier".to_string();
-        add(
-            charts,
-            "carte",
-            map::draw(&equity.sites, &outline)?,
-            map::describe(&equity.sites),
-            legende,
-        );
+        let (sites, alt) = (&equity.sites, map::describe(&equity.sites));
+        add(charts, "carte", &(sites, &outline), || map::draw(sites, &outline), alt, legende)?;
     }
     Ok(())
 }
 
-fn add_budgets(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> {
+fn add_budgets(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()> {
     let budget = &dossier.budget;
     let year = year.to_string();
     let funding =
@@ -279,7 +314,7 @@ fn add_budgets(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> 
 
 /// A sorted bar chart of amounts in euros from a budget.
 fn add_euros(
-    charts: &mut Charts,
+    charts: &mut Builder,
     id: &str,
     lines: Vec<(String, f64)>,
     title: &str,
@@ -294,17 +329,17 @@ fn add_euros(
         &Options { sort: true, ..Options::default() },
     );
     let legende = format!("{title} — source : budget prévisionnel, {period}");
-    let svg = bars::draw(&bars, &Options { unit: "€".into(), ..Options::default() })?;
-    add(charts, id, svg, bars::describe(alt, &bars, "€"), legende);
-    Ok(())
+    let options = Options { unit: "€".into(), ..Options::default() };
+    let alt = bars::describe(alt, &bars, "€");
+    add(charts, id, &(&bars, &options), || bars::draw(&bars, &options), alt, legende)
 }
 
-fn add_complements(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<()> {
+fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()> {
     let plan = &dossier.complements.plan_amelioration.actions;
     if !plan.is_empty() {
         let legende =
             "Calendrier du plan d'amélioration — source : démarche qualité de la Cité".to_string();
-        add(charts, "gantt", gantt::draw(plan)?, gantt::describe(plan), legende);
+        add(charts, "gantt", plan, || gantt::draw(plan), gantt::describe(plan), legende)?;
     }
     let report = &dossier.complements.rapport_activite;
     let y = report.annee.unwrap_or(year);
@@ -326,13 +361,8 @@ fn add_complements(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<
             legend: (now.clone(), before.clone()),
         };
         let alt = columns::describe(&format!("visites par mois en {y}"), &data);
-        add(
-            charts,
-            "visites",
-            columns::draw(&data)?,
-            alt,
-            caption("Visites par mois", "comptage des entrées de la Cité", Some(y)),
-        );
+        let legende = caption("Visites par mois", "comptage des entrées de la Cité", Some(y));
+        add(charts, "visites", &data, || columns::draw(&data), alt, legende)?;
     }
     for (id, title, list) in [
         ("entretiens", "Entretiens par espace de conseil", &report.entretiens),
@@ -348,13 +378,8 @@ fn add_complements(charts: &mut Charts, dossier: &Dossier, year: i32) -> Result<
         let bars = bars::prepare(bars, &Options::default());
         let options = Options { legend: Some((now.clone(), before.clone())), ..Options::default() };
         let alt = bars::describe(&format!("{} en {y}", title.to_lowercase()), &bars, "");
-        add(
-            charts,
-            id,
-            bars::draw(&bars, &options)?,
-            alt,
-            caption(title, "suivi d'activité de la Cité", Some(y)),
-        );
+        let legende = caption(title, "suivi d'activité de la Cité", Some(y));
+        add(charts, id, &(&bars, &options), || bars::draw(&bars, &options), alt, legende)?;
     }
     Ok(())
 }

@@ -179,3 +179,21 @@ fn the_overlap_check_catches_overlapping_labels() {
         <text x="40" y="52" font-size="15" font-family="Noto Sans">Seconde étiquette</text></svg>"#;
     assert!(std::panic::catch_unwind(|| assert_readable(svg)).is_err());
 }
+
+#[test]
+fn a_rebuild_redraws_only_the_charts_whose_data_changed() {
+    let path = Path::new("data/fonctionnement/dossier.toml");
+    let mut dossier: Dossier = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let base = path.parent().unwrap();
+    let mut cache = super::ChartCache::default();
+    let first = super::build_cached(&dossier, base, &mut cache).unwrap();
+    assert_eq!(cache.redrawn.len(), first.len(), "the first build draws everything");
+    let unchanged = super::build_cached(&dossier, base, &mut cache).unwrap();
+    assert!(cache.redrawn.is_empty(), "nothing changed, nothing redrawn: {:?}", cache.redrawn);
+    assert_eq!(unchanged.len(), first.len());
+    dossier.budget.investissement.charges[0].montant += 1000.0;
+    let changed = super::build_cached(&dossier, base, &mut cache).unwrap();
+    assert_eq!(cache.redrawn, ["budget_investissement"]);
+    assert_ne!(changed["budget_investissement"].svg, first["budget_investissement"].svg);
+    assert_eq!(changed["secteurs"].svg, first["secteurs"].svg);
+}

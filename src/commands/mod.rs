@@ -7,3 +7,4 @@ pub mod extract;
 pub mod init;
 pub mod plan;
 pub mod render;
+pub mod watch;

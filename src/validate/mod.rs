@@ -161,16 +161,8 @@ fn for_each_leaf(value: &Value, path: &str, visit: &mut impl FnMut(&str, &Value)
 /// Files the dossier names must exist inside its folder.
 fn referenced_files(dossier: &Dossier, file: &Path) -> Vec<Finding> {
     let base = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut names: Vec<(String, &str)> = dossier
-        .annexes
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (format!("annexes[{i}].fichier"), a.fichier.as_str()))
-        .collect();
-    if let Some(contour) = &dossier.implantation.equite.contour {
-        names.push(("implantation.equite.contour".into(), contour));
-    }
-    names
+    dossier
+        .file_references()
         .into_iter()
         .filter_map(|(field, name)| {
             let error = crate::fsutil::resolve_inside(base, name).err()?;

@@ -8,3 +8,4 @@ mod fixtures;
 mod hostile;
 mod standards;
 mod support;
+mod watch;

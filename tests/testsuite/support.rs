@@ -61,3 +61,37 @@ pub fn normalize(text: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Copies a folder recursively (an example dossier with its data files).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Waits until `condition` returns something, polling; fails the test with `what` and the
+/// last observed state after `limit`. This is a deadline for a functional wait, not a timing
+/// assertion: it is generous so that a loaded machine does not fail the test.
+pub fn wait_for<T>(
+    what: &str,
+    limit: std::time::Duration,
+    mut condition: impl FnMut() -> Result<T, String>,
+) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        match condition() {
+            Ok(value) => return value,
+            Err(state) if start.elapsed() > limit => {
+                panic!("timed out waiting for {what}; last state:\n{state}")
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `cdm-render watch`: re-renders the dossier at every save, optionally with a live preview in
+//! the browser. A failed render keeps the last good PDF and says where the problem is.
+
+use std::io::IsTerminal;
+
+use anyhow::Result;
+
+use crate::cli::WatchConfig;
+use crate::diag::{self, DataErrors};
+use crate::fsutil;
+use crate::render::RenderOptions;
+use crate::serve::{Overlay, Preview};
+use crate::watch::{FileWatcher, Rendered, Session};
+
+/// Runs until interrupted (Ctrl+C).
+pub fn run(config: WatchConfig) -> Result<()> {
+    let options = RenderOptions { standards: config.standards.clone() };
+    let mut session =
+        Session::new(&config.input, config.templates.as_deref(), config.label, options);
+    let preview = match &config.serve {
+        Some(serve) => Some(start_preview(serve)?),
+        None => None,
+    };
+    let mut watcher = FileWatcher::new()?;
+    loop {
+        // Watching starts before reading, so that a save during the render is not missed.
+        watcher.set(session.dependencies())?;
+        match session.render() {
+            Ok(rendered) => success(&config, &rendered, preview.as_ref()),
+            Err(error) => failure(&error, preview.as_ref()),
+        }
+        watcher.set(session.dependencies())?;
+        let changed = watcher.wait()?;
+        if !config.quiet {
+            let names: Vec<String> = changed.iter().map(|p| file_name(p)).collect();
+            eprintln!("[{}] modifié : {}", now(), names.join(", "));
+        }
+    }
+}
+
+fn start_preview(serve: &crate::cli::ServeConfig) -> Result<Preview> {
+    let preview = Preview::start(serve.host, serve.port)?;
+    let url = preview.url();
+    eprintln!("aperçu : {url}");
+    if !serve.host.is_loopback() {
+        eprintln!(
+            "avertissement : l'aperçu écoute sur {} et peut être vu depuis d'autres ordinateurs",
+            serve.host
+        );
+    }
+    if serve.open
+        && let Err(e) = open::that_detached(&url)
+    {
+        eprintln!("avertissement : impossible d'ouvrir le navigateur ({e}) ; ouvrez {url}");
+    }
+    Ok(preview)
+}
+
+fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>) {
+    let time = now();
+    if !rendered.loaded.warnings.errors.is_empty() {
+        eprint!("{}", rendered.loaded.warnings.render(std::io::stderr().is_terminal()));
+    }
+    for warning in &rendered.compiled.warnings {
+        eprintln!("avertissement Typst :\n{warning}");
+    }
+    if let Err(error) = fsutil::write_atomic(&config.output, &rendered.compiled.pdf) {
+        failure(&error, preview);
+        return;
+    }
+    if let Some(preview) = preview {
+        preview.show(rendered, &time);
+    }
+    if !config.quiet {
+        let charts = match rendered.redrawn.len() {
+            0 => String::new(),
+            1 => ", 1 graphique redessiné".to_string(),
+            n => format!(", {n} graphiques redessinés"),
+        };
+        eprintln!(
+            "[{time}] {} écrit en {} ms : {} pages{charts} — {}",
+            config.output.display(),
+            rendered.duration.as_millis(),
+            rendered.compiled.pages,
+            rendered.report.one_line()
+        );
+    }
+}
+
+fn failure(error: &anyhow::Error, preview: Option<&Preview>) {
+    let overlay = overlay(error);
+    match error.downcast_ref::<DataErrors>() {
+        Some(data) => eprint!("{}", data.render(std::io::stderr().is_terminal())),
+        None => eprintln!("{}", overlay.texte),
+    }
+    eprintln!("[{}] échec : {} — le PDF précédent est conservé", now(), overlay.titre);
+    if let Some(preview) = preview {
+        preview.fail(overlay);
+    }
+}
+
+/// The overlay of a failed render: located problems for data errors, the cause chain otherwise.
+fn overlay(error: &anyhow::Error) -> Overlay {
+    match error.downcast_ref::<DataErrors>() {
+        Some(data) => {
+            let n = data.error_count();
+            let plural = if n > 1 { "s" } else { "" };
+            Overlay {
+                titre: format!("{n} erreur{plural} dans le dossier"),
+                lieux: data.locations().into_iter().filter(|l| l.erreur).collect(),
+                texte: data.render(false),
+            }
+        }
+        None => Overlay {
+            titre: "le rendu a échoué".to_string(),
+            lieux: Vec::new(),
+            texte: diag::error_chain(error),
+        },
+    }
+}
+
+fn now() -> String {
+    chrono::Local::now().format("%H:%M:%S").to_string()
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
+}

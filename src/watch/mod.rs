@@ -1,0 +1,118 @@
+//! Live re-rendering while a dossier is drafted: a long-lived [`Session`] that re-renders on
+//! demand, keeping the Typst world (incremental compilation) and the drawn charts between
+//! renders, and a [`FileWatcher`] that says when the dossier or the files it uses changed.
+
+mod files;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::charts::ChartCache;
+use crate::check::{self, Report};
+use crate::compile::Compiled;
+use crate::load::{self, LoadedDossier};
+use crate::outline::Phase;
+use crate::render::{self, RenderOptions, Renderer};
+use crate::validate::Target;
+use crate::world::DossierWorld;
+
+pub use files::FileWatcher;
+
+/// How many renders a memoized Typst result survives unused. typst-cli's watch uses 10: enough
+/// to keep what an edit does not touch, while memory stays bounded over hours of editing.
+const CACHE_AGE: usize = 10;
+
+/// A dossier being drafted: what stays alive between two renders.
+pub struct Session {
+    input: PathBuf,
+    templates_dir: Option<PathBuf>,
+    label: Option<Phase>,
+    target: Target,
+    options: RenderOptions,
+    renderer: Option<Renderer>,
+    world: DossierWorld,
+    charts: ChartCache,
+    dependencies: Vec<PathBuf>,
+}
+
+/// A successful render.
+pub struct Rendered {
+    /// The dossier as read.
+    pub loaded: LoadedDossier,
+    /// The compiled document and PDF.
+    pub compiled: Compiled,
+    /// Completeness of the dossier for the label.
+    pub report: Report,
+    /// Charts that had to be drawn again (the others were unchanged).
+    pub redrawn: Vec<String>,
+    /// Time taken.
+    pub duration: Duration,
+}
+
+impl Session {
+    /// Prepares a session; nothing is read before the first [`Session::render`].
+    pub fn new(
+        input: &Path,
+        templates_dir: Option<&Path>,
+        label: Option<Phase>,
+        options: RenderOptions,
+    ) -> Session {
+        let target = Target { standards: options.standards.clone() };
+        Session {
+            input: input.to_path_buf(),
+            templates_dir: templates_dir.map(Path::to_path_buf),
+            label,
+            target,
+            options,
+            renderer: None,
+            world: DossierWorld::new(crate::compile::typst_date(render::document_date_or_today())),
+            charts: ChartCache::default(),
+            dependencies: vec![input.to_path_buf()],
+        }
+    }
+
+    /// Reads the dossier again and renders it. On failure the error is returned (data errors
+    /// as [`crate::diag::DataErrors`] inside it) and the session stays usable.
+    pub fn render(&mut self) -> Result<Rendered> {
+        let start = Instant::now();
+        let result = self.render_inner(start);
+        // Evicted after failures too: a failed compile also fills the caches.
+        comemo::evict(CACHE_AGE);
+        result
+    }
+
+    fn render_inner(&mut self, start: Instant) -> Result<Rendered> {
+        if self.renderer.is_none() || self.templates_dir.is_some() {
+            // Template overrides are reloaded at every render since they may be what changed;
+            // a bad one is reported like any other error and retried at the next change.
+            self.renderer = None;
+            self.renderer = Some(Renderer::new(self.templates_dir.as_deref())?);
+        }
+        let renderer = self.renderer.as_ref().expect("renderer loaded above");
+        let loaded = load::load(&self.input, &self.target)?;
+        self.dependencies = dependencies(&loaded, self.templates_dir.as_deref());
+        let sources = renderer.generate_cached(&loaded, &mut self.charts)?;
+        let compiled = render::compile_sources(&mut self.world, &loaded, &sources, &self.options)?;
+        let label = self.label.unwrap_or(loaded.dossier.cite.label);
+        let report = check::check(&loaded.dossier, label);
+        let redrawn = std::mem::take(&mut self.charts.redrawn);
+        Ok(Rendered { loaded, compiled, report, redrawn, duration: start.elapsed() })
+    }
+
+    /// The files the last successful read depended on: the dossier, the files it names and the
+    /// template overrides. After a failed read, the dossier and the previous list.
+    pub fn dependencies(&self) -> &[PathBuf] {
+        &self.dependencies
+    }
+}
+
+/// The dossier file, the files it names, and the templates folder.
+fn dependencies(loaded: &LoadedDossier, templates_dir: Option<&Path>) -> Vec<PathBuf> {
+    let mut files = vec![loaded.path.clone()];
+    let base = loaded.base_dir();
+    files.extend(loaded.dossier.file_references().into_iter().map(|(_, name)| base.join(name)));
+    files.extend(templates_dir.map(Path::to_path_buf));
+    files
+}

@@ -1,0 +1,314 @@
+//! `cdm-render watch`: the PDF follows the saves, a bad save keeps the last good PDF, and the
+//! browser preview (driven in headless Chromium through chromedriver) updates in place, shows
+//! located errors and recovers.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::support::{copy_dir, pdf_text, root, scratch, wait_for};
+
+/// Deadline of each functional wait (a render takes well under a second).
+const LIMIT: Duration = Duration::from_secs(60);
+
+const VERSION_LINE: &str = "version = \"3.0 — commission du 15 janvier 2027\"";
+
+/// A running `cdm-render watch`, killed when dropped; its standard error is collected.
+struct Watching {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+    dir: PathBuf,
+}
+
+impl Watching {
+    fn start(name: &str, extra: &[&str]) -> Watching {
+        let dir = scratch(name);
+        copy_dir(&root().join("data/fonctionnement"), &dir);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cdm-render"))
+            .arg("watch")
+            .arg(dir.join("dossier.toml"))
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the binary runs");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut pipe = child.stderr.take().unwrap();
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+        Watching { child, stderr, dir }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits until standard error contains `needle` `times` times.
+    fn wait_messages(&self, needle: &str, times: usize) {
+        wait_for(&format!("{times}× « {needle} »"), LIMIT, || {
+            let text = self.stderr();
+            if text.matches(needle).count() >= times { Ok(()) } else { Err(text) }
+        });
+    }
+
+    fn toml(&self) -> PathBuf {
+        self.dir.join("dossier.toml")
+    }
+
+    fn pdf(&self) -> PathBuf {
+        self.dir.join("dossier.pdf")
+    }
+
+    /// Replaces a line of the dossier as an editor does (whole file rewritten).
+    fn edit(&self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.toml()).unwrap();
+        assert!(text.contains(from), "the example has the line {from}");
+        std::fs::write(self.toml(), text.replacen(from, to, 1)).unwrap();
+    }
+
+    /// Saves as vim and many IDEs do: a new file renamed over the old one.
+    fn edit_by_rename(&self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.toml()).unwrap();
+        let tmp = self.dir.join(".dossier.toml.swp");
+        std::fs::write(&tmp, text.replacen(from, to, 1)).unwrap();
+        std::fs::rename(tmp, self.toml()).unwrap();
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn line_of(path: &Path, needle: &str) -> usize {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines().position(|l| l.contains(needle)).expect("line present") + 1
+}
+
+#[test]
+fn watch_rewrites_the_pdf_at_each_save_and_keeps_the_last_good_one_on_a_bad_save() {
+    let watching = Watching::start("watch-pdf", &[]);
+    watching.wait_messages("dossier.pdf écrit", 1);
+    let first = std::fs::read(watching.pdf()).unwrap();
+    assert!(pdf_text(&watching.pdf()).contains("commission du 15 janvier 2027"));
+
+    watching.edit(VERSION_LINE, "version = \"3.1 — commission du 19 mars 2027\"");
+    watching.wait_messages("dossier.pdf écrit", 2);
+    let second = std::fs::read(watching.pdf()).unwrap();
+    assert_ne!(first, second, "the PDF changed");
+    let text = pdf_text(&watching.pdf());
+    assert!(
+        text.contains("commission du 19 mars 2027") && !text.contains("commission du 15 janvier"),
+        "{}",
+        watching.stderr()
+    );
+
+    let line = line_of(&watching.toml(), "3.1 — commission");
+    watching.edit("version = \"3.1 — commission du 19 mars 2027\"", "version = \"3.1 — commission");
+    watching.wait_messages("le PDF précédent est conservé", 1);
+    let stderr = watching.stderr();
+    assert!(stderr.contains(&format!("dossier.toml:{line}:")), "located error:\n{stderr}");
+    assert_eq!(std::fs::read(watching.pdf()).unwrap(), second, "the last good PDF is intact");
+
+    // Recovery, saved the way editors that write a new file and rename it do.
+    watching.edit_by_rename(
+        "version = \"3.1 — commission",
+        "version = \"3.2 — commission du 2 avril 2027\"",
+    );
+    watching.wait_messages("dossier.pdf écrit", 3);
+    assert!(pdf_text(&watching.pdf()).contains("commission du 2 avril 2027"));
+    let leftovers: Vec<_> = std::fs::read_dir(&watching.dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file left: {leftovers:?}");
+}
+
+#[test]
+fn watch_follows_the_files_the_dossier_names() {
+    let watching = Watching::start("watch-deps", &[]);
+    watching.wait_messages("dossier.pdf écrit", 1);
+    // The territory outline (GeoJSON) only feeds the map: one chart redrawn.
+    let outline = watching.dir.join("territoire.geojson");
+    let text = std::fs::read_to_string(&outline).unwrap();
+    std::fs::write(&outline, text.replacen("0.", "0.0", 1)).unwrap();
+    watching.wait_messages("dossier.pdf écrit", 2);
+    assert!(watching.stderr().contains("1 graphique redessiné"), "{}", watching.stderr());
+    // Writing the output PDF itself does not trigger a render.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(watching.stderr().matches("dossier.pdf écrit").count(), 2, "{}", watching.stderr());
+}
+
+/// A minimal WebDriver client (W3C protocol: JSON over HTTP) for chromedriver.
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    _profile: PathBuf,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium, or returns None when they are not
+    /// installed and we are not in CI (where .ci/run installs them).
+    fn start() -> Option<Browser> {
+        let driver_path = ["chromedriver", "/usr/bin/chromedriver"]
+            .into_iter()
+            .find(|p| Command::new(p).arg("--version").output().is_ok())?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        wait_for("chromedriver", LIMIT, || {
+            ureq::get(&format!("{base}/status")).call().map(|_| ()).map_err(|e| e.to_string())
+        });
+        let profile = scratch("chromium-profile");
+        let args = [
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--no-first-run".into(),
+            "--window-size=1280,900".into(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let capabilities = serde_json::json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": { "args": args }
+            }}
+        });
+        let mut browser = Browser { driver, base, session: String::new(), _profile: profile };
+        let reply = browser.post("/session", capabilities);
+        browser.session = reply["sessionId"].as_str().expect("a WebDriver session").to_string();
+        Some(browser)
+    }
+
+    fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let url = format!("{}{path}", self.base);
+        let mut reply = ureq::post(&url).send_json(body).unwrap_or_else(|e| panic!("{url}: {e}"));
+        let json: serde_json::Value = reply.body_mut().read_json().unwrap();
+        json["value"].clone()
+    }
+
+    fn open(&self, url: &str) {
+        self.post(&format!("/session/{}/url", self.session), serde_json::json!({ "url": url }));
+    }
+
+    /// Runs a script in the page and returns its result.
+    fn eval(&self, script: &str) -> serde_json::Value {
+        let body = serde_json::json!({ "script": script, "args": [] });
+        self.post(&format!("/session/{}/execute/sync", self.session), body)
+    }
+
+    /// Waits until the script returns true.
+    fn wait(&self, what: &str, script: &str) {
+        wait_for(what, LIMIT, || {
+            match self.eval(script) {
+            serde_json::Value::Bool(true) => Ok(()),
+            _ => Err(self
+                .eval(
+                    "return [document.body.dataset.version, \
+                     document.getElementById('statut').innerText, \
+                     document.getElementById('erreur').innerText, \
+                     document.querySelectorAll('.page').length, \
+                     Array.from(document.querySelectorAll('.page img')).filter(i => !i.src).length, \
+                     Array.from(document.querySelectorAll('.texte')).filter(t => !t.children.length).length]",
+                )
+                .to_string()),
+        }
+        });
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+#[test]
+fn browser_preview_updates_in_place_shows_located_errors_and_recovers() {
+    let Some(browser) = Browser::start() else {
+        assert!(std::env::var_os("CI").is_none(), "chromium-driver must be installed in CI");
+        eprintln!(
+            "chromedriver absent: preview test skipped (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    let watching = Watching::start("watch-serve", &["--serve", "--port", "0"]);
+    watching.wait_messages("dossier.pdf écrit", 1);
+    let stderr = watching.stderr();
+    let url = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("aperçu : "))
+        .expect("the preview address is printed")
+        .trim()
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "local only by default: {url}");
+
+    browser.open(&url);
+    let pages_text = "document.getElementById('pages').innerText";
+    browser.wait(
+        "the pages",
+        &format!("return {pages_text}.includes('commission du 15 janvier 2027')"),
+    );
+    browser.wait(
+        "the completeness panel",
+        "return document.getElementById('items').children.length >= 29",
+    );
+    browser.eval("window.scrollTo(0, 2500); window.__marqueur = 'même page'; return true");
+
+    watching.edit(VERSION_LINE, "version = \"3.1 — commission du 19 mars 2027\"");
+    browser.wait(
+        "the new value",
+        &format!("return {pages_text}.includes('commission du 19 mars 2027')"),
+    );
+    let kept = browser.eval("return [window.__marqueur, window.scrollY]");
+    assert_eq!(kept[0], "même page", "updated in place, not reloaded");
+    assert_eq!(kept[1].as_f64(), Some(2500.0), "scroll position kept");
+
+    let line = line_of(&watching.toml(), "3.1 — commission");
+    watching.edit("version = \"3.1 — commission du 19 mars 2027\"", "version = \"3.1 — commission");
+    browser.wait(
+        "the error overlay with the line",
+        &format!(
+            "const box = document.getElementById('erreur'); \
+             return !box.hidden && box.innerText.includes('dossier.toml:{line}:')"
+        ),
+    );
+    assert!(
+        browser.eval(&format!("return {pages_text}.includes('commission du 19 mars 2027')"))
+            == true,
+        "the last good pages stay under the overlay"
+    );
+
+    watching.edit("version = \"3.1 — commission", "version = \"3.2 — commission du 2 avril 2027\"");
+    browser.wait("the overlay to go", "return document.getElementById('erreur').hidden");
+    browser.wait(
+        "the fixed value",
+        &format!("return {pages_text}.includes('commission du 2 avril 2027')"),
+    );
+}
