@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Benchmark of `cdm-render watch`: latency from a one-field edit to the refreshed PDF, and
+memory (RSS) over hundreds of edits. Prints a Markdown report (copied into BENCHMARKS.md).
+
+Prerequisites: `cargo build --release`. Usage: python3 bench/watch.py [--edits 50] [--long 300]
+
+Each edit rewrites the dossier with one budget amount changed (a chart, a table, a total and
+the key figures change), then polls the output PDF until the file is replaced. The latency
+includes the file-event debounce (25 ms of quiet), reading and validating the TOML, templates,
+the redrawn chart, incremental Typst compilation, PDF/A-3a + UA-1 export and the atomic write.
+"""
+import argparse
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = ROOT / "target" / "release" / "cdm-render"
+EXAMPLE = ROOT / "data" / "fonctionnement"
+FIELD = "montant = 318500"
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pdf_id(path):
+    try:
+        st = os.stat(path)
+        return (st.st_ino, st.st_mtime_ns)
+    except FileNotFoundError:
+        return None
+
+
+def wait_change(path, before, limit=30.0):
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        now = pdf_id(path)
+        if now is not None and now != before:
+            return now
+        time.sleep(0.001)
+    raise SystemExit(f"no new PDF after {limit} s")
+
+
+def edit(toml, text, n):
+    # Amounts stay valid and distinct so every edit changes the document.
+    toml.write_text(text.replace(FIELD, f"montant = {318500 + n}"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--edits", type=int, default=50)
+    ap.add_argument("--long", type=int, default=300)
+    args = ap.parse_args()
+    if not BIN.exists():
+        sys.exit("build first: cargo build --release")
+    work = pathlib.Path(tempfile.mkdtemp(prefix="cdm-watch-bench-"))
+    shutil.copytree(EXAMPLE, work / "d")
+    toml = work / "d" / "dossier.toml"
+    pdf = work / "d" / "dossier.pdf"
+    text = toml.read_text()
+    assert FIELD in text, "the example budget line changed; update FIELD"
+    proc = subprocess.Popen([str(BIN), "watch", str(toml), "-q"], stderr=subprocess.DEVNULL)
+    try:
+        state = wait_change(pdf, None)
+        first = time.perf_counter()
+        latencies = []
+        rss = {}
+        total = max(args.edits, args.long)
+        for n in range(1, total + 1):
+            time.sleep(0.05)  # a writer does not save twice within 50 ms
+            start = time.perf_counter()
+            edit(toml, text, n)
+            state = wait_change(pdf, state)
+            if n <= args.edits:
+                latencies.append((time.perf_counter() - start) * 1000)
+            if n in (10, args.long):
+                time.sleep(0.2)
+                rss[n] = rss_mb(proc.pid)
+        elapsed = time.perf_counter() - first
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p90 = latencies[int(0.9 * (len(latencies) - 1))]
+    growth = rss[args.long] / rss[10]
+    print(f"Machine: {os.cpu_count()} cores; example `data/fonctionnement` (29 pages, 18 charts).")
+    print()
+    print("| measure | value | target |")
+    print("|---|---|---|")
+    ok = lambda b: "✓" if b else "✗"
+    print(f"| edit → new PDF, median over {len(latencies)} edits | {p50:.0f} ms | ≤ 100 ms {ok(p50 <= 100)} |")
+    print(f"| edit → new PDF, p90 | {p90:.0f} ms | |")
+    print(f"| edit → new PDF, min / max | {latencies[0]:.0f} / {latencies[-1]:.0f} ms | |")
+    print(f"| RSS after 10 edits | {rss[10]:.0f} MB | |")
+    print(f"| RSS after {args.long} edits | {rss[args.long]:.0f} MB | ≤ 1.2 × after 10 {ok(growth <= 1.2)} |")
+    print(f"| growth 10 → {args.long} edits | {growth:.2f} × | |")
+    print(f"| total time for {total} edits | {elapsed:.1f} s | |")
+
+
+if __name__ == "__main__":
+    main()
