@@ -3,6 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFile;
@@ -32,6 +33,8 @@ pub struct DataError {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// Text of `file` when it is not the dossier itself (a CSV table), for the snippet.
+    pub text: Option<Arc<str>>,
 }
 
 /// One or more problems in a dossier, rendered with the source text of their file.
@@ -51,7 +54,7 @@ impl DataErrors {
         let config = term::Config::default();
         for error in &self.errors {
             let name = error.file.display().to_string();
-            let file = SimpleFile::new(name, self.source.as_str());
+            let file = SimpleFile::new(name, error.text.as_deref().unwrap_or(&self.source));
             let diagnostic = to_diagnostic(error);
             if term::emit(&mut buffer, &config, &file, &diagnostic).is_err() {
                 buffer_fallback(&mut buffer, error);
@@ -67,7 +70,9 @@ impl DataErrors {
             .iter()
             .map(|e| {
                 let (ligne, colonne) = match &e.span {
-                    Some(span) => line_column(&self.source, span.start),
+                    Some(span) => {
+                        line_column(e.text.as_deref().unwrap_or(&self.source), span.start)
+                    }
                     None => (None, None),
                 };
                 Location {

@@ -20,6 +20,8 @@ pub struct LoadedDossier {
     pub dossier: Dossier,
     /// Warnings found by validation (suspicious but possible data).
     pub warnings: DataErrors,
+    /// Sections read from CSV files (attached to the PDF and watched like the dossier).
+    pub tables: Vec<crate::validate::CsvTable>,
 }
 
 impl LoadedDossier {
@@ -50,6 +52,7 @@ impl LoadedDossier {
             source,
             dossier: validated.dossier,
             warnings: validated.warnings,
+            tables: validated.tables,
         })
     }
 }

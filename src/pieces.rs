@@ -48,6 +48,15 @@ pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
             data: fsutil::read(&path)?,
         });
     }
+    for table in &loaded.tables {
+        pieces.push(Piece {
+            chemin: format!("{PREFIX}{}", relative_name(&table.name)),
+            type_mime: "text/csv",
+            relation: "data",
+            description: format!("Tableau de données (CSV) de la section {}", table.field),
+            data: table.text.as_bytes().to_vec(),
+        });
+    }
     for annex in &loaded.dossier.annexes {
         let path = fsutil::resolve_inside(loaded.base_dir(), &annex.fichier)?;
         pieces.push(Piece {

@@ -5,10 +5,13 @@
 mod glyphs;
 mod rules;
 mod structure;
+mod tables;
+
+pub use tables::CsvTable;
 
 use std::ops::Range;
-use std::path::Path;
-use std::sync::LazyLock;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
 
 use serde_json::Value;
 use toml::Spanned;
@@ -30,12 +33,21 @@ pub struct Finding {
     pub hint: Option<String>,
     /// Location in the source, when known.
     pub span: Option<Range<usize>>,
+    /// The file the location is in, when it is not the dossier (a CSV table): path and text.
+    pub origin: Option<(PathBuf, Arc<str>)>,
 }
 
 impl Finding {
     /// An error on a field.
     pub fn error(field: &str, message: String, hint: Option<String>) -> Self {
-        Finding { severity: Severity::Error, field: field.to_string(), message, hint, span: None }
+        Finding {
+            severity: Severity::Error,
+            field: field.to_string(),
+            message,
+            hint,
+            span: None,
+            origin: None,
+        }
     }
 
     /// A warning on a field.
@@ -49,14 +61,25 @@ impl Finding {
         self
     }
 
+    /// Places the finding in another file than the dossier (a CSV table).
+    pub fn in_file(mut self, path: &Path, text: &Arc<str>, span: Range<usize>) -> Self {
+        self.origin = Some((path.to_path_buf(), Arc::clone(text)));
+        self.at(span)
+    }
+
     fn into_data_error(self, file: &Path) -> DataError {
+        let (file, text) = match self.origin {
+            Some((path, text)) => (path, Some(text)),
+            None => (file.to_path_buf(), None),
+        };
         DataError {
             severity: self.severity,
-            file: file.to_path_buf(),
+            file,
             span: self.span,
             field: (!self.field.is_empty()).then_some(self.field),
             message: self.message,
             hint: self.hint,
+            text,
         }
     }
 }
@@ -68,6 +91,8 @@ pub struct Validated {
     pub dossier: Dossier,
     /// Warnings (suspicious but possible data).
     pub warnings: DataErrors,
+    /// Sections read from CSV files.
+    pub tables: Vec<CsvTable>,
 }
 
 static SCHEMA: LazyLock<Value> = LazyLock::new(crate::schema::dossier_schema);
@@ -109,11 +134,13 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     if !syntax.is_empty() {
         return Err(report(syntax.iter().map(toml_finding).collect()));
     }
-    let structural = structure::check(&root, &SCHEMA);
+    let (structural, csv_refs) = structure::check(&root, &SCHEMA);
     if !structural.is_empty() {
         return Err(report(structural));
     }
-    let dossier: Dossier = toml::from_str(source).map_err(|e| report(vec![toml_finding(&e)]))?;
+    let base = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let (tables, rows) = read_tables(&csv_refs, base).map_err(report)?;
+    let dossier = deserialize(source, rows).map_err(|e| report(vec![toml_finding(&e)]))?;
     let mut findings = rules::check(&dossier);
     // One walk over every value of the dossier serves the rules on leaves (signs, glyphs).
     let json = serde_json::to_value(&dossier).unwrap_or(Value::Null);
@@ -130,14 +157,53 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     }
     findings.extend(referenced_files(&dossier, file));
     for finding in &mut findings {
-        if finding.span.is_none() {
-            finding.span = locate(&root, &finding.field);
+        if finding.span.is_some() {
+            continue;
+        }
+        match tables.iter().find_map(|t| Some((t, t.locate(&finding.field)?))) {
+            Some((table, span)) => {
+                finding.origin = Some((table.path.clone(), Arc::clone(&table.text)));
+                finding.span = Some(span);
+            }
+            None => finding.span = locate(&root, &finding.field),
         }
     }
     findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
     let has_errors = findings.iter().any(|f| f.severity == Severity::Error);
     let all = report(findings);
-    if has_errors { Err(all) } else { Ok(Validated { dossier, warnings: all }) }
+    if has_errors { Err(all) } else { Ok(Validated { dossier, warnings: all, tables }) }
+}
+
+/// Reads every section given as a CSV file; all their problems at once.
+fn read_tables(
+    refs: &[structure::CsvRef],
+    base: &Path,
+) -> Result<(Vec<CsvTable>, Vec<(String, toml::Value)>), Vec<Finding>> {
+    let mut tables = Vec::new();
+    let mut rows = Vec::new();
+    let mut findings = Vec::new();
+    for reference in refs {
+        match tables::load(reference, base, &SCHEMA["$defs"]) {
+            Ok((table, value)) => {
+                rows.push((table.field.clone(), value));
+                tables.push(table);
+            }
+            Err(mut errors) => findings.append(&mut errors),
+        }
+    }
+    if findings.is_empty() { Ok((tables, rows)) } else { Err(findings) }
+}
+
+/// The typed dossier, with the rows read from CSV files in place of their references.
+fn deserialize(source: &str, rows: Vec<(String, toml::Value)>) -> Result<Dossier, toml::de::Error> {
+    if rows.is_empty() {
+        return toml::from_str(source);
+    }
+    let mut root: toml::Table = toml::from_str(source)?;
+    for (field, value) in rows {
+        tables::inject(&mut root, &field, value);
+    }
+    serde::Deserialize::deserialize(toml::Value::Table(root))
 }
 
 /// Calls `visit` with the dotted path ("a.b[2].c") of every scalar of a JSON value.

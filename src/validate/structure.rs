@@ -14,33 +14,72 @@ use toml::de::{DeTable, DeValue};
 use super::Finding;
 use crate::diag::suggestion;
 
-/// Walks the document and returns every structural problem.
-pub fn check(root: &Spanned<DeTable>, schema: &Value) -> Vec<Finding> {
-    let mut walker = Walker { defs: &schema["$defs"], findings: Vec::new() };
+/// A tabular section given as a CSV file: `liste = { fichier = "partenaires.csv" }`.
+#[derive(Debug, Clone)]
+pub struct CsvRef {
+    /// Dotted path of the section ("fonctionnement.partenaires.liste").
+    pub field: String,
+    /// The file name, relative to the dossier.
+    pub file: String,
+    /// Span of the file name in the dossier.
+    pub span: std::ops::Range<usize>,
+    /// Schema of one row.
+    pub row: Value,
+}
+
+/// Walks the document and returns every structural problem, and the sections given as CSV.
+pub fn check(root: &Spanned<DeTable>, schema: &Value) -> (Vec<Finding>, Vec<CsvRef>) {
+    let mut walker = Walker { defs: &schema["$defs"], findings: Vec::new(), csv: Vec::new() };
     walker.table(root.get_ref(), root.span(), schema, "");
-    walker.findings
+    (walker.findings, walker.csv)
+}
+
+/// Follows `$ref` and picks the non-null alternative of `anyOf` (how schemars writes
+/// `Option<T>`).
+pub fn resolve<'s>(defs: &'s Value, schema: &'s Value) -> &'s Value {
+    if let Some(name) = schema.get("$ref").and_then(Value::as_str) {
+        let name = name.trim_start_matches("#/$defs/");
+        return resolve(defs, &defs[name]);
+    }
+    if let Some(options) = schema.get("anyOf").and_then(Value::as_array)
+        && let Some(first) = options.iter().find(|o| o.get("type") != Some(&Value::from("null")))
+    {
+        return resolve(defs, first);
+    }
+    schema
 }
 
 struct Walker<'s> {
     defs: &'s Value,
     findings: Vec<Finding>,
+    csv: Vec<CsvRef>,
 }
 
 impl<'s> Walker<'s> {
-    /// Follows `$ref` and picks the non-null alternative of `anyOf` (how schemars writes
-    /// `Option<T>`).
     fn resolve(&self, schema: &'s Value) -> &'s Value {
-        if let Some(name) = schema.get("$ref").and_then(Value::as_str) {
-            let name = name.trim_start_matches("#/$defs/");
-            return self.resolve(&self.defs[name]);
+        resolve(self.defs, schema)
+    }
+
+    /// Records `value` as a CSV reference if the schema wants a list of tables and the value
+    /// is a table holding only `fichier`.
+    fn csv_reference(&mut self, value: &DeValue, schema: &'s Value, field: &str) -> bool {
+        let row = self.resolve(schema.get("items").unwrap_or(&Value::Null));
+        let (DeValue::Table(table), Some(_)) = (value, row.get("properties")) else {
+            return false;
+        };
+        let mut keys = table.iter();
+        let (Some((key, file)), None) = (keys.next(), keys.next()) else { return false };
+        let DeValue::String(name) = file.get_ref() else { return false };
+        if key.get_ref().as_ref() != "fichier" {
+            return false;
         }
-        if let Some(options) = schema.get("anyOf").and_then(Value::as_array)
-            && let Some(first) =
-                options.iter().find(|o| o.get("type") != Some(&Value::from("null")))
-        {
-            return self.resolve(first);
-        }
-        schema
+        self.csv.push(CsvRef {
+            field: field.to_string(),
+            file: name.to_string(),
+            span: file.span(),
+            row: row.clone(),
+        });
+        true
     }
 
     fn push(
@@ -117,6 +156,9 @@ impl<'s> Walker<'s> {
             Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
             _ => return,
         };
+        if types.contains(&"array") && self.csv_reference(value, schema, field) {
+            return;
+        }
         let found = kind(value);
         let accepted = types.iter().any(|t| match (*t, value) {
             ("string", DeValue::String(_)) => true,
@@ -229,7 +271,9 @@ fn type_hint(value: &DeValue, types: &[&str]) -> Option<String> {
                 })
         }
         DeValue::Table(_) if types.contains(&"array") => Some(
-            "pour une liste de tables, écrivez [[…]] (double crochet) à chaque élément".to_string(),
+            "pour une liste de tables, écrivez [[…]] (double crochet) à chaque élément, \
+             ou donnez un fichier CSV : { fichier = \"tableau.csv\" }"
+                .to_string(),
         ),
         _ => None,
     }

@@ -113,6 +113,7 @@ fn dependencies(loaded: &LoadedDossier, templates_dir: Option<&Path>) -> Vec<Pat
     let mut files = vec![loaded.path.clone()];
     let base = loaded.base_dir();
     files.extend(loaded.dossier.file_references().into_iter().map(|(_, name)| base.join(name)));
+    files.extend(loaded.tables.iter().map(|t| t.path.clone()));
     files.extend(templates_dir.map(Path::to_path_buf));
     files
 }

@@ -3,6 +3,7 @@
 
 mod batch;
 mod cli;
+mod drafting;
 mod examples;
 mod fixtures;
 mod hostile;
