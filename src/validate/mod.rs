@@ -174,11 +174,14 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     if has_errors { Err(all) } else { Ok(Validated { dossier, warnings: all, tables }) }
 }
 
+/// Rows read from CSV files, by the dotted path of their section.
+type TableRows = Vec<(String, toml::Value)>;
+
 /// Reads every section given as a CSV file; all their problems at once.
 fn read_tables(
     refs: &[structure::CsvRef],
     base: &Path,
-) -> Result<(Vec<CsvTable>, Vec<(String, toml::Value)>), Vec<Finding>> {
+) -> Result<(Vec<CsvTable>, TableRows), Vec<Finding>> {
     let mut tables = Vec::new();
     let mut rows = Vec::new();
     let mut findings = Vec::new();
@@ -195,7 +198,7 @@ fn read_tables(
 }
 
 /// The typed dossier, with the rows read from CSV files in place of their references.
-fn deserialize(source: &str, rows: Vec<(String, toml::Value)>) -> Result<Dossier, toml::de::Error> {
+fn deserialize(source: &str, rows: TableRows) -> Result<Dossier, toml::de::Error> {
     if rows.is_empty() {
         return toml::from_str(source);
     }

@@ -25,7 +25,7 @@ pub struct CsvTable {
     /// Its text.
     pub text: Arc<str>,
     /// Span of each data row, and of its cells by column name.
-    rows: Vec<(Range<usize>, Vec<(String, Range<usize>)>)>,
+    rows: RowSpans,
 }
 
 impl CsvTable {
