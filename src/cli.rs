@@ -120,6 +120,10 @@ pub struct WatchArgs {
     #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
     pub label: Option<Phase>,
 
+    /// Dossier de la phase précédente (remplace `precedent` de [cite]).
+    #[arg(long, value_name = "ANCIEN.toml")]
+    pub previous: Option<PathBuf>,
+
     /// PDF standards.
     #[command(flatten)]
     pub standards: StandardArgs,
@@ -162,6 +166,8 @@ pub struct WatchConfig {
     pub templates: Option<PathBuf>,
     /// Label of the completeness panel.
     pub label: Option<Phase>,
+    /// The previous phase's dossier, if given on the command line.
+    pub previous: Option<PathBuf>,
     /// PDF standards to conform to.
     pub standards: Vec<typst_pdf::PdfStandard>,
     /// The browser preview, if asked.
@@ -193,6 +199,7 @@ impl WatchArgs {
             output,
             templates: self.templates,
             label: self.label,
+            previous: existing(self.previous, "dossier précédent")?,
             standards: self.standards.parse()?,
             serve,
             quiet: self.quiet,
@@ -250,6 +257,10 @@ pub struct RenderArgs {
     /// Écrit aussi les sources Typst générées (et les polices) dans ce dossier.
     #[arg(long, value_name = "DOSSIER")]
     pub emit_typst: Option<PathBuf>,
+
+    /// Dossier de la phase précédente (remplace `precedent` de [cite]) : items mis à jour ou inchangés, évolutions en 8.3.
+    #[arg(long, value_name = "ANCIEN.toml")]
+    pub previous: Option<PathBuf>,
 
     /// PDF standards.
     #[command(flatten)]
@@ -408,6 +419,8 @@ pub struct RenderConfig {
     pub templates: Option<PathBuf>,
     /// Where to write the Typst sources, if asked.
     pub emit_typst: Option<PathBuf>,
+    /// The previous phase's dossier, if given on the command line.
+    pub previous: Option<PathBuf>,
     /// PDF standards to conform to.
     pub standards: Vec<typst_pdf::PdfStandard>,
     /// Fewer messages.
@@ -423,9 +436,18 @@ impl RenderArgs {
             output,
             templates: self.templates,
             emit_typst: self.emit_typst,
+            previous: existing(self.previous, "dossier précédent")?,
             standards: self.standards.parse()?,
             quiet: self.quiet,
         })
+    }
+}
+
+/// Checks that an optional input file exists.
+fn existing(path: Option<PathBuf>, what: &str) -> anyhow::Result<Option<PathBuf>> {
+    match path {
+        Some(p) if !p.is_file() => anyhow::bail!("le {what} {} n'existe pas", p.display()),
+        other => Ok(other),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod load;
 pub mod model;
 pub mod outline;
 pub mod pieces;
+pub mod previous;
 pub mod render;
 pub mod schema;
 pub mod serve;

@@ -204,6 +204,12 @@ pub struct Cite {
     /// People to contact about the dossier.
     #[serde(default)]
     pub contacts: Vec<Contact>,
+    /// The dossier of the previous label phase ("../2025/dossier.toml"), compared with this
+    /// one: items "à actualiser" then say whether they changed, and item 8.3 lists the
+    /// changes. Unlike the other files, it may lie outside the dossier's folder: it is only
+    /// read, never embedded in the PDF.
+    #[serde(default)]
+    pub precedent: Option<String>,
 }
 
 /// A contact person.

@@ -18,6 +18,7 @@ use crate::world::{DossierWorld, SANS_FAMILY, SERIF_FAMILY};
 /// Renders dossiers; holds what is shared between documents (templates).
 pub struct Renderer {
     templates: Templates,
+    previous: Option<std::path::PathBuf>,
 }
 
 /// The result of rendering one dossier.
@@ -50,7 +51,14 @@ pub fn default_standards() -> Vec<PdfStandard> {
 impl Renderer {
     /// Loads the templates (built-in, overridden by the files of `templates_dir`).
     pub fn new(templates_dir: Option<&Path>) -> Result<Self> {
-        Ok(Renderer { templates: Templates::new(templates_dir)? })
+        Ok(Renderer { templates: Templates::new(templates_dir)?, previous: None })
+    }
+
+    /// Compares every dossier with this previous one (`--previous`) instead of the one its
+    /// `cite.precedent` names.
+    pub fn with_previous(mut self, previous: Option<&Path>) -> Self {
+        self.previous = previous.map(Path::to_path_buf);
+        self
     }
 
     /// The loaded templates.
@@ -71,9 +79,11 @@ impl Renderer {
         cache: &mut ChartCache,
     ) -> Result<Sources> {
         let dossier = &loaded.dossier;
+        let previous = crate::previous::load(loaded, self.previous.as_deref())?;
         let charts = charts::build_cached(dossier, loaded.base_dir(), cache)?;
         let pieces = pieces::collect(loaded)?;
-        let extras = Extras { charts: &charts, pieces: &pieces, date: document_date(dossier) };
+        let date = document_date(dossier);
+        let extras = Extras { charts: &charts, pieces: &pieces, date, previous: previous.as_ref() };
         let mut sources = self.templates.render(dossier, &extras)?;
         sources.assets.extend(pieces.into_iter().map(|p| (p.chemin, p.data)));
         Ok(sources)

@@ -12,7 +12,8 @@ use crate::{fsutil, load};
 /// Renders one dossier to PDF. The PDF is written only when everything succeeded.
 pub fn run(config: RenderConfig) -> Result<()> {
     let start = Instant::now();
-    let renderer = Renderer::new(config.templates.as_deref())?;
+    let renderer =
+        Renderer::new(config.templates.as_deref())?.with_previous(config.previous.as_deref());
     for path in &renderer.templates().ignored {
         eprintln!(
             "avertissement : {} ne correspond à aucun modèle intégré et est ignoré",

@@ -10,13 +10,17 @@ use crate::diag::{self, DataErrors};
 use crate::fsutil;
 use crate::render::RenderOptions;
 use crate::serve::{Overlay, Preview};
-use crate::watch::{FileWatcher, Rendered, Session};
+use crate::watch::{FileWatcher, Rendered, Session, SessionConfig};
 
 /// Runs until interrupted (Ctrl+C).
 pub fn run(config: WatchConfig) -> Result<()> {
     let options = RenderOptions { standards: config.standards.clone() };
-    let mut session =
-        Session::new(&config.input, config.templates.as_deref(), config.label, options);
+    let session_config = SessionConfig {
+        templates: config.templates.clone(),
+        previous: config.previous.clone(),
+        label: config.label,
+    };
+    let mut session = Session::new(&config.input, session_config, options);
     let preview = match &config.serve {
         Some(serve) => Some(start_preview(serve)?),
         None => None,

@@ -33,6 +33,70 @@ pub struct ItemContext {
     pub inchange: bool,
     /// Annexes that this item cites.
     pub annexes: Vec<AnnexRef>,
+    /// For an item "à actualiser" compared with the previous dossier: "Mis à jour depuis…" or
+    /// "Inchangé depuis…".
+    pub suivi: Option<String>,
+}
+
+/// A row of item 8.3.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvolutionRow {
+    /// Domain.
+    pub domaine: String,
+    /// Before.
+    pub avant: String,
+    /// After.
+    pub apres: String,
+    /// When, in French, if known.
+    pub date: Option<String>,
+    /// Computed from the previous dossier rather than written by hand.
+    pub calcule: bool,
+}
+
+/// The rows of item 8.3: those written by hand, then the computed changes whose domain the
+/// writer did not already cover (their wording and date are better than ours).
+pub fn evolutions(
+    dossier: &Dossier,
+    previous: Option<&crate::previous::Previous>,
+) -> Vec<EvolutionRow> {
+    let written = &dossier.complements.evolutions.liste;
+    let mut rows: Vec<EvolutionRow> = written
+        .iter()
+        .map(|e| EvolutionRow {
+            domaine: e.domaine.clone(),
+            avant: e.avant.clone(),
+            apres: e.apres.clone(),
+            date: e.date.map(crate::template::filters::format_date),
+            calcule: false,
+        })
+        .collect();
+    let covered = |domain: &str| written.iter().any(|e| e.domaine.eq_ignore_ascii_case(domain));
+    for change in previous.map(|p| p.changes.as_slice()).unwrap_or_default() {
+        if !covered(&change.domaine) {
+            rows.push(EvolutionRow {
+                domaine: change.domaine.clone(),
+                avant: change.avant.clone(),
+                apres: change.apres.clone(),
+                date: None,
+                calcule: true,
+            });
+        }
+    }
+    rows
+}
+
+/// Marks the items "à actualiser" as updated or unchanged since the previous dossier.
+pub fn follow_up(
+    items: &mut BTreeMap<String, ItemContext>,
+    previous: &crate::previous::Previous,
+    since: &str,
+) {
+    for (number, changed) in &previous.updated {
+        if let Some(item) = items.get_mut(number).filter(|i| i.applicable && !i.vide) {
+            let word = if *changed { "Mis à jour" } else { "Inchangé" };
+            item.suivi = Some(format!("{word} depuis le dossier du {since}"));
+        }
+    }
 }
 
 /// A reference from an item to an annex.
@@ -148,6 +212,7 @@ fn item_context(outline: &Outline, item: &Item, data: &Value, phase: Phase) -> I
         signaler: signaler_only,
         inchange,
         annexes: Vec::new(),
+        suivi: None,
     }
 }
 

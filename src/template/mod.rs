@@ -72,6 +72,8 @@ pub struct Extras<'a> {
     pub pieces: &'a [Piece],
     /// Date recorded in the document.
     pub date: Date,
+    /// The previous phase's dossier, compared with this one, when there is one.
+    pub previous: Option<&'a crate::previous::Previous>,
 }
 
 /// The loaded templates, shared by every dossier rendered in the process.
@@ -199,6 +201,10 @@ struct TemplateData<'a> {
     pieces: &'a [Piece],
     /// Annexes, numbered.
     annexes: Vec<context::AnnexContext>,
+    /// Rows of item 8.3: written by hand, then computed from the previous dossier.
+    evolutions: Vec<context::EvolutionRow>,
+    /// The previous dossier ("Label projet, 24 novembre 2025"), when there is one.
+    precedent: Option<String>,
     /// Name and version of the generator.
     generateur: String,
 }
@@ -224,6 +230,17 @@ fn build_context(dossier: &Dossier, extras: &Extras) -> Result<Context> {
     let annexes = context::annexes(dossier, extras.pieces);
     let mut items = context::items(&json, phase);
     context::link_annexes(&mut items, &annexes, dossier);
+    let evolutions = context::evolutions(dossier, extras.previous);
+    let precedent =
+        extras.previous.map(|p| format!("{} ({})", p.label.label(), format_date(p.date)));
+    if let Some(previous) = extras.previous {
+        context::follow_up(&mut items, previous, precedent.as_deref().unwrap_or_default());
+    }
+    if let Some(item) = items.get_mut("8.3")
+        && !evolutions.is_empty()
+    {
+        item.vide = false;
+    }
     let data = TemplateData {
         d: dossier,
         items,
@@ -239,6 +256,8 @@ fn build_context(dossier: &Dossier, extras: &Extras) -> Result<Context> {
         date_fr: format_date(dossier.cite.date),
         date: DateParts { annee: extras.date.year, mois: extras.date.month, jour: extras.date.day },
         pieces: extras.pieces,
+        evolutions,
+        precedent,
         generateur: crate::GENERATOR.to_string(),
     };
     Context::from_serialize(&data).context("préparation des données pour les modèles")

@@ -156,6 +156,7 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
         findings.extend(rules::pdf_annexes(&dossier));
     }
     findings.extend(referenced_files(&dossier, file));
+    findings.extend(previous_dossier(&dossier, base));
     for finding in &mut findings {
         if finding.span.is_some() {
             continue;
@@ -243,6 +244,21 @@ fn referenced_files(dossier: &Dossier, file: &Path) -> Vec<Finding> {
             ))
         })
         .collect()
+}
+
+/// The previous dossier may lie outside the folder (it is read, not embedded). A missing one
+/// is a warning, not an error: a dossier extracted from a PDF elsewhere must still render, only
+/// without the comparison.
+fn previous_dossier(dossier: &Dossier, base: &Path) -> Option<Finding> {
+    let name = dossier.cite.precedent.as_ref()?;
+    let path = base.join(name);
+    (!path.is_file()).then(|| {
+        Finding::warning(
+            "cite.precedent",
+            format!("le dossier précédent {} est introuvable : pas de comparaison", path.display()),
+            Some(format!("chemin relatif au dossier {}", base.display())),
+        )
+    })
 }
 
 fn toml_finding(error: &toml::de::Error) -> Finding {

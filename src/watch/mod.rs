@@ -28,6 +28,7 @@ const CACHE_AGE: usize = 10;
 pub struct Session {
     input: PathBuf,
     templates_dir: Option<PathBuf>,
+    previous: Option<PathBuf>,
     label: Option<Phase>,
     target: Target,
     options: RenderOptions,
@@ -35,6 +36,18 @@ pub struct Session {
     world: DossierWorld,
     charts: ChartCache,
     dependencies: Vec<PathBuf>,
+}
+
+/// What a session needs besides the dossier: template overrides, previous dossier, label of
+/// the completeness report.
+#[derive(Debug, Clone, Default)]
+pub struct SessionConfig {
+    /// Template overrides folder.
+    pub templates: Option<PathBuf>,
+    /// Previous phase's dossier given on the command line.
+    pub previous: Option<PathBuf>,
+    /// Label of the completeness report (default: the dossier's).
+    pub label: Option<Phase>,
 }
 
 /// A successful render.
@@ -53,17 +66,13 @@ pub struct Rendered {
 
 impl Session {
     /// Prepares a session; nothing is read before the first [`Session::render`].
-    pub fn new(
-        input: &Path,
-        templates_dir: Option<&Path>,
-        label: Option<Phase>,
-        options: RenderOptions,
-    ) -> Session {
+    pub fn new(input: &Path, config: SessionConfig, options: RenderOptions) -> Session {
         let target = Target { standards: options.standards.clone() };
         Session {
             input: input.to_path_buf(),
-            templates_dir: templates_dir.map(Path::to_path_buf),
-            label,
+            templates_dir: config.templates,
+            previous: config.previous,
+            label: config.label,
             target,
             options,
             renderer: None,
@@ -88,11 +97,13 @@ impl Session {
             // Template overrides are reloaded at every render since they may be what changed;
             // a bad one is reported like any other error and retried at the next change.
             self.renderer = None;
-            self.renderer = Some(Renderer::new(self.templates_dir.as_deref())?);
+            let renderer = Renderer::new(self.templates_dir.as_deref())?;
+            self.renderer = Some(renderer.with_previous(self.previous.as_deref()));
         }
         let renderer = self.renderer.as_ref().expect("renderer loaded above");
         let loaded = load::load(&self.input, &self.target)?;
         self.dependencies = dependencies(&loaded, self.templates_dir.as_deref());
+        self.dependencies.extend(crate::previous::path(&loaded, self.previous.as_deref()));
         let sources = renderer.generate_cached(&loaded, &mut self.charts)?;
         let compiled = render::compile_sources(&mut self.world, &loaded, &sources, &self.options)?;
         let label = self.label.unwrap_or(loaded.dossier.cite.label);

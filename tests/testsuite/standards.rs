@@ -58,7 +58,10 @@ fn examples_conform_to_pdf_a_3a_and_pdf_ua_1_as_real_tools_see_them() {
 #[test]
 fn extract_gives_back_the_data_and_it_renders_the_same_pdf() {
     let pdf = render_example("fonctionnement");
-    let dir = scratch("extract");
+    // Extracted next to the previous phase's dossier, which the example compares itself with.
+    let work = scratch("extract");
+    crate::support::copy_dir(&root().join("data/prefiguration"), &work.join("prefiguration"));
+    let dir = work.join("fonctionnement");
     let output = run(&["extract", pdf.to_str().unwrap(), "-o", dir.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     for file in

@@ -1,0 +1,104 @@
+//! Phase to phase: the dossier of the previous label, compared with this one. Items "à
+//! actualiser" then say whether they changed since, and item 8.3 gets the computed changes
+//! merged with the ones written by hand.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use crate::check::lookup;
+use crate::diff::{self, Change};
+use crate::load::{self, LoadedDossier};
+use crate::model::{Date, Dossier};
+use crate::outline::{Level, Outline, Phase};
+use crate::validate::Target;
+
+/// What the previous dossier tells about this one.
+#[derive(Debug, Clone)]
+pub struct Previous {
+    /// The previous dossier's label.
+    pub label: Phase,
+    /// Its date.
+    pub date: Date,
+    /// The changes, as rows of item 8.3.
+    pub changes: Vec<Change>,
+    /// For each item "à actualiser" in this phase: whether its content changed.
+    pub updated: BTreeMap<String, bool>,
+}
+
+/// The previous dossier's path: `--previous` when given, else `cite.precedent` (relative to
+/// the dossier's folder), else none.
+pub fn path(loaded: &LoadedDossier, cli: Option<&Path>) -> Option<PathBuf> {
+    cli.map(Path::to_path_buf)
+        .or_else(|| loaded.dossier.cite.precedent.as_ref().map(|p| loaded.base_dir().join(p)))
+}
+
+/// Reads the previous dossier, if any, and compares it with this one.
+pub fn load(loaded: &LoadedDossier, cli: Option<&Path>) -> Result<Option<Previous>> {
+    let Some(path) = path(loaded, cli) else { return Ok(None) };
+    if cli.is_none() && !path.is_file() {
+        // Validation already warned about it.
+        return Ok(None);
+    }
+    let old = load::load(&path, &Target::default())
+        .with_context(|| format!("lecture du dossier précédent {}", path.display()))?;
+    Ok(Some(compare(&old.dossier, &loaded.dossier)))
+}
+
+/// Compares two dossiers of the same Cité.
+pub fn compare(old: &Dossier, new: &Dossier) -> Previous {
+    let (old_json, new_json) = (to_json(old), to_json(new));
+    let outline = Outline::get();
+    let updated = outline
+        .items
+        .iter()
+        .filter(|item| outline.level(item, new.cite.label).flatten() == Some(Level::Actualiser))
+        .map(|item| {
+            let changed = item
+                .data
+                .iter()
+                .any(|path| content(lookup(&old_json, path)) != content(lookup(&new_json, path)));
+            (item.number.clone(), changed)
+        })
+        .collect();
+    Previous {
+        label: old.cite.label,
+        date: old.cite.date,
+        changes: diff::changes(old, new),
+        updated,
+    }
+}
+
+fn to_json(dossier: &Dossier) -> Value {
+    serde_json::to_value(dossier).unwrap_or(Value::Null)
+}
+
+/// An item's content, without the writer's own "unchanged" mark.
+fn content(value: Option<&Value>) -> Option<Value> {
+    let mut value = value?.clone();
+    if let Value::Object(map) = &mut value {
+        map.remove("inchange");
+    }
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compare;
+    use crate::model::test_dossier;
+
+    #[test]
+    fn items_to_update_say_whether_they_changed() {
+        let old =
+            test_dossier("[porteur]\ntexte = \"Le porteur.\"\n[besoins]\ntexte = \"Des besoins.\"");
+        let mut new = old.clone();
+        new.cite.label = crate::outline::Phase::Prefiguration;
+        new.besoins.texte = "Des besoins précisés.".into();
+        let previous = compare(&old, &new);
+        assert_eq!(previous.updated.get("1.3"), Some(&true));
+        assert_eq!(previous.updated.get("1.1"), Some(&false));
+        assert!(previous.changes.iter().any(|c| c.domaine == "Label"));
+    }
+}
