@@ -50,6 +50,26 @@ pub struct Dossier {
     /// Annexes appended after chapter 8 (statutes, letters of commitment, floor plans…).
     #[serde(default)]
     pub annexes: Vec<Annexe>,
+    /// Look of the document: colours, logo, cover image, Markdown in narrative fields.
+    #[serde(default)]
+    pub apparence: Apparence,
+}
+
+/// Look of the document (the Cité's visual identity) and how narrative text is read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Apparence {
+    /// Main colour, `#rrggbb`: cover, headings, table headers, key figures, charts.
+    pub couleur_principale: Option<String>,
+    /// Secondary colour, `#rrggbb`: accents and the second series of the charts.
+    pub couleur_secondaire: Option<String>,
+    /// Logo (PNG, JPEG or SVG file, relative to the dossier): cover and running header.
+    pub logo: Option<String>,
+    /// Cover image (PNG, JPEG or SVG file, relative to the dossier).
+    pub image_couverture: Option<String>,
+    /// Narrative fields (`texte`) are read as Markdown: paragraphs, lists, **bold**, *italic*,
+    /// links and simple tables. Off by default: text is then printed exactly as written.
+    pub markdown: bool,
 }
 
 impl Dossier {
@@ -65,7 +85,27 @@ impl Dossier {
         if let Some(contour) = &self.implantation.equite.contour {
             names.push(("implantation.equite.contour".into(), contour));
         }
+        if let Some(logo) = &self.apparence.logo {
+            names.push(("apparence.logo".into(), logo));
+        }
+        if let Some(image) = &self.apparence.image_couverture {
+            names.push(("apparence.image_couverture".into(), image));
+        }
         names
+    }
+}
+
+impl Apparence {
+    /// Parses a colour written `#rrggbb` (or `#rgb`).
+    pub fn rgb(text: &str) -> Option<[u8; 3]> {
+        let hex = text.trim().strip_prefix('#')?;
+        let digits: Vec<u8> =
+            hex.chars().map(|c| c.to_digit(16).map(|d| d as u8)).collect::<Option<_>>()?;
+        match digits.as_slice() {
+            [r, g, b] => Some([r * 17, g * 17, b * 17]),
+            [r1, r2, g1, g2, b1, b2] => Some([r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2]),
+            _ => None,
+        }
     }
 }
 

@@ -40,7 +40,7 @@ pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
     if let Some(contour) = &loaded.dossier.implantation.equite.contour {
         let path = fsutil::resolve_inside(loaded.base_dir(), contour)?;
         pieces.push(Piece {
-            chemin: format!("{PREFIX}{}", relative_name(contour)),
+            chemin: virtual_path(contour),
             type_mime: "application/geo+json",
             relation: "data",
             description: "Contour du territoire (GeoJSON) utilisé pour la carte de l'item 5.3"
@@ -50,17 +50,29 @@ pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
     }
     for table in &loaded.tables {
         pieces.push(Piece {
-            chemin: format!("{PREFIX}{}", relative_name(&table.name)),
+            chemin: virtual_path(&table.name),
             type_mime: "text/csv",
             relation: "data",
             description: format!("Tableau de données (CSV) de la section {}", table.field),
             data: table.text.as_bytes().to_vec(),
         });
     }
+    let look = &loaded.dossier.apparence;
+    for (file, what) in [(&look.logo, "Logo"), (&look.image_couverture, "Image de couverture")] {
+        let Some(file) = file else { continue };
+        let path = fsutil::resolve_inside(loaded.base_dir(), file)?;
+        pieces.push(Piece {
+            chemin: virtual_path(file),
+            type_mime: mime(file),
+            relation: "supplement",
+            description: what.to_string(),
+            data: fsutil::read(&path)?,
+        });
+    }
     for annex in &loaded.dossier.annexes {
         let path = fsutil::resolve_inside(loaded.base_dir(), &annex.fichier)?;
         pieces.push(Piece {
-            chemin: format!("{PREFIX}{}", relative_name(&annex.fichier)),
+            chemin: virtual_path(&annex.fichier),
             type_mime: mime(&annex.fichier),
             relation: "supplement",
             description: format!("Annexe : {}", annex.titre),

@@ -13,6 +13,7 @@ mod gantt;
 mod hours;
 mod lines;
 mod map;
+mod palette;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -78,6 +79,7 @@ pub struct ChartCache {
 struct Builder<'a> {
     charts: Charts,
     cache: &'a mut ChartCache,
+    palette: palette::Palette,
 }
 
 /// Builds every chart the data allows. `base_dir` is the dossier's folder, against which the
@@ -90,7 +92,8 @@ pub fn build(dossier: &Dossier, base_dir: &Path) -> Result<Charts> {
 /// previous build with the same cache.
 pub fn build_cached(dossier: &Dossier, base_dir: &Path, cache: &mut ChartCache) -> Result<Charts> {
     cache.redrawn.clear();
-    let mut charts = Builder { charts: Charts::new(), cache };
+    let palette = palette::Palette::new(&dossier.apparence);
+    let mut charts = Builder { charts: Charts::new(), cache, palette };
     let year = dossier.cite.date.year;
     let ctx = &dossier.contexte;
     let sectors = Options { sort: true, top: 12, ..Options::default() };
@@ -146,6 +149,7 @@ fn add(
         }
     };
     let chemin = format!("/graphiques/{id}.svg");
+    let svg = charts.palette.apply(&svg);
     charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, svg });
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! Escaping and number formatting are written by hand: they are a few lines each and depend on
 //! Typst's lexer rules and French typographic conventions that no crate implements.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -17,7 +18,7 @@ pub const NBSP: char = '\u{A0}';
 
 /// Registers every filter of the dossier templates.
 pub fn register(tera: &mut Tera) {
-    tera.register_filter("texte", SafeFilter(paragraphs));
+    tera.register_filter("texte", SafeFilter(narrative));
     tera.register_filter("chaine", SafeFilter(string_literal));
     tera.register_filter("nombre", number_filter);
     tera.register_filter("euros", euros_filter);
@@ -97,6 +98,32 @@ pub fn escape_markup(input: &str) -> String {
         prev = Some(ch);
     }
     out
+}
+
+thread_local! {
+    /// Whether `texte` reads Markdown in the render running on this thread. A thread-local
+    /// because tera filters get no render context and macros cannot see the template's globals,
+    /// while the setting belongs to each dossier (batch renders run on several threads).
+    static MARKDOWN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Restores the previous Markdown setting of the thread when dropped.
+pub struct MarkdownMode(bool);
+
+impl Drop for MarkdownMode {
+    fn drop(&mut self) {
+        MARKDOWN.with(|m| m.set(self.0));
+    }
+}
+
+/// Makes `texte` read Markdown (or not) on this thread until the returned guard is dropped.
+pub fn markdown_mode(on: bool) -> MarkdownMode {
+    MarkdownMode(MARKDOWN.with(|m| m.replace(on)))
+}
+
+/// Narrative text: Markdown when the dossier asks for it, otherwise literal paragraphs.
+fn narrative(text: &str) -> String {
+    if MARKDOWN.with(Cell::get) { super::markdown::to_typst(text) } else { paragraphs(text) }
 }
 
 /// Formats multi-paragraph text: blank lines separate paragraphs, single line breaks are spaces.

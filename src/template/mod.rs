@@ -3,6 +3,7 @@
 
 mod context;
 pub mod filters;
+mod markdown;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -122,6 +123,7 @@ impl Templates {
     pub fn render(&self, dossier: &Dossier, extras: &Extras) -> Result<Sources> {
         let charts = extras.charts;
         let context = build_context(dossier, extras)?;
+        let _markdown = filters::markdown_mode(dossier.apparence.markdown);
         let mut files: BTreeMap<String, String> =
             charts.values().map(|c| (c.chemin.clone(), c.svg.clone())).collect();
         for (name, vpath) in OUTPUTS {
@@ -205,8 +207,34 @@ struct TemplateData<'a> {
     evolutions: Vec<context::EvolutionRow>,
     /// The previous dossier ("Label projet, 24 novembre 2025"), when there is one.
     precedent: Option<String>,
+    /// Visual identity, resolved: colours as `#rrggbb`, images as virtual paths.
+    apparence: Appearance,
     /// Name and version of the generator.
     generateur: String,
+}
+
+#[derive(Serialize)]
+struct Appearance {
+    principale: Option<String>,
+    /// The accent colour, built-in when the dossier has none.
+    secondaire: String,
+    logo: Option<String>,
+    image_couverture: Option<String>,
+}
+
+impl Appearance {
+    fn new(look: &crate::model::Apparence) -> Self {
+        let colour = |c: &Option<String>| {
+            let [r, g, b] = crate::model::Apparence::rgb(c.as_deref()?)?;
+            Some(format!("#{r:02x}{g:02x}{b:02x}"))
+        };
+        Appearance {
+            principale: colour(&look.couleur_principale),
+            secondaire: colour(&look.couleur_secondaire).unwrap_or_else(|| "#d07a2c".into()),
+            logo: look.logo.as_deref().map(crate::pieces::virtual_path),
+            image_couverture: look.image_couverture.as_deref().map(crate::pieces::virtual_path),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -258,6 +286,7 @@ fn build_context(dossier: &Dossier, extras: &Extras) -> Result<Context> {
         pieces: extras.pieces,
         evolutions,
         precedent,
+        apparence: Appearance::new(&dossier.apparence),
         generateur: crate::GENERATOR.to_string(),
     };
     Context::from_serialize(&data).context("préparation des données pour les modèles")

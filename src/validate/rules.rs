@@ -20,7 +20,48 @@ pub fn check(d: &Dossier) -> Vec<Finding> {
     duplicates(d, &mut out);
     other_warnings(d, &mut out);
     annexes(d, &mut out);
+    appearance(d, &mut out);
     out
+}
+
+/// Colours are `#rrggbb`; the logo and the cover image are images.
+fn appearance(d: &Dossier, out: &mut Vec<Finding>) {
+    let look = &d.apparence;
+    for (field, colour) in [
+        ("apparence.couleur_principale", &look.couleur_principale),
+        ("apparence.couleur_secondaire", &look.couleur_secondaire),
+    ] {
+        if let Some(text) = colour
+            && crate::model::Apparence::rgb(text).is_none()
+        {
+            out.push(Finding::error(
+                field,
+                format!("couleur non reconnue « {text} »"),
+                Some("écrivez la couleur en hexadécimal, comme dans la charte graphique : \"#1d4f73\"".into()),
+            ));
+        }
+    }
+    for (field, file) in
+        [("apparence.logo", &look.logo), ("apparence.image_couverture", &look.image_couverture)]
+    {
+        let Some(file) = file else { continue };
+        let extension = extension(file);
+        if !["png", "jpg", "jpeg", "svg"].contains(&extension.as_str()) {
+            out.push(Finding::error(
+                field,
+                format!("type de fichier non pris en charge pour une image : « {file} »"),
+                Some("utilisez une image PNG, JPEG ou SVG".into()),
+            ));
+        }
+    }
+}
+
+fn extension(file: &str) -> String {
+    std::path::Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase)
+        .unwrap_or_default()
 }
 
 /// Fields whose numbers may be negative: coordinates and free indicators (an evolution rate).
@@ -381,11 +422,7 @@ pub fn annexes(d: &Dossier, out: &mut Vec<Finding>) {
     let outline = crate::outline::Outline::get();
     for (i, annex) in d.annexes.iter().enumerate() {
         let path = format!("annexes[{i}]");
-        let extension = std::path::Path::new(&annex.fichier)
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_lowercase)
-            .unwrap_or_default();
+        let extension = extension(&annex.fichier);
         if !ANNEX_EXTENSIONS.contains(&extension.as_str()) {
             out.push(Finding::error(
                 &format!("{path}.fichier"),

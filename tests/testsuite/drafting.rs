@@ -53,3 +53,82 @@ fn item_8_3_merges_the_written_rows_with_the_computed_changes() {
     }
     assert!(text.contains("Mis à jour depuis le dossier du Label projet"));
 }
+
+/// Pixels of page `page` of a PDF with exactly this colour, rendered by pdftoppm at 30 dpi.
+fn pixels_of_colour(pdf: &std::path::Path, page: u32, rgb: [u8; 3]) -> usize {
+    let page = page.to_string();
+    let output = std::process::Command::new("pdftoppm")
+        .args(["-r", "30", "-f", &page, "-l", &page, pdf.to_str().unwrap()])
+        .output()
+        .expect("pdftoppm (poppler-utils)");
+    // Binary PPM: "P6\n<w> <h>\n255\n" then RGB triplets.
+    let data = output.stdout;
+    let mut fields = 0;
+    let start = data
+        .iter()
+        .position(|b| {
+            if b.is_ascii_whitespace() {
+                fields += 1;
+            }
+            fields == 4
+        })
+        .expect("a PPM header")
+        + 1;
+    data[start..].chunks_exact(3).filter(|px| *px == rgb).count()
+}
+
+#[test]
+fn branding_colours_reach_the_cover_the_tables_and_the_charts() {
+    let dir = scratch("apparence");
+    let pdf = dir.join("apparence.pdf");
+    let input = root().join("tests/fixtures/apparence/dossier.toml");
+    let emitted = dir.join("typst");
+    let output = run(&[
+        input.to_str().unwrap(),
+        "-o",
+        pdf.to_str().unwrap(),
+        "--emit-typst",
+        emitted.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let main = [0x8a, 0x15, 0x38];
+    assert!(pixels_of_colour(&pdf, 1, main) > 500, "the cover band is in the main colour");
+    assert_eq!(pixels_of_colour(&pdf, 1, [0x1d, 0x4f, 0x73]), 0, "no built-in blue left");
+    let chart = std::fs::read_to_string(emitted.join("graphiques/ecosysteme.svg")).unwrap();
+    assert!(chart.contains("#8A1538") && !chart.contains("#1D4F73"), "chart recoloured");
+    let attached = std::process::Command::new("pdfdetach")
+        .args(["-list", pdf.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let attached = String::from_utf8_lossy(&attached.stdout);
+    assert!(attached.contains("logo.svg") && attached.contains("couverture.png"), "{attached}");
+}
+
+#[test]
+fn markdown_is_opt_in_and_never_lets_raw_typst_through() {
+    let dir = scratch("markdown");
+    let emitted = dir.join("typst");
+    let input = root().join("tests/fixtures/markdown/dossier.toml");
+    let pdf = dir.join("md.pdf");
+    let args = ["--emit-typst", emitted.to_str().unwrap()];
+    let output =
+        run(&[&[input.to_str().unwrap(), "-o", pdf.to_str().unwrap()][..], &args].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let chapter = std::fs::read_to_string(emitted.join("chapitres/1.typ")).unwrap();
+    assert!(chapter.contains("#strong[trois partenaires]"), "bold becomes Typst");
+    assert!(chapter.contains("#link(\"https://exemple.fr\")[le site]"), "web links are links");
+    assert!(!chapter.contains("file:///etc/passwd"), "other links keep only their text");
+    for code in ["#panic", "#set text", "#emph[x]", "$x$"] {
+        let unescaped = chapter.match_indices(code).filter(|(i, _)| !chapter[..*i].ends_with('\\'));
+        assert_eq!(unescaped.count(), 0, "{code} passed through unescaped:\n{chapter}");
+    }
+    // Without `markdown = true`, the same text is printed as written.
+    let plain = dir.join("plain.toml");
+    let text = std::fs::read_to_string(&input).unwrap().replace("markdown = true", "");
+    std::fs::write(&plain, text).unwrap();
+    let out = dir.join("plain.pdf");
+    crate::support::render(&plain, &out);
+    assert!(
+        crate::support::pdf_text(&out).contains("réunit **trois partenaires** et une *équipe*")
+    );
+}
