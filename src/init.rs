@@ -10,6 +10,30 @@ use serde_json::Value;
 use crate::model::Date;
 use crate::outline::{Outline, Phase};
 
+/// Example CSV files written beside the starter, in `exemples-csv/`: tables that teams usually
+/// keep in a spreadsheet, with the column names the dossier expects and one example row.
+pub const EXAMPLE_CSV: &[(&str, &str, &str)] = &[
+    (
+        "fonctionnement.partenaires.liste",
+        "partenaires.csv",
+        "nom;categorie;roles;contribution;engagement\n\
+         France Travail;Service public de l'emploi;services, ressources;2 conseillers à mi-temps, ateliers;Convention 2025-2028\n",
+    ),
+    (
+        "budget.fonctionnement.charges",
+        "charges.csv",
+        "poste;montant\nSalaires et charges de l'équipe permanente;318 500\n",
+    ),
+    (
+        "budget.fonctionnement.financements",
+        "financements.csv",
+        "partenaire;montant;nature\nFrance Travail;52 400;valorisation\n",
+    ),
+];
+
+/// Folder of the example CSV files, relative to the dossier.
+pub const EXAMPLE_DIR: &str = "exemples-csv";
+
 /// The text of a starter dossier.
 pub fn starter(label: Phase, cite: &str, date: Date) -> String {
     let schema = crate::schema::dossier_schema();
@@ -134,6 +158,15 @@ fn emit_table(out: &mut String, schema: &Value, table: &str, owned: &HashSet<Str
         }
     }
     for (path, prop) in lists {
+        let key = path.rsplit('.').next().unwrap_or_default();
+        let example = EXAMPLE_CSV
+            .iter()
+            .find(|(section, _, _)| *section == path)
+            .map_or_else(|| format!("{key}.csv"), |(_, name, _)| format!("{EXAMPLE_DIR}/{name}"));
+        let _ = writeln!(
+            out,
+            "# {key} = {{ fichier = \"{example}\" }}   # ou depuis un tableur (CSV), ou ligne par ligne :"
+        );
         let _ = writeln!(out, "# [[{path}]]");
         example_fields(out, schema, resolve(schema, &prop["items"]));
     }

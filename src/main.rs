@@ -10,6 +10,7 @@ use cdm_render::diag::DataErrors;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return cli_error(&error),
@@ -39,6 +40,17 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report(&error),
+    }
+}
+
+/// Output piped into a command that stops reading (`cdm-render schema | head`) ends the
+/// program quietly, as for other command-line tools, instead of a panic in `println!`: Rust
+/// ignores SIGPIPE by default, which turns a closed pipe into a write error.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread starts; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -9,7 +9,11 @@ use crate::{fsutil, init, render, schema};
 pub fn run(args: InitArgs) -> Result<()> {
     let dossier = args.dir.join("dossier.toml");
     let schema_file = args.dir.join("cdm-render.schema.json");
-    for path in [&dossier, &schema_file] {
+    let examples: Vec<_> = init::EXAMPLE_CSV
+        .iter()
+        .map(|(_, name, text)| (args.dir.join(init::EXAMPLE_DIR).join(name), *text))
+        .collect();
+    for path in [&dossier, &schema_file].into_iter().chain(examples.iter().map(|(p, _)| p)) {
         if path.exists() {
             bail!(
                 "{} existe déjà : rien n'a été écrit\naide : choisissez un autre dossier, par exemple cdm-render init ma-cite/",
@@ -21,11 +25,18 @@ pub fn run(args: InitArgs) -> Result<()> {
     fsutil::write_atomic(&dossier, init::starter(args.label, &args.cite, today).as_bytes())?;
     let json = serde_json::to_string_pretty(&schema::dossier_schema())?;
     fsutil::write_atomic(&schema_file, json.as_bytes())?;
+    for (path, text) in &examples {
+        fsutil::write_atomic(path, text.as_bytes())?;
+    }
     eprintln!(
         "{} créé ({}) ; le schéma {} permet la complétion dans les éditeurs TOML.",
         dossier.display(),
         args.label.label(),
         schema_file.display()
+    );
+    eprintln!(
+        "exemples de tableaux CSV (partenaires, budget) dans {}",
+        args.dir.join(init::EXAMPLE_DIR).display()
     );
     eprintln!("prochaine étape : cdm-render check {}", dossier.display());
     Ok(())

@@ -141,6 +141,8 @@ impl Templates {
         let mut context = Context::from_serialize(data).context("préparation de la synthèse")?;
         context.insert("charts", charts);
         context.insert("generateur", crate::GENERATOR);
+        // The network overview has no Cité of its own: the built-in look.
+        context.insert("apparence", &Appearance::new(&crate::model::Apparence::default()));
         let mut files: BTreeMap<String, String> =
             charts.values().map(|c| (c.chemin.clone(), c.svg.clone())).collect();
         for (name, vpath) in [("lib.typ", "/lib.typ"), ("synthese.typ", "/main.typ")] {

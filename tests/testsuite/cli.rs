@@ -246,6 +246,21 @@ fn init_writes_a_starter_that_parses_and_that_check_reports_as_to_fill() {
         let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
         assert_eq!(report["resume"]["items"], items);
         assert_eq!(report["resume"]["manquant"], items, "everything is left to fill");
+        // The example CSV files fit the sections they are offered for.
+        let with_csv = text
+            .replace(
+                "# liste = { fichier = \"exemples-csv/partenaires.csv\" }",
+                "liste = { fichier = \"exemples-csv/partenaires.csv\" }",
+            )
+            .replace(
+                "# charges = { fichier = \"exemples-csv/charges.csv\" }",
+                "charges = { fichier = \"exemples-csv/charges.csv\" }",
+            );
+        assert_ne!(with_csv, text, "the starter offers the example CSV files");
+        let csv_dossier = dir.join("avec-csv.toml");
+        std::fs::write(&csv_dossier, with_csv).unwrap();
+        let check = run(&["check", csv_dossier.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
         let again = run(&["init", dir.to_str().unwrap()]);
         assert!(!again.status.success(), "init must refuse to overwrite");
         assert!(stderr(&again).contains("existe déjà"));
@@ -270,4 +285,21 @@ fn diff_lists_the_evolutions_between_two_phases() {
     ] {
         assert!(text.contains(row), "{row:?} not in:\n{text}");
     }
+}
+
+#[test]
+fn output_piped_into_a_command_that_stops_reading_is_not_a_panic() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cdm-render"))
+        .arg("schema")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(output.status.code(), Some(101), "not a panic exit");
 }

@@ -132,3 +132,42 @@ fn markdown_is_opt_in_and_never_lets_raw_typst_through() {
         crate::support::pdf_text(&out).contains("réunit **trois partenaires** et une *équipe*")
     );
 }
+
+/// A TOML dossier as JSON, with TOML dates as the strings the schema describes.
+fn as_json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Table(t) => t.into_iter().map(|(k, v)| (k, as_json(v))).collect(),
+        toml::Value::Array(a) => a.into_iter().map(as_json).collect(),
+        other => serde_json::to_value(other).unwrap(),
+    }
+}
+
+#[test]
+fn the_schema_validates_every_example_and_rejects_a_broken_dossier() {
+    let schema = run(&["schema"]);
+    assert!(schema.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let mut dossiers: Vec<_> = ["projet", "prefiguration", "fonctionnement"]
+        .iter()
+        .map(|p| root().join("data").join(p).join("dossier.toml"))
+        .collect();
+    dossiers.push(root().join("tests/fixtures/csv-tableaux/dossier.toml"));
+    dossiers.push(root().join("tests/fixtures/apparence/dossier.toml"));
+    for path in &dossiers {
+        let value: toml::Value = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let errors: Vec<String> =
+            validator.iter_errors(&as_json(value)).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+    let broken: toml::Value = toml::from_str(
+        "[cite]\nnom = \"X\"\nlabel = \"fonction\"\ndate = 2026-01-01\n\
+         [[fonctionnement.partenaires.liste]]\nnom = \"A\"\nrolles = [\"services\"]\n\
+         [budget.fonctionnement]\ncharges = { fichier = 3 }\n",
+    )
+    .unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(&as_json(broken)).map(|e| e.to_string()).collect();
+    assert!(errors.len() >= 3, "label, unknown key and bad file reference: {errors:?}");
+}
