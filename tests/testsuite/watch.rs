@@ -312,3 +312,63 @@ fn browser_preview_updates_in_place_shows_located_errors_and_recovers() {
         &format!("return {pages_text}.includes('commission du 2 avril 2027')"),
     );
 }
+
+#[test]
+fn watch_follows_template_overrides_and_reports_a_broken_one() {
+    let templates = scratch("watch-templates");
+    let cover = "#import \"/lib.typ\": *\n#page[Couverture personnalisée {{ d.cite.nom }}]\n";
+    std::fs::write(templates.join("couverture.typ"), cover).unwrap();
+    let watching = Watching::start("watch-tpl", &["--templates", templates.to_str().unwrap()]);
+    watching.wait_messages("dossier.pdf écrit", 1);
+    assert!(pdf_text(&watching.pdf()).contains("Couverture personnalisée"));
+    let good = std::fs::read(watching.pdf()).unwrap();
+    // A Typst error in the override: reported, the last good PDF stays.
+    std::fs::write(templates.join("couverture.typ"), "#import \"/lib.typ\": *\n#page[#nope]\n")
+        .unwrap();
+    watching.wait_messages("le PDF précédent est conservé", 1);
+    assert!(watching.stderr().contains("couverture.typ"), "{}", watching.stderr());
+    assert_eq!(std::fs::read(watching.pdf()).unwrap(), good);
+    std::fs::write(templates.join("couverture.typ"), cover.replace("personnalisée", "refaite"))
+        .unwrap();
+    watching.wait_messages("dossier.pdf écrit", 2);
+    assert!(pdf_text(&watching.pdf()).contains("Couverture refaite"));
+}
+
+#[test]
+fn the_preview_server_serves_only_its_own_routes() {
+    let watching = Watching::start("watch-http", &["--serve", "--port", "0", "-q"]);
+    wait_for("the preview address", LIMIT, || {
+        let text = watching.stderr();
+        if text.contains("aperçu : ") { Ok(()) } else { Err(text) }
+    });
+    let stderr = watching.stderr();
+    let url = stderr.lines().find_map(|l| l.strip_prefix("aperçu : ")).unwrap().trim().to_string();
+    let state: serde_json::Value = wait_for("a first render", LIMIT, || {
+        let state: serde_json::Value = ureq::get(&format!("{url}etat"))
+            .call()
+            .map_err(|e| e.to_string())?
+            .body_mut()
+            .read_json()
+            .map_err(|e| e.to_string())?;
+        if state["pages"].as_array().is_some_and(|p| !p.is_empty()) {
+            Ok(state)
+        } else {
+            Err(state.to_string())
+        }
+    });
+    assert_eq!(state["rapport"]["label"], "fonctionnement");
+    let page = ureq::get(&format!("{url}page/1.svg")).call().unwrap();
+    assert_eq!(page.headers()["content-type"], "image/svg+xml");
+    for path in
+        ["page/0.svg", "page/999.svg", "src/main.rs", "..%2F..%2FCargo.toml", "data/", "page/1.typ"]
+    {
+        let status = match ureq::get(&format!("{url}{path}")).call() {
+            Ok(r) => r.status().as_u16(),
+            Err(ureq::Error::StatusCode(code)) => code,
+            Err(e) => panic!("{path}: {e}"),
+        };
+        assert_eq!(status, 404, "{path}");
+    }
+    let post = ureq::post(&format!("{url}etat")).send("x");
+    assert!(matches!(post, Err(ureq::Error::StatusCode(405))), "{post:?}");
+}
