@@ -89,6 +89,15 @@ impl Session {
         let result = self.render_inner(start);
         // Evicted after failures too: a failed compile also fills the caches.
         comemo::evict(CACHE_AGE);
+        if result.is_err() {
+            // A dossier that does not read may name files we do not know yet (a new CSV table
+            // with an error): until it reads again, any change in its folder is worth a try.
+            let folder = self.input.parent().filter(|p| !p.as_os_str().is_empty());
+            let folder = folder.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            if !self.dependencies.contains(&folder) {
+                self.dependencies.push(folder);
+            }
+        }
         result
     }
 
@@ -113,7 +122,7 @@ impl Session {
     }
 
     /// The files the last successful read depended on: the dossier, the files it names and the
-    /// template overrides. After a failed read, the dossier and the previous list.
+    /// template overrides. After a failure, also the dossier's whole folder.
     pub fn dependencies(&self) -> &[PathBuf] {
         &self.dependencies
     }

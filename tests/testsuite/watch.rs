@@ -372,3 +372,22 @@ fn the_preview_server_serves_only_its_own_routes() {
     let post = ureq::post(&format!("{url}etat")).send("x");
     assert!(matches!(post, Err(ureq::Error::StatusCode(405))), "{post:?}");
 }
+
+#[test]
+fn a_new_csv_table_with_an_error_is_followed_until_it_is_fixed() {
+    let watching = Watching::start("watch-csv", &[]);
+    watching.wait_messages("dossier.pdf écrit", 1);
+    let csv = watching.dir.join("charges.csv");
+    std::fs::write(&csv, "poste;montant\nSalaires;beaucoup\n").unwrap();
+    let text = std::fs::read_to_string(watching.toml()).unwrap();
+    let start = text.find("[[budget.fonctionnement.charges]]").unwrap();
+    let end = text[start..].find("[[budget.fonctionnement.financements]]").unwrap() + start;
+    let edited =
+        format!("{}charges = {{ fichier = \"charges.csv\" }}\n\n{}", &text[..start], &text[end..]);
+    std::fs::write(watching.toml(), edited).unwrap();
+    watching.wait_messages("le PDF précédent est conservé", 1);
+    assert!(watching.stderr().contains("charges.csv:2:"), "{}", watching.stderr());
+    std::fs::write(&csv, "poste;montant\nSalaires;612 400,00\n").unwrap();
+    watching.wait_messages("dossier.pdf écrit", 2);
+    assert!(pdf_text(&watching.pdf()).contains("Salaires 612 400 €"));
+}
