@@ -132,7 +132,7 @@ pub struct WatchArgs {
     #[arg(long)]
     pub serve: bool,
 
-    /// Port de l'aperçu (par défaut : le premier libre à partir de 3000 ; 0 : n'importe lequel).
+    /// Port de l'aperçu (par défaut : le premier libre à partir de 3000 ; 0 pour un port libre quelconque).
     #[arg(long, value_name = "PORT", requires = "serve")]
     pub port: Option<u16>,
 

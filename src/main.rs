@@ -76,6 +76,9 @@ fn cli_error(error: &clap::Error) -> ExitCode {
     let message = match error.kind() {
         ErrorKind::UnknownArgument => format!("argument inconnu « {argument} »"),
         ErrorKind::InvalidSubcommand => format!("commande inconnue « {} »", context(ContextKind::InvalidSubcommand)),
+        ErrorKind::MissingRequiredArgument if argument.contains("--serve") => {
+            "--port, --host et --open vont avec --serve (aperçu dans le navigateur)".to_string()
+        }
         ErrorKind::MissingRequiredArgument => format!("argument obligatoire manquant : {argument}"),
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let value = context(ContextKind::InvalidValue);
