@@ -279,9 +279,9 @@ fn diff_lists_the_evolutions_between_two_phases() {
         "Label : Label projet → Label préfiguration",
         "Partenaires : 4 partenaires → 14 partenaires (arrivée : Apec,",
         "départ : Pôle emploi)",
-        "Horaires : 0 h par semaine → 29,5 h par semaine",
+        "Horaires : 0 h par semaine → 32 h par semaine",
         "Surface : non précisée → 620 m²",
-        "Budget de fonctionnement : 0 € → 612 400 €",
+        "Budget de fonctionnement : 0 € → 548 000 €",
     ] {
         assert!(text.contains(row), "{row:?} not in:\n{text}");
     }
