@@ -58,14 +58,24 @@ async function showPage(i, page) {
   shownImg.src = url;
   if (old.startsWith("blob:")) URL.revokeObjectURL(old);
   const layer = el("div", { class: "texte" });
-  for (const run of data.texte) {
+  const spans = data.texte.map((run) => {
     const span = el("span", {}, run.texte);
     span.style.left = (100 * run.x) / page.largeur + "%";
     span.style.top = (100 * (run.y - 0.8 * run.taille)) / page.hauteur + "%";
     span.style.fontSize = (100 * run.taille) / page.largeur + "cqw";
     layer.append(span);
-  }
+    return [span, run];
+  });
   node.querySelector(".texte").replaceWith(layer);
+  // The browser sets the text in its own fonts: each run is stretched to the width it has on
+  // the page, so that a selection or a Ctrl+F match covers the right words. The ratio does not
+  // depend on the zoom, since font sizes follow the page width.
+  // All widths are read before any is written: one layout instead of one per run.
+  const pxPerPt = layer.clientWidth / page.largeur;
+  const widths = spans.map(([span]) => span.getBoundingClientRect().width);
+  spans.forEach(([span, run], k) => {
+    if (widths[k] > 0) span.style.transform = "scaleX(" + (run.largeur * pxPerPt) / widths[k] + ")";
+  });
   shown[i] = page.hash;
 }
 
