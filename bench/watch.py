@@ -3,6 +3,8 @@
 memory (RSS) over hundreds of edits. Prints a Markdown report (copied into BENCHMARKS.md).
 
 Prerequisites: `cargo build --release`. Usage: python3 bench/watch.py [--edits 50] [--long 300]
+[--serve]. With --serve, the preview server runs too, and the report adds the time from the
+edit to the preview's new state (pages exported as SVG).
 
 Each edit rewrites the dossier with one budget amount changed (a chart, a table, a total and
 the key figures change), then polls the output PDF until the file is replaced. The latency
@@ -10,6 +12,7 @@ includes the file-event debounce (25 ms of quiet), reading and validating the TO
 the redrawn chart, incremental Typst compilation, PDF/A-3a + UA-1 export and the atomic write.
 """
 import argparse
+import json
 import os
 import pathlib
 import shutil
@@ -21,7 +24,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = ROOT / "target" / "release" / "cdm-render"
-EXAMPLE = ROOT / "data" / "fonctionnement"
+DATA = ROOT / "data"
 FIELD = "montant = 318500"
 
 
@@ -51,6 +54,22 @@ def wait_change(path, before, limit=30.0):
     raise SystemExit(f"no new PDF after {limit} s")
 
 
+def preview_version(url):
+    import urllib.request
+    with urllib.request.urlopen(url + "etat") as r:
+        return json.load(r)["version"]
+
+
+def wait_version(url, before, limit=30.0):
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        v = preview_version(url)
+        if v > before:
+            return v
+        time.sleep(0.002)
+    raise SystemExit(f"no new preview state after {limit} s")
+
+
 def edit(toml, text, n):
     # Amounts stay valid and distinct so every edit changes the document.
     toml.write_text(text.replace(FIELD, f"montant = {318500 + n}"))
@@ -60,18 +79,32 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--edits", type=int, default=50)
     ap.add_argument("--long", type=int, default=300)
+    ap.add_argument("--serve", action="store_true")
     args = ap.parse_args()
     if not BIN.exists():
         sys.exit("build first: cargo build --release")
     work = pathlib.Path(tempfile.mkdtemp(prefix="cdm-watch-bench-"))
-    shutil.copytree(EXAMPLE, work / "d")
-    toml = work / "d" / "dossier.toml"
-    pdf = work / "d" / "dossier.pdf"
+    # The whole data folder, so that the example's previous dossier (préfiguration) is there.
+    shutil.copytree(DATA, work / "data")
+    toml = work / "data" / "fonctionnement" / "dossier.toml"
+    pdf = work / "data" / "fonctionnement" / "dossier.pdf"
     text = toml.read_text()
     assert FIELD in text, "the example budget line changed; update FIELD"
-    proc = subprocess.Popen([str(BIN), "watch", str(toml), "-q"], stderr=subprocess.DEVNULL)
+    cmd = [str(BIN), "watch", str(toml), "-q"] + (["--serve", "--port", "0"] if args.serve else [])
+    log = open(work / "watch.log", "w")
+    proc = subprocess.Popen(cmd, stderr=log)
+    url = None
+    if args.serve:
+        for _ in range(300):
+            first = (work / "watch.log").read_text().split("\n", 1)[0]
+            if "aperçu : " in first:
+                url = first.split("aperçu : ", 1)[1].strip()
+                break
+            time.sleep(0.01)
+    previews = []
     try:
         state = wait_change(pdf, None)
+        version = wait_version(url, 0) if url else 0
         first = time.perf_counter()
         latencies = []
         rss = {}
@@ -83,6 +116,10 @@ def main():
             state = wait_change(pdf, state)
             if n <= args.edits:
                 latencies.append((time.perf_counter() - start) * 1000)
+            if url:
+                version = wait_version(url, version)
+                if n <= args.edits:
+                    previews.append((time.perf_counter() - start) * 1000)
             if n in (10, args.long):
                 time.sleep(0.2)
                 rss[n] = rss_mb(proc.pid)
@@ -95,7 +132,8 @@ def main():
     p50 = statistics.median(latencies)
     p90 = latencies[int(0.9 * (len(latencies) - 1))]
     growth = rss[args.long] / rss[10]
-    print(f"Machine: {os.cpu_count()} cores; example `data/fonctionnement` (29 pages, 18 charts).")
+    print(f"Machine: {os.cpu_count()} cores; example `data/fonctionnement` (29 pages, 18 charts),")
+    print("compared with its previous dossier (préfiguration) at every render.")
     print()
     print("| measure | value | target |")
     print("|---|---|---|")
@@ -103,6 +141,10 @@ def main():
     print(f"| edit → new PDF, median over {len(latencies)} edits | {p50:.0f} ms | ≤ 100 ms {ok(p50 <= 100)} |")
     print(f"| edit → new PDF, p90 | {p90:.0f} ms | |")
     print(f"| edit → new PDF, min / max | {latencies[0]:.0f} / {latencies[-1]:.0f} ms | |")
+    if previews:
+        previews.sort()
+        print(f"| edit → preview updated (SVG pages), median | {statistics.median(previews):.0f} ms | |")
+        print(f"| edit → preview updated, p90 | {previews[int(0.9 * (len(previews) - 1))]:.0f} ms | |")
     print(f"| RSS after 10 edits | {rss[10]:.0f} MB | |")
     print(f"| RSS after {args.long} edits | {rss[args.long]:.0f} MB | ≤ 1.2 × after 10 {ok(growth <= 1.2)} |")
     print(f"| growth 10 → {args.long} edits | {growth:.2f} × | |")
