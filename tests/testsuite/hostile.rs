@@ -42,9 +42,48 @@ fn expected(input: &str) -> String {
     normalize(&input.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>())
 }
 
+/// Text without the spaces around French punctuation (`; : ! ? « »`). The space before them
+/// becomes a narrow no-break space in the PDF, which text extractors sometimes drop ("! !"
+/// comes out as "!!"), so both sides are compared without it.
+fn loose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let before_mark =
+            chars.get(i + 1).is_some_and(|n| matches!(n, ';' | ':' | '!' | '?' | '»'));
+        let after_guillemet = i > 0 && chars[i - 1] == '«';
+        if c == ' ' && (before_mark || after_guillemet) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Renders `a` and `b` on the cover and checks that the PDF shows them as written.
+fn comes_out_literally(dir: &std::path::Path, a: &str, b: &str) -> Result<(), TestCaseError> {
+    let input = dir.join("d.toml");
+    let out = dir.join("d.pdf");
+    let toml = format!(
+        "[cite]\nnom = \"Cité\"\nlabel = \"projet\"\ndate = 2026-01-01\nversion = {}\nterritoire = {}\n",
+        toml_string(a),
+        toml_string(b)
+    );
+    std::fs::write(&input, toml).unwrap();
+    let output = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
+    prop_assert!(output.status.success(), "{}", stderr(&output));
+    let text = loose(&pdf_text(&out));
+    for wanted in [expected(a), expected(b)] {
+        prop_assert!(text.contains(&loose(&wanted)), "{wanted:?} not in the PDF text");
+    }
+    Ok(())
+}
+
 #[test]
 fn arbitrary_text_comes_out_literally_in_the_pdf() {
     let dir = scratch("property");
+    // Cases found by earlier runs, checked every time.
+    comes_out_literally(&dir, "!\n!", "« x » ; y").unwrap();
     let mut runner =
         TestRunner::new(Config { cases: 24, failure_persistence: None, ..Config::default() });
     let strategy = (
@@ -55,20 +94,7 @@ fn arbitrary_text_comes_out_literally_in_the_pdf() {
         .run(&strategy, |(a, b)| {
             let (a, b): (String, String) = (a.into_iter().collect(), b.into_iter().collect());
             prop_assume!(!expected(&a).is_empty() && !expected(&b).is_empty());
-            let input = dir.join("d.toml");
-            let out = dir.join("d.pdf");
-            let toml = format!(
-                "[cite]\nnom = \"Cité\"\nlabel = \"projet\"\ndate = 2026-01-01\nversion = {}\nterritoire = {}\n",
-                toml_string(&a),
-                toml_string(&b)
-            );
-            std::fs::write(&input, toml).unwrap();
-            let output = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
-            prop_assert!(output.status.success(), "{}", stderr(&output));
-            let text = pdf_text(&out);
-            prop_assert!(text.contains(&expected(&a)), "{:?} not in the PDF text", expected(&a));
-            prop_assert!(text.contains(&expected(&b)), "{:?} not in the PDF text", expected(&b));
-            Ok(())
+            comes_out_literally(&dir, &a, &b)
         })
         .unwrap();
 }
