@@ -10,14 +10,16 @@ pub fn read_to_string(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("impossible de lire {}", path.display()))
 }
 
+/// The folder a file is in: its parent, or `.` for a bare file name.
+pub fn folder_of(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
 /// Writes a file atomically: the bytes go to a temporary file in the same folder, which then
 /// replaces the target. A failed or interrupted write never leaves a truncated file and never
 /// destroys the previous version.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     std::fs::create_dir_all(dir)
         .with_context(|| format!("impossible de créer le dossier {}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()

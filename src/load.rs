@@ -27,7 +27,7 @@ pub struct LoadedDossier {
 impl LoadedDossier {
     /// Folder of the dossier file, against which the files it refers to are resolved.
     pub fn base_dir(&self) -> &Path {
-        self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+        fsutil::folder_of(&self.path)
     }
 }
 

@@ -38,15 +38,8 @@ pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
         data: loaded.source.clone().into_bytes(),
     }];
     if let Some(contour) = &loaded.dossier.implantation.equite.contour {
-        let path = fsutil::resolve_inside(loaded.base_dir(), contour)?;
-        pieces.push(Piece {
-            chemin: virtual_path(contour),
-            type_mime: "application/geo+json",
-            relation: "data",
-            description: "Contour du territoire (GeoJSON) utilisé pour la carte de l'item 5.3"
-                .into(),
-            data: fsutil::read(&path)?,
-        });
+        let description = "Contour du territoire (GeoJSON) utilisé pour la carte de l'item 5.3";
+        pieces.push(named_file(loaded, contour, "application/geo+json", "data", description)?);
     }
     for table in &loaded.tables {
         pieces.push(Piece {
@@ -59,29 +52,35 @@ pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
     }
     let look = &loaded.dossier.apparence;
     for (file, what) in [(&look.logo, "Logo"), (&look.image_couverture, "Image de couverture")] {
-        let Some(file) = file else { continue };
-        let path = fsutil::resolve_inside(loaded.base_dir(), file)?;
-        pieces.push(Piece {
-            chemin: virtual_path(file),
-            type_mime: mime(file),
-            relation: "supplement",
-            description: what.to_string(),
-            data: fsutil::read(&path)?,
-        });
+        if let Some(file) = file {
+            pieces.push(named_file(loaded, file, mime(file), "supplement", what)?);
+        }
     }
     for annex in &loaded.dossier.annexes {
-        let path = fsutil::resolve_inside(loaded.base_dir(), &annex.fichier)?;
-        pieces.push(Piece {
-            chemin: virtual_path(&annex.fichier),
-            type_mime: mime(&annex.fichier),
-            relation: "supplement",
-            description: format!("Annexe : {}", annex.titre),
-            data: fsutil::read(&path)?,
-        });
+        let (file, description) = (&annex.fichier, format!("Annexe : {}", annex.titre));
+        pieces.push(named_file(loaded, file, mime(file), "supplement", &description)?);
     }
     // The same file named twice is attached once.
     pieces.dedup_by(|a, b| a.chemin == b.chemin);
     Ok(pieces)
+}
+
+/// A file the dossier names, read from inside its folder.
+fn named_file(
+    loaded: &LoadedDossier,
+    name: &str,
+    type_mime: &'static str,
+    relation: &'static str,
+    description: &str,
+) -> Result<Piece> {
+    let path = fsutil::resolve_inside(loaded.base_dir(), name)?;
+    Ok(Piece {
+        chemin: virtual_path(name),
+        type_mime,
+        relation,
+        description: description.to_string(),
+        data: fsutil::read(&path)?,
+    })
 }
 
 /// The virtual path of a file named in the dossier.

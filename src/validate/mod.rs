@@ -138,7 +138,7 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     if !structural.is_empty() {
         return Err(report(structural));
     }
-    let base = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let base = crate::fsutil::folder_of(file);
     let (tables, rows) = read_tables(&csv_refs, base).map_err(report)?;
     let dossier = deserialize(source, rows).map_err(|e| report(vec![toml_finding(&e)]))?;
     let mut findings = rules::check(&dossier);
@@ -155,7 +155,7 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     if target.is_strict() {
         findings.extend(rules::pdf_annexes(&dossier));
     }
-    findings.extend(referenced_files(&dossier, file));
+    findings.extend(referenced_files(&dossier, base));
     findings.extend(previous_dossier(&dossier, base));
     for finding in &mut findings {
         if finding.span.is_some() {
@@ -229,8 +229,7 @@ fn for_each_leaf(value: &Value, path: &str, visit: &mut impl FnMut(&str, &Value)
 }
 
 /// Files the dossier names must exist inside its folder.
-fn referenced_files(dossier: &Dossier, file: &Path) -> Vec<Finding> {
-    let base = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+fn referenced_files(dossier: &Dossier, base: &Path) -> Vec<Finding> {
     dossier
         .file_references()
         .into_iter()

@@ -182,13 +182,13 @@ impl Reader<'_> {
         findings: &mut Vec<Finding>,
     ) -> toml::Table {
         let mut row = toml::Table::new();
+        let line = record.position().map_or(0, |p| p.line());
         for (i, column) in columns.iter().enumerate() {
             let cell = record.get(i).unwrap_or("").trim();
             if cell.is_empty() {
                 continue;
             }
             let schema = &self.row["properties"][column];
-            let line = record.position().map_or(0, |p| p.line());
             match convert(cell, resolve(self.defs, schema), self.defs) {
                 Ok(value) => {
                     row.insert(column.clone(), value);

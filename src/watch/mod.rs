@@ -92,8 +92,7 @@ impl Session {
         if result.is_err() {
             // A dossier that does not read may name files we do not know yet (a new CSV table
             // with an error): until it reads again, any change in its folder is worth a try.
-            let folder = self.input.parent().filter(|p| !p.as_os_str().is_empty());
-            let folder = folder.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            let folder = crate::fsutil::folder_of(&self.input).to_path_buf();
             if !self.dependencies.contains(&folder) {
                 self.dependencies.push(folder);
             }
@@ -105,7 +104,6 @@ impl Session {
         if self.renderer.is_none() || self.templates_dir.is_some() {
             // Template overrides are reloaded at every render since they may be what changed;
             // a bad one is reported like any other error and retried at the next change.
-            self.renderer = None;
             let renderer = Renderer::new(self.templates_dir.as_deref())?;
             self.renderer = Some(renderer.with_previous(self.previous.as_deref()));
         }
