@@ -108,25 +108,13 @@ pub struct WatchArgs {
     #[arg(value_name = "DOSSIER.toml", help_heading = "Arguments ")]
     pub input: PathBuf,
 
-    /// Fichier PDF à écrire (par défaut : le nom du dossier avec l'extension .pdf).
-    #[arg(short, long, value_name = "FICHIER.pdf")]
-    pub output: Option<PathBuf>,
-
-    /// Dossier de modèles personnalisés (surveillé lui aussi).
-    #[arg(long, value_name = "DOSSIER")]
-    pub templates: Option<PathBuf>,
+    /// Output, templates, previous dossier, PDF standards.
+    #[command(flatten)]
+    pub dossier: DossierArgs,
 
     /// Label pour le panneau de complétude (par défaut : celui demandé dans le dossier).
     #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
     pub label: Option<Phase>,
-
-    /// Dossier de la phase précédente (remplace `precedent` de [cite]).
-    #[arg(long, value_name = "ANCIEN.toml")]
-    pub previous: Option<PathBuf>,
-
-    /// PDF standards.
-    #[command(flatten)]
-    pub standards: StandardArgs,
 
     /// Ouvre un aperçu en direct dans le navigateur (pages, erreurs, complétude).
     #[arg(long)]
@@ -158,18 +146,10 @@ pub struct WatchArgs {
 /// A validated `watch` configuration.
 #[derive(Debug, Clone)]
 pub struct WatchConfig {
-    /// The dossier file.
-    pub input: PathBuf,
-    /// The PDF to write.
-    pub output: PathBuf,
-    /// Template overrides.
-    pub templates: Option<PathBuf>,
+    /// The dossier and where its PDF goes.
+    pub dossier: DossierConfig,
     /// Label of the completeness panel.
     pub label: Option<Phase>,
-    /// The previous phase's dossier, if given on the command line.
-    pub previous: Option<PathBuf>,
-    /// PDF standards to conform to.
-    pub standards: Vec<typst_pdf::PdfStandard>,
     /// The browser preview, if asked.
     pub serve: Option<ServeConfig>,
     /// Fewer messages.
@@ -190,17 +170,11 @@ pub struct ServeConfig {
 impl WatchArgs {
     /// Checks the arguments and fills in defaults before any work starts.
     pub fn into_config(self) -> anyhow::Result<WatchConfig> {
-        let (input, output) =
-            check_paths(Some(self.input), self.output, self.templates.as_deref())?;
         let serve =
             self.serve.then_some(ServeConfig { host: self.host, port: self.port, open: self.open });
         Ok(WatchConfig {
-            input,
-            output,
-            templates: self.templates,
+            dossier: self.dossier.into_config(Some(self.input))?,
             label: self.label,
-            previous: existing(self.previous, "dossier précédent")?,
-            standards: self.standards.parse()?,
             serve,
             quiet: self.quiet,
         })
@@ -246,6 +220,22 @@ pub struct RenderArgs {
     #[arg(value_name = "DOSSIER.toml", help_heading = "Arguments ")]
     pub input: Option<PathBuf>,
 
+    /// Output, templates, previous dossier, PDF standards.
+    #[command(flatten)]
+    pub dossier: DossierArgs,
+
+    /// Écrit aussi les sources Typst générées (et les polices) dans ce dossier.
+    #[arg(long, value_name = "DOSSIER")]
+    pub emit_typst: Option<PathBuf>,
+
+    /// N'affiche que les erreurs et les avertissements.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The options of the commands that turn one dossier into a PDF (rendering and `watch`).
+#[derive(Debug, Args)]
+pub struct DossierArgs {
     /// Fichier PDF à écrire (par défaut : le nom du dossier avec l'extension .pdf).
     #[arg(short, long, value_name = "FICHIER.pdf")]
     pub output: Option<PathBuf>,
@@ -254,10 +244,6 @@ pub struct RenderArgs {
     #[arg(long, value_name = "DOSSIER")]
     pub templates: Option<PathBuf>,
 
-    /// Écrit aussi les sources Typst générées (et les polices) dans ce dossier.
-    #[arg(long, value_name = "DOSSIER")]
-    pub emit_typst: Option<PathBuf>,
-
     /// Dossier de la phase précédente (remplace `precedent` de [cite]) : items mis à jour ou inchangés, évolutions en 8.3.
     #[arg(long, value_name = "ANCIEN.toml")]
     pub previous: Option<PathBuf>,
@@ -265,10 +251,6 @@ pub struct RenderArgs {
     /// PDF standards.
     #[command(flatten)]
     pub standards: StandardArgs,
-
-    /// N'affiche que les erreurs et les avertissements.
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 /// The PDF standards option, shared by the commands that write dossiers.
@@ -411,18 +393,10 @@ pub fn parse_phase(text: &str) -> Result<Phase, String> {
 /// A validated rendering configuration.
 #[derive(Debug, Clone)]
 pub struct RenderConfig {
-    /// The dossier file.
-    pub input: PathBuf,
-    /// The PDF to write.
-    pub output: PathBuf,
-    /// Template overrides.
-    pub templates: Option<PathBuf>,
+    /// The dossier and where its PDF goes.
+    pub dossier: DossierConfig,
     /// Where to write the Typst sources, if asked.
     pub emit_typst: Option<PathBuf>,
-    /// The previous phase's dossier, if given on the command line.
-    pub previous: Option<PathBuf>,
-    /// PDF standards to conform to.
-    pub standards: Vec<typst_pdf::PdfStandard>,
     /// Fewer messages.
     pub quiet: bool,
 }
@@ -430,34 +404,61 @@ pub struct RenderConfig {
 impl RenderArgs {
     /// Checks the arguments and fills in defaults before any work starts.
     pub fn into_config(self) -> anyhow::Result<RenderConfig> {
-        let (input, output) = check_paths(self.input, self.output, self.templates.as_deref())?;
         Ok(RenderConfig {
-            input,
-            output,
-            templates: self.templates,
+            dossier: self.dossier.into_config(self.input)?,
             emit_typst: self.emit_typst,
-            previous: existing(self.previous, "dossier précédent")?,
-            standards: self.standards.parse()?,
             quiet: self.quiet,
         })
     }
 }
 
-/// Checks that an optional input file exists.
-fn existing(path: Option<PathBuf>, what: &str) -> anyhow::Result<Option<PathBuf>> {
-    match path {
-        Some(p) if !p.is_file() => anyhow::bail!("le {what} {} n'existe pas", p.display()),
-        other => Ok(other),
+/// A dossier to turn into a PDF, checked: the files exist, the output is not the input.
+#[derive(Debug, Clone)]
+pub struct DossierConfig {
+    /// The dossier file.
+    pub input: PathBuf,
+    /// The PDF to write.
+    pub output: PathBuf,
+    /// Template overrides.
+    pub templates: Option<PathBuf>,
+    /// The previous phase's dossier, if given on the command line.
+    pub previous: Option<PathBuf>,
+    /// PDF standards to conform to.
+    pub standards: Vec<typst_pdf::PdfStandard>,
+}
+
+impl DossierArgs {
+    /// Checks the dossier, output, templates and previous dossier paths; the output defaults to
+    /// the dossier with the `.pdf` extension.
+    pub fn into_config(self, input: Option<PathBuf>) -> anyhow::Result<DossierConfig> {
+        let input = existing_dossier(input)?;
+        let output = self.output.unwrap_or_else(|| input.with_extension("pdf"));
+        if output == input {
+            anyhow::bail!("le fichier de sortie {} est le dossier lui-même", output.display());
+        }
+        if let Some(dir) = &self.templates
+            && !dir.is_dir()
+        {
+            anyhow::bail!("le dossier de modèles {} n'existe pas", dir.display());
+        }
+        if let Some(previous) = &self.previous
+            && !previous.is_file()
+        {
+            anyhow::bail!("le dossier précédent {} n'existe pas", previous.display());
+        }
+        Ok(DossierConfig {
+            input,
+            output,
+            templates: self.templates,
+            previous: self.previous,
+            standards: self.standards.parse()?,
+        })
     }
 }
 
-/// Checks the dossier, output and templates paths of a command that writes a dossier; returns
-/// the dossier and the output (by default, the dossier with the `.pdf` extension).
-fn check_paths(
-    input: Option<PathBuf>,
-    output: Option<PathBuf>,
-    templates: Option<&std::path::Path>,
-) -> anyhow::Result<(PathBuf, PathBuf)> {
+/// The dossier file given on the command line, which must exist (a misspelt command is
+/// suggested).
+fn existing_dossier(input: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let Some(input) = input else {
         anyhow::bail!(
             "aucun dossier indiqué\naide : cdm-render dossier.toml -o dossier.pdf \
@@ -474,16 +475,7 @@ fn check_paths(
             .unwrap_or_default();
         anyhow::bail!("le fichier {} n'existe pas ou n'est pas un fichier{typo}", input.display());
     }
-    let output = output.unwrap_or_else(|| input.with_extension("pdf"));
-    if output == input {
-        anyhow::bail!("le fichier de sortie {} est le dossier lui-même", output.display());
-    }
-    if let Some(dir) = templates
-        && !dir.is_dir()
-    {
-        anyhow::bail!("le dossier de modèles {} n'existe pas", dir.display());
-    }
-    Ok((input, output))
+    Ok(input)
 }
 
 #[cfg(test)]

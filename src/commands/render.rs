@@ -12,20 +12,21 @@ use crate::{fsutil, load};
 /// Renders one dossier to PDF. The PDF is written only when everything succeeded.
 pub fn run(config: RenderConfig) -> Result<()> {
     let start = Instant::now();
+    let dossier = &config.dossier;
     let renderer =
-        Renderer::new(config.templates.as_deref())?.with_previous(config.previous.as_deref());
+        Renderer::new(dossier.templates.as_deref())?.with_previous(dossier.previous.as_deref());
     for path in &renderer.templates().ignored {
         eprintln!(
             "avertissement : {} ne correspond à aucun modèle intégré et est ignoré",
             path.display()
         );
     }
-    let target = crate::validate::Target { standards: config.standards.clone() };
-    let loaded = load::load(&config.input, &target)?;
+    let target = crate::validate::Target { standards: dossier.standards.clone() };
+    let loaded = load::load(&dossier.input, &target)?;
     if !loaded.warnings.errors.is_empty() {
         eprint!("{}", loaded.warnings.render(std::io::stderr().is_terminal()));
     }
-    let options = RenderOptions { standards: config.standards.clone() };
+    let options = RenderOptions { standards: dossier.standards.clone() };
     let rendered = renderer.render(&loaded, &options);
     // Sources are emitted even when Typst fails: that is when users need to read them.
     if let Some(dir) = &config.emit_typst {
@@ -42,13 +43,13 @@ pub fn run(config: RenderConfig) -> Result<()> {
     for warning in &rendered.compiled.warnings {
         eprintln!("avertissement Typst :\n{warning}");
     }
-    fsutil::write_atomic(&config.output, &rendered.compiled.pdf)?;
+    fsutil::write_atomic(&dossier.output, &rendered.compiled.pdf)?;
     if !config.quiet {
         let report = crate::check::check(&loaded.dossier, loaded.dossier.cite.label);
         eprintln!("{}", report.one_line());
         eprintln!(
             "{} écrit : {} pages, {} ({:.1} s)",
-            config.output.display(),
+            dossier.output.display(),
             rendered.compiled.pages,
             loaded.dossier.cite.label.label(),
             start.elapsed().as_secs_f64()

@@ -8,19 +8,12 @@ use anyhow::Result;
 use crate::cli::WatchConfig;
 use crate::diag::{self, DataErrors};
 use crate::fsutil;
-use crate::render::RenderOptions;
 use crate::serve::{Overlay, Preview};
-use crate::watch::{FileWatcher, Rendered, Session, SessionConfig};
+use crate::watch::{FileWatcher, Rendered, Session};
 
 /// Runs until interrupted (Ctrl+C).
 pub fn run(config: WatchConfig) -> Result<()> {
-    let options = RenderOptions { standards: config.standards.clone() };
-    let session_config = SessionConfig {
-        templates: config.templates.clone(),
-        previous: config.previous.clone(),
-        label: config.label,
-    };
-    let mut session = Session::new(&config.input, session_config, options);
+    let mut session = Session::new(&config.dossier, config.label);
     let preview = match &config.serve {
         Some(serve) => Some(start_preview(serve)?),
         None => None,
@@ -68,7 +61,7 @@ fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>)
     for warning in &rendered.compiled.warnings {
         eprintln!("avertissement Typst :\n{warning}");
     }
-    if let Err(error) = fsutil::write_atomic(&config.output, &rendered.compiled.pdf) {
+    if let Err(error) = fsutil::write_atomic(&config.dossier.output, &rendered.compiled.pdf) {
         failure(&error, preview);
         return;
     }
@@ -83,7 +76,7 @@ fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>)
         };
         eprintln!(
             "[{time}] {} écrit en {} ms : {} pages{charts} — {}",
-            config.output.display(),
+            config.dossier.output.display(),
             rendered.duration.as_millis(),
             rendered.compiled.pages,
             rendered.report.one_line()

@@ -11,6 +11,7 @@ use anyhow::Result;
 
 use crate::charts::ChartCache;
 use crate::check::{self, Report};
+use crate::cli::DossierConfig;
 use crate::compile::Compiled;
 use crate::load::{self, LoadedDossier};
 use crate::outline::Phase;
@@ -30,24 +31,11 @@ pub struct Session {
     templates_dir: Option<PathBuf>,
     previous: Option<PathBuf>,
     label: Option<Phase>,
-    target: Target,
     options: RenderOptions,
     renderer: Option<Renderer>,
     world: DossierWorld,
     charts: ChartCache,
     dependencies: Vec<PathBuf>,
-}
-
-/// What a session needs besides the dossier: template overrides, previous dossier, label of
-/// the completeness report.
-#[derive(Debug, Clone, Default)]
-pub struct SessionConfig {
-    /// Template overrides folder.
-    pub templates: Option<PathBuf>,
-    /// Previous phase's dossier given on the command line.
-    pub previous: Option<PathBuf>,
-    /// Label of the completeness report (default: the dossier's).
-    pub label: Option<Phase>,
 }
 
 /// A successful render.
@@ -65,20 +53,20 @@ pub struct Rendered {
 }
 
 impl Session {
-    /// Prepares a session; nothing is read before the first [`Session::render`].
-    pub fn new(input: &Path, config: SessionConfig, options: RenderOptions) -> Session {
-        let target = Target { standards: options.standards.clone() };
+    /// Prepares a session for a dossier, with the label of its completeness report (default:
+    /// the dossier's); nothing is read before the first [`Session::render`].
+    pub fn new(config: &DossierConfig, label: Option<Phase>) -> Session {
+        let options = RenderOptions { standards: config.standards.clone() };
         Session {
-            input: input.to_path_buf(),
-            templates_dir: config.templates,
-            previous: config.previous,
-            label: config.label,
-            target,
+            input: config.input.clone(),
+            templates_dir: config.templates.clone(),
+            previous: config.previous.clone(),
+            label,
             options,
             renderer: None,
             world: DossierWorld::new(crate::compile::typst_date(render::document_date_or_today())),
             charts: ChartCache::default(),
-            dependencies: vec![input.to_path_buf()],
+            dependencies: vec![config.input.clone()],
         }
     }
 
@@ -108,7 +96,8 @@ impl Session {
             self.renderer = Some(renderer.with_previous(self.previous.as_deref()));
         }
         let renderer = self.renderer.as_ref().expect("renderer loaded above");
-        let loaded = load::load(&self.input, &self.target)?;
+        let target = Target { standards: self.options.standards.clone() };
+        let loaded = load::load(&self.input, &target)?;
         self.dependencies = dependencies(&loaded, self.templates_dir.as_deref());
         self.dependencies.extend(crate::previous::path(&loaded, self.previous.as_deref()));
         let sources = renderer.generate_cached(&loaded, &mut self.charts)?;
