@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 use serde_json::Value;
@@ -35,16 +37,52 @@ pub fn path(loaded: &LoadedDossier, cli: Option<&Path>) -> Option<PathBuf> {
         .or_else(|| loaded.dossier.cite.precedent.as_ref().map(|p| loaded.base_dir().join(p)))
 }
 
-/// Reads the previous dossier, if any, and compares it with this one.
-pub fn load(loaded: &LoadedDossier, cli: Option<&Path>) -> Result<Option<Previous>> {
+/// The last previous dossier read, reused while its file is unchanged: a live preview renders
+/// again at every save against the same previous dossier.
+#[derive(Default)]
+pub struct Cache(Mutex<Option<Cached>>);
+
+struct Cached {
+    path: PathBuf,
+    stamp: Stamp,
+    dossier: Arc<Dossier>,
+}
+
+/// Modification time and size of a file: what tells that it changed.
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+impl Cache {
+    fn get_or_load(&self, path: &Path) -> Result<Arc<Dossier>> {
+        // A poisoned lock only means a panic elsewhere; the cached value is still whole.
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let stamp = stamp(path);
+        if let Some(c) =
+            cached.as_ref().filter(|c| c.path == path && stamp.is_some() && c.stamp == stamp)
+        {
+            return Ok(Arc::clone(&c.dossier));
+        }
+        let old = load::load(path, &Target::default())
+            .with_context(|| format!("lecture du dossier précédent {}", path.display()))?;
+        let dossier = Arc::new(old.dossier);
+        *cached = Some(Cached { path: path.to_path_buf(), stamp, dossier: Arc::clone(&dossier) });
+        Ok(dossier)
+    }
+}
+
+/// Reads the previous dossier, if any (through `cache`), and compares it with this one.
+pub fn load(loaded: &LoadedDossier, cli: Option<&Path>, cache: &Cache) -> Result<Option<Previous>> {
     let Some(path) = path(loaded, cli) else { return Ok(None) };
     if cli.is_none() && !path.is_file() {
         // Validation already warned about it.
         return Ok(None);
     }
-    let old = load::load(&path, &Target::default())
-        .with_context(|| format!("lecture du dossier précédent {}", path.display()))?;
-    Ok(Some(compare(&old.dossier, &loaded.dossier)))
+    let old = cache.get_or_load(&path)?;
+    Ok(Some(compare(&old, &loaded.dossier)))
 }
 
 /// Compares two dossiers of the same Cité.

@@ -19,6 +19,7 @@ use crate::world::{DossierWorld, SANS_FAMILY, SERIF_FAMILY};
 pub struct Renderer {
     templates: Templates,
     previous: Option<std::path::PathBuf>,
+    previous_cache: crate::previous::Cache,
 }
 
 /// The result of rendering one dossier.
@@ -51,7 +52,17 @@ pub fn default_standards() -> Vec<PdfStandard> {
 impl Renderer {
     /// Loads the templates (built-in, overridden by the files of `templates_dir`).
     pub fn new(templates_dir: Option<&Path>) -> Result<Self> {
-        Ok(Renderer { templates: Templates::new(templates_dir)?, previous: None })
+        Ok(Renderer {
+            templates: Templates::new(templates_dir)?,
+            previous: None,
+            previous_cache: crate::previous::Cache::default(),
+        })
+    }
+
+    /// Loads the templates again (built-in, overridden by the files of `templates_dir`).
+    pub fn reload_templates(&mut self, templates_dir: Option<&Path>) -> Result<()> {
+        self.templates = Templates::new(templates_dir)?;
+        Ok(())
     }
 
     /// Compares every dossier with this previous one (`--previous`) instead of the one its
@@ -79,7 +90,8 @@ impl Renderer {
         cache: &mut ChartCache,
     ) -> Result<Sources> {
         let dossier = &loaded.dossier;
-        let previous = crate::previous::load(loaded, self.previous.as_deref())?;
+        let previous =
+            crate::previous::load(loaded, self.previous.as_deref(), &self.previous_cache)?;
         let charts = charts::build_cached(dossier, loaded.base_dir(), cache)?;
         let pieces = pieces::collect(loaded)?;
         let date = document_date(dossier);

@@ -89,13 +89,19 @@ impl Session {
     }
 
     fn render_inner(&mut self, start: Instant) -> Result<Rendered> {
-        if self.renderer.is_none() || self.templates_dir.is_some() {
+        let dir = self.templates_dir.as_deref();
+        let renderer = match &mut self.renderer {
             // Template overrides are reloaded at every render since they may be what changed;
             // a bad one is reported like any other error and retried at the next change.
-            let renderer = Renderer::new(self.templates_dir.as_deref())?;
-            self.renderer = Some(renderer.with_previous(self.previous.as_deref()));
-        }
-        let renderer = self.renderer.as_ref().expect("renderer loaded above");
+            Some(renderer) if dir.is_some() => {
+                renderer.reload_templates(dir)?;
+                renderer
+            }
+            Some(renderer) => renderer,
+            None => {
+                self.renderer.insert(Renderer::new(dir)?.with_previous(self.previous.as_deref()))
+            }
+        };
         let target = Target { standards: self.options.standards.clone() };
         let loaded = load::load(&self.input, &target)?;
         self.dependencies = dependencies(&loaded, self.templates_dir.as_deref());
