@@ -96,14 +96,7 @@ fn emitted_typst_sources_are_complete() {
     let out = dir.join("out.pdf");
     let emit = dir.join("typst");
     let input = root().join("data/fonctionnement/dossier.toml");
-    let output = run(&[
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--emit-typst",
-        emit.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    crate::support::render_emitting(&input, &out, &emit);
     for file in [
         "main.typ",
         "lib.typ",

@@ -83,14 +83,7 @@ fn branding_colours_reach_the_cover_the_tables_and_the_charts() {
     let pdf = dir.join("apparence.pdf");
     let input = root().join("tests/fixtures/apparence/dossier.toml");
     let emitted = dir.join("typst");
-    let output = run(&[
-        input.to_str().unwrap(),
-        "-o",
-        pdf.to_str().unwrap(),
-        "--emit-typst",
-        emitted.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    crate::support::render_emitting(&input, &pdf, &emitted);
     let main = [0x8a, 0x15, 0x38];
     assert!(pixels_of_colour(&pdf, 1, main) > 500, "the cover band is in the main colour");
     assert_eq!(pixels_of_colour(&pdf, 1, [0x1d, 0x4f, 0x73]), 0, "no built-in blue left");
@@ -110,10 +103,7 @@ fn markdown_is_opt_in_and_never_lets_raw_typst_through() {
     let emitted = dir.join("typst");
     let input = root().join("tests/fixtures/markdown/dossier.toml");
     let pdf = dir.join("md.pdf");
-    let args = ["--emit-typst", emitted.to_str().unwrap()];
-    let output =
-        run(&[&[input.to_str().unwrap(), "-o", pdf.to_str().unwrap()][..], &args].concat());
-    assert!(output.status.success(), "{}", stderr(&output));
+    crate::support::render_emitting(&input, &pdf, &emitted);
     let chapter = std::fs::read_to_string(emitted.join("chapitres/1.typ")).unwrap();
     assert!(chapter.contains("#strong[trois partenaires]"), "bold becomes Typst");
     assert!(chapter.contains("#link(\"https://exemple.fr\")[le site]"), "web links are links");

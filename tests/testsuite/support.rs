@@ -36,6 +36,19 @@ pub fn render(input: &Path, out: &Path) {
     assert!(output.status.success(), "rendering {} failed:\n{}", input.display(), stderr(&output));
 }
 
+/// Renders a dossier to `out` and writes its generated Typst sources into `typst`, failing the
+/// test with the messages when it does not succeed.
+pub fn render_emitting(input: &Path, out: &Path, typst: &Path) {
+    let output = run(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--emit-typst",
+        typst.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "rendering {} failed:\n{}", input.display(), stderr(&output));
+}
+
 /// The text of a PDF, one string per page, with spaces normalised (no-break and narrow spaces
 /// become plain spaces, runs of whitespace one space) and typographic apostrophes made straight.
 pub fn pdf_pages(pdf: &Path) -> Vec<String> {
