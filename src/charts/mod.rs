@@ -13,7 +13,7 @@ mod gantt;
 mod hours;
 mod lines;
 mod map;
-mod palette;
+pub mod palette;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

@@ -35,6 +35,12 @@ impl Palette {
     }
 }
 
+/// The built-in accent colour as `#rrggbb`, for documents whose dossier sets none: the same
+/// as in the charts.
+pub fn built_in_accent() -> String {
+    hex(ACCENT)
+}
+
 /// How plotters writes a colour in SVG ("#1D4F73").
 fn hex(c: RGBColor) -> String {
     code([c.0, c.1, c.2])

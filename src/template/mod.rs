@@ -232,7 +232,8 @@ impl Appearance {
         };
         Appearance {
             principale: colour(&look.couleur_principale),
-            secondaire: colour(&look.couleur_secondaire).unwrap_or_else(|| "#d07a2c".into()),
+            secondaire: colour(&look.couleur_secondaire)
+                .unwrap_or_else(crate::charts::palette::built_in_accent),
             logo: look.logo.as_deref().map(crate::pieces::virtual_path),
             image_couverture: look.image_couverture.as_deref().map(crate::pieces::virtual_path),
         }
