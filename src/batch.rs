@@ -8,13 +8,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::check::{self, Report};
-use crate::diag::DataErrors;
-use crate::fsutil;
-use crate::load::{self, LoadedDossier};
+use crate::check::Report;
+use crate::load::LoadedDossier;
 use crate::outline::Phase;
-use crate::render::{RenderOptions, Renderer, slug};
-use crate::validate::Target;
+use crate::render::{Pipeline, slug};
 
 /// One dossier to render and the file it goes to.
 #[derive(Debug, Clone)]
@@ -132,18 +129,14 @@ fn cite_name(path: &Path) -> Option<String> {
     value.get("cite")?.get("nom")?.as_str().map(String::from)
 }
 
-/// Renders one job; never panics the batch: every failure becomes an outcome with its error.
-pub fn run_job(
-    renderer: &Renderer,
-    job: &Job,
-    label: Option<Phase>,
-    options: &RenderOptions,
-) -> Outcome {
+/// Renders one job; a panic inside it becomes the job's error, so that one dossier never loses
+/// the outcomes of the others.
+pub fn run_job(pipeline: &Pipeline, job: &Job) -> Outcome {
     let start = Instant::now();
     let mut outcome = Outcome {
         job: job.clone(),
         cite: None,
-        label,
+        label: None,
         pages: 0,
         time: Duration::ZERO,
         warnings: 0,
@@ -151,28 +144,32 @@ pub fn run_job(
         figures: None,
         error: None,
     };
-    let target = Target { standards: options.standards.clone() };
-    let result = load::load(&job.input, &target).and_then(|mut loaded| {
-        if let Some(label) = label {
-            loaded.dossier.cite.label = label;
-        }
-        outcome.cite = Some(loaded.dossier.cite.nom.clone());
-        outcome.label = Some(loaded.dossier.cite.label);
-        outcome.warnings = loaded.warnings.errors.len();
-        let report = check::check(&loaded.dossier, loaded.dossier.cite.label);
-        outcome.figures = Some(figures(&loaded, &report));
-        outcome.completeness = Some(report);
-        let rendered = renderer.render(&loaded, options)?;
-        fsutil::write_atomic(&job.output, &rendered.compiled.pdf)?;
-        outcome.pages = rendered.compiled.pages;
-        Ok(())
-    });
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        render_job(pipeline, job, &mut outcome)
+    }));
     release_memory();
-    if let Err(error) = result {
-        outcome.error = Some(describe(&error));
-    }
+    outcome.error = match result {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(crate::diag::describe(&error, false)),
+        Err(_) => {
+            Some("erreur interne pendant le rendu de ce dossier (les autres continuent)".into())
+        }
+    };
     outcome.time = start.elapsed();
     outcome
+}
+
+fn render_job(pipeline: &Pipeline, job: &Job, outcome: &mut Outcome) -> Result<()> {
+    let loaded = pipeline.load(&job.input)?;
+    outcome.cite = Some(loaded.dossier.cite.nom.clone());
+    outcome.label = Some(loaded.dossier.cite.label);
+    outcome.warnings = loaded.warnings.errors.len();
+    outcome.figures = Some(figures(&loaded));
+    outcome.completeness = Some(loaded.report.clone());
+    let rendered = pipeline.render(&loaded)?;
+    Pipeline::write(&rendered.compiled, &job.output)?;
+    outcome.pages = rendered.compiled.pages;
+    Ok(())
 }
 
 /// Typst's memoization cache is process-wide: evicted after every document, failures included,
@@ -188,15 +185,8 @@ pub fn release_memory() {
     }
 }
 
-/// The whole message of an error: located data errors, or the cause chain.
-pub fn describe(error: &anyhow::Error) -> String {
-    if let Some(data) = error.downcast_ref::<DataErrors>() {
-        return data.render(false);
-    }
-    error.chain().map(ToString::to_string).collect::<Vec<_>>().join("\n  cause : ")
-}
-
-fn figures(loaded: &LoadedDossier, report: &Report) -> Figures {
+fn figures(loaded: &LoadedDossier) -> Figures {
+    let report = &loaded.report;
     let d = &loaded.dossier;
     let staff = &d.fonctionnement.moyens_humains;
     let etp =
@@ -225,11 +215,9 @@ fn figures(loaded: &LoadedDossier, report: &Report) -> Figures {
 /// resident size climbed to 2 GB for 100 dossiers. With workers of our own, exactly `threads`
 /// documents are in flight, and Typst keeps rayon's global pool for its inner parallelism.
 pub fn run_all(
-    renderer: &Renderer,
+    pipeline: &Pipeline,
     jobs: &[Job],
     threads: usize,
-    label: Option<Phase>,
-    options: &RenderOptions,
     progress: &(dyn Fn(&Outcome) + Sync),
 ) -> Result<Vec<Outcome>> {
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -244,7 +232,7 @@ pub fn run_all(
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         let Some(job) = jobs.get(i) else { break };
-                        let outcome = run_job(renderer, job, label, options);
+                        let outcome = run_job(pipeline, job);
                         progress(&outcome);
                         results.lock().unwrap_or_else(|e| e.into_inner()).push((i, outcome));
                     }
@@ -263,11 +251,7 @@ pub fn run_all(
 type Comparison<'a> = (&'a str, &'a str, Vec<(String, f64)>, &'a str);
 
 /// Builds the network overview PDF of a batch: one page per Cité, then comparative charts.
-pub fn overview(
-    renderer: &Renderer,
-    outcomes: &[Outcome],
-    options: &RenderOptions,
-) -> Result<Vec<u8>> {
+pub fn overview(pipeline: &Pipeline, outcomes: &[Outcome]) -> Result<Vec<u8>> {
     let cites: Vec<&Figures> =
         outcomes.iter().filter(|o| o.error.is_none()).filter_map(|o| o.figures.as_ref()).collect();
     let failed: Vec<String> = outcomes
@@ -314,15 +298,10 @@ pub fn overview(
         "ordre_graphiques": order,
         "date": { "annee": today.year, "mois": today.month, "jour": today.day },
     });
-    let sources = renderer.templates().render_overview(&data, &charts)?;
-    let mut world = crate::world::DossierWorld::new(crate::compile::typst_date(today));
-    crate::compile::load_sources(&mut world, &sources);
-    let meta = crate::compile::PdfMeta {
-        ident: "synthese-reseau".into(),
-        date: today,
-        standards: options.standards.clone(),
-    };
-    let compiled = crate::compile::compile(&world, &meta)?;
+    let sources = pipeline.templates().render_overview(&data, &charts)?;
+    let mut world = crate::world::DossierWorld::new(crate::render::typst_date(today));
+    let compiled = pipeline.compile_sources(&sources, "synthese-reseau", today, &mut world);
     release_memory();
+    let compiled = compiled?;
     Ok(compiled.pdf)
 }

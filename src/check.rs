@@ -1,13 +1,19 @@
-//! Completeness of a dossier for a label: for every applicable item, its expected level and a
-//! status, computed from the rules stored with the outline (`outline.toml`).
+//! Completeness of a dossier for a label: for every applicable entry of the outline (items and
+//! their sub-items), its expected level and a status, computed from the rules stored with the
+//! outline (`outline.toml`).
+//!
+//! [`assess`] is the one place that decides. `cdm-render check`, the render's summary line, the
+//! preview's side panel and every « À compléter » box of the PDF read its [`Report`], so that
+//! they cannot disagree.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::Dossier;
 use crate::outline::{Item, Level, Outline, Phase};
 
-/// Status of an item.
+/// Status of an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -30,33 +36,37 @@ impl Status {
     }
 }
 
-/// The completeness of one item.
+/// The completeness of one entry (an item of the matrix or a sub-item).
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemStatus {
     /// Official number.
     pub numero: String,
     /// Title.
     pub titre: String,
-    /// Expected level key ("approfondir").
+    /// Expected level key ("approfondir"); a sub-item has its item's.
     pub niveau: Level,
     /// Status.
     pub statut: Status,
-    /// What the outline expects, when the item is not complete.
+    /// What the outline expects, when the entry is not complete.
     pub attendu: Option<String>,
     /// What is missing, in French ("texte trop court : 120 caractères sur 200").
     pub manques: Vec<String>,
+    /// Whether the entry has content of its own (else the PDF shows a box in its place).
+    pub contenu: bool,
+    /// Whether the entry is declared unchanged since the previous phase, which its level accepts.
+    pub inchange: bool,
 }
 
 /// Counts by status.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
-    /// Items applicable to the label.
+    /// Entries judged for the label.
     pub items: usize,
-    /// Complete items.
+    /// Complete entries.
     pub complet: usize,
-    /// Items to complete.
+    /// Entries to complete.
     pub a_completer: usize,
-    /// Missing items.
+    /// Missing entries.
     pub manquant: usize,
 }
 
@@ -65,27 +75,27 @@ pub struct Summary {
 pub struct Report {
     /// The label checked.
     pub label: Phase,
-    /// True when every applicable item is complete.
+    /// True when every judged entry is complete.
     pub complet: bool,
     /// Counts.
     pub resume: Summary,
-    /// Every applicable item, in outline order.
+    /// Every judged entry, in outline order.
     pub items: Vec<ItemStatus>,
 }
 
 impl Report {
-    /// One line for the end of a render: "Complétude (Label projet) : 24 items complets sur 26…".
+    /// One line for the end of a render: "complétude (Label projet) : 24 complets, …".
     pub fn one_line(&self) -> String {
         let s = &self.resume;
         if self.complet {
             format!(
-                "complétude ({}) : les {} items requis sont complets",
+                "complétude ({}) : les {} items et sous-items requis sont complets",
                 self.label.label(),
                 s.items
             )
         } else {
             format!(
-                "complétude ({}) : {} complets, {} à compléter, {} manquants sur {} items — détail avec `cdm-render check`",
+                "complétude ({}) : {} complets, {} à compléter, {} manquants sur {} items et sous-items — détail avec `cdm-render check`",
                 self.label.label(),
                 s.complet,
                 s.a_completer,
@@ -94,17 +104,46 @@ impl Report {
             )
         }
     }
+
+    /// The status of an entry, when it is judged for this label.
+    pub fn item(&self, number: &str) -> Option<&ItemStatus> {
+        self.items.iter().find(|i| i.numero == number)
+    }
 }
 
-/// Checks a dossier against the items of a label.
-pub fn check(dossier: &Dossier, label: Phase) -> Report {
-    let json = serde_json::to_value(dossier).unwrap_or(Value::Null);
+/// What else than the dossier's own data bears on completeness.
+#[derive(Debug, Clone, Default)]
+pub struct Context<'a> {
+    /// Data paths filled by computation rather than by the writer (item 8.3's rows computed from
+    /// the previous dossier).
+    pub computed: Vec<&'a str>,
+    /// Items whose content is word for word that of the previous phase's dossier, and that
+    /// phase's name ("Label projet").
+    pub same_as_previous: Option<(&'a BTreeSet<String>, &'a str)>,
+}
+
+/// Assesses a dossier (as the JSON value of its data) against the entries of a label.
+pub fn assess(data: &Value, label: Phase, context: &Context) -> Report {
     let outline = Outline::get();
-    let items: Vec<ItemStatus> = outline
-        .matrix_items()
-        .filter_map(|item| Some((item, *item.levels.get(&label)?)))
-        .map(|(item, level)| item_status(outline, item, level, &json))
-        .collect();
+    let judge = Judge { outline, data, context };
+    let mut items = Vec::new();
+    for item in outline.matrix_items() {
+        let Some(level) = item.levels.get(&label).copied() else { continue };
+        let status = judge.item(item, level);
+        // Sub-items are judged when their item shows content: otherwise the item's own box
+        // already says that everything is missing.
+        let children = status.contenu;
+        let unchanged = status.inchange;
+        items.push(status);
+        if !children {
+            continue;
+        }
+        for sub in outline.items.iter().filter(|s| s.parent_number() == Some(&item.number)) {
+            if let Some(status) = judge.sub_item(sub, level, unchanged) {
+                items.push(status);
+            }
+        }
+    }
     let count = |s: Status| items.iter().filter(|i| i.statut == s).count();
     let resume = Summary {
         items: items.len(),
@@ -115,40 +154,94 @@ pub fn check(dossier: &Dossier, label: Phase) -> Report {
     Report { label, complet: resume.complet == resume.items, resume, items }
 }
 
-fn item_status(outline: &Outline, item: &Item, level: Level, json: &Value) -> ItemStatus {
-    let filled = |path: &String| lookup(json, path).is_some_and(|v| !is_empty(v));
-    let content = item.data.iter().any(filled);
-    let unchanged = item.data.iter().any(|p| {
-        lookup(json, p).and_then(|v| v.get("inchange")).and_then(Value::as_bool).unwrap_or(false)
-    });
-    let mut manques = Vec::new();
-    let declared_unchanged = level == Level::Actualiser && unchanged;
-    let statut = match level {
-        _ if !(content || declared_unchanged) => {
+struct Judge<'a> {
+    outline: &'a Outline,
+    data: &'a Value,
+    context: &'a Context<'a>,
+}
+
+impl Judge<'_> {
+    fn filled(&self, path: &str) -> bool {
+        self.context.computed.contains(&path)
+            || lookup(self.data, path).is_some_and(|v| !is_empty(v))
+    }
+
+    fn has_content(&self, item: &Item) -> bool {
+        item.data.iter().any(|p| self.filled(p))
+    }
+
+    fn declared_unchanged(&self, item: &Item) -> bool {
+        item.data.iter().any(|p| {
+            lookup(self.data, p).and_then(|v| v.get("inchange")).and_then(Value::as_bool)
+                == Some(true)
+        })
+    }
+
+    /// An item of the matrix.
+    fn item(&self, item: &Item, level: Level) -> ItemStatus {
+        let contenu = self.has_content(item);
+        let inchange = level == Level::Actualiser && self.declared_unchanged(item);
+        let mut manques = Vec::new();
+        if !contenu && !inchange {
             manques.push("aucune information".to_string());
-            Status::Manquant
-        }
-        Level::Signaler | Level::Actualiser => Status::Complet,
-        Level::Approfondir => {
-            manques.extend(
-                item.structured
-                    .iter()
-                    .filter(|p| !filled(p))
-                    .map(|p| format!("donnée manquante : {p}")),
-            );
+        } else if contenu && level == Level::Approfondir {
+            manques.extend(self.missing_structured(item));
             let chars: usize = item
                 .text
                 .iter()
-                .filter_map(|p| lookup(json, p).and_then(Value::as_str))
+                .filter_map(|p| lookup(self.data, p).and_then(Value::as_str))
                 .map(|t| t.trim().chars().count())
                 .sum();
-            let needed = outline.rules.substantive_text;
+            let needed = self.outline.rules.substantive_text;
             if chars < needed {
                 manques
                     .push(format!("texte trop court : {chars} caractères sur {needed} attendus"));
             }
-            if manques.is_empty() { Status::Complet } else { Status::ACompleter }
+            if let Some((same, phase)) = self.context.same_as_previous
+                && same.contains(&item.number)
+            {
+                manques.push(format!(
+                    "contenu identique à celui du dossier du {phase} : cet item est à approfondir"
+                ));
+            }
         }
+        status(item, level, contenu, inchange, manques)
+    }
+
+    /// A sub-item of an item that has content; `None` when it is left out of the dossier.
+    fn sub_item(&self, sub: &Item, level: Level, item_unchanged: bool) -> Option<ItemStatus> {
+        let contenu = self.has_content(sub);
+        if !contenu && level == Level::Signaler {
+            return None;
+        }
+        let mut manques = Vec::new();
+        if !contenu && !item_unchanged {
+            manques.push("aucune information".to_string());
+        } else if contenu && level == Level::Approfondir {
+            manques.extend(self.missing_structured(sub));
+        }
+        Some(status(sub, level, contenu, !contenu && item_unchanged, manques))
+    }
+
+    fn missing_structured<'i>(&'i self, item: &'i Item) -> impl Iterator<Item = String> + 'i {
+        item.structured
+            .iter()
+            .filter(|p| !self.filled(p))
+            .map(|p| format!("donnée manquante : {p}"))
+    }
+}
+
+fn status(
+    item: &Item,
+    level: Level,
+    contenu: bool,
+    inchange: bool,
+    manques: Vec<String>,
+) -> ItemStatus {
+    let statut = match (manques.is_empty(), contenu || inchange) {
+        (true, _) => Status::Complet,
+        (false, true) => Status::ACompleter,
+        (false, false) => Status::Manquant,
     };
     ItemStatus {
         numero: item.number.clone(),
@@ -157,6 +250,8 @@ fn item_status(outline: &Outline, item: &Item, level: Level, json: &Value) -> It
         statut,
         attendu: (statut != Status::Complet).then(|| item.description.clone()),
         manques,
+        contenu,
+        inchange,
     }
 }
 
@@ -182,11 +277,16 @@ pub fn is_empty(value: &Value) -> bool {
 mod tests {
     use super::*;
 
-    use crate::model::test_dossier as dossier;
+    use crate::model::test_dossier;
+
+    fn check(body: &str, label: Phase) -> Report {
+        let json = serde_json::to_value(test_dossier(body)).unwrap();
+        assess(&json, label, &Context::default())
+    }
 
     #[test]
     fn an_empty_dossier_misses_every_item() {
-        let report = check(&dossier(""), Phase::Projet);
+        let report = check("", Phase::Projet);
         assert_eq!(report.resume.items, 20);
         assert_eq!(report.resume.manquant, 20);
         assert!(!report.complet);
@@ -194,9 +294,8 @@ mod tests {
 
     #[test]
     fn approfondir_needs_structured_data_and_substantive_text() {
-        let body = "[partenariat.concertation]\ntexte = \"Un comité.\"\n";
-        let report = check(&dossier(body), Phase::Projet);
-        let item = report.items.iter().find(|i| i.numero == "2.2").unwrap();
+        let report = check("[partenariat.concertation]\ntexte = \"Un comité.\"\n", Phase::Projet);
+        let item = report.item("2.2").unwrap();
         assert_eq!(item.statut, Status::ACompleter);
         assert!(item.manques.iter().any(|m| m.contains("partenariat.concertation.instances")));
         assert!(item.manques.iter().any(|m| m.contains("texte trop court")));
@@ -207,19 +306,36 @@ mod tests {
     fn signaler_needs_a_statement_and_actualiser_accepts_unchanged() {
         let body =
             "[offre.complementarite]\ntexte = \"Complémentaire.\"\n[porteur]\ninchange = true\n";
-        let projet = check(&dossier(body), Phase::Projet);
-        assert_eq!(
-            projet.items.iter().find(|i| i.numero == "3.4").unwrap().statut,
-            Status::Complet
-        );
-        let prefig = check(&dossier(body), Phase::Prefiguration);
-        assert_eq!(
-            prefig.items.iter().find(|i| i.numero == "1.1").unwrap().statut,
-            Status::Complet
-        );
-        assert_eq!(
-            prefig.items.iter().find(|i| i.numero == "1.2").unwrap().statut,
-            Status::Manquant
-        );
+        assert_eq!(check(body, Phase::Projet).item("3.4").unwrap().statut, Status::Complet);
+        let prefig = check(body, Phase::Prefiguration);
+        assert_eq!(prefig.item("1.1").unwrap().statut, Status::Complet);
+        assert_eq!(prefig.item("1.2").unwrap().statut, Status::Manquant);
+    }
+
+    #[test]
+    fn empty_sub_items_of_an_item_with_content_are_missing() {
+        let body = "[contexte]\ntexte = \"Le territoire.\"\n[contexte.activites]\ntexte = \"Agriculture.\"\n";
+        // 1.2 is « à approfondir » for the projet label: each sub-item needs its table.
+        let report = check(body, Phase::Projet);
+        assert_eq!(report.item("1.2.1").unwrap().statut, Status::ACompleter);
+        assert_eq!(report.item("1.2.3").unwrap().statut, Status::Manquant);
+        assert!(!report.complet);
+        let later = check(body, Phase::Fonctionnement);
+        assert_eq!(later.item("1.2.1").unwrap().statut, Status::Complet);
+        assert_eq!(later.item("1.2.3").unwrap().statut, Status::Manquant);
+        // In a phase where 1.2 is only « à actualiser », an empty item hides nothing.
+        let empty = check("", Phase::Fonctionnement);
+        assert!(empty.item("1.2.3").is_none(), "sub-items of an empty item are not judged");
+    }
+
+    #[test]
+    fn an_item_to_deepen_that_did_not_change_is_reported() {
+        let same: BTreeSet<String> = ["2.2".to_string()].into();
+        let body = "[partenariat.concertation]\ntexte = \"x\"\n";
+        let json = serde_json::to_value(test_dossier(body)).unwrap();
+        let context = Context { computed: vec![], same_as_previous: Some((&same, "Label projet")) };
+        let report = assess(&json, Phase::Prefiguration, &context);
+        let item = report.item("2.2").unwrap();
+        assert!(item.manques.iter().any(|m| m.contains("identique")), "{:?}", item.manques);
     }
 }

@@ -112,7 +112,7 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub dossier: DossierArgs,
 
-    /// Label pour le panneau de complétude (par défaut : celui demandé dans le dossier).
+    /// Label à produire (par défaut : celui demandé dans le dossier).
     #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
     pub label: Option<Phase>,
 
@@ -211,6 +211,14 @@ pub struct CheckArgs {
         hide_possible_values = true
     )]
     pub format: Format,
+
+    /// Dossier de la phase précédente (remplace `precedent` de [cite]).
+    #[arg(long, value_name = "ANCIEN.toml")]
+    pub previous: Option<PathBuf>,
+
+    /// PDF standards (the same as the render's, so that check and render agree).
+    #[command(flatten)]
+    pub standards: StandardArgs,
 }
 
 /// Arguments of the default rendering command.
@@ -382,8 +390,7 @@ pub struct PlanArgs {
 
 /// Parses a phase name as typed by users (accents and case tolerated).
 pub fn parse_phase(text: &str) -> Result<Phase, String> {
-    let key = text.trim().to_lowercase().replace(['é', 'è'], "e");
-    Phase::ALL.into_iter().find(|p| p.key() == key).ok_or_else(|| {
+    Phase::parse(text).ok_or_else(|| {
         format!(
             "label inconnu « {text} » : valeurs possibles projet, prefiguration, fonctionnement"
         )
@@ -425,6 +432,17 @@ pub struct DossierConfig {
     pub previous: Option<PathBuf>,
     /// PDF standards to conform to.
     pub standards: Vec<typst_pdf::PdfStandard>,
+}
+
+impl DossierConfig {
+    /// How the dossier is read for this output.
+    pub fn load_options(&self) -> crate::load::LoadOptions {
+        crate::load::LoadOptions {
+            target: crate::validate::Target { standards: self.standards.clone() },
+            label: None,
+            previous: self.previous.clone(),
+        }
+    }
 }
 
 impl DossierArgs {

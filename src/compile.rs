@@ -6,7 +6,6 @@ use typst_kit::diagnostics::{self, DiagnosticFormat, termcolor};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::model::Date;
 use crate::template::Sources;
 use crate::world::DossierWorld;
 
@@ -48,16 +47,9 @@ pub struct PdfMeta {
     /// Stable identifier of the document (its slug), for reproducible output.
     pub ident: String,
     /// Date of the dossier, used as creation date.
-    pub date: Date,
+    pub date: Datetime,
     /// PDF standards to conform to.
     pub standards: Vec<PdfStandard>,
-}
-
-/// Converts a dossier date into a Typst datetime.
-pub fn typst_date(date: Date) -> Datetime {
-    // `Date` is validated at parse time, so the conversion cannot fail for real dossiers.
-    Datetime::from_ymd(date.year, date.month, date.day)
-        .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("valid date"))
 }
 
 /// Loads generated sources into a world (replacing what it held). Sources the world already
@@ -84,7 +76,7 @@ pub fn compile(world: &DossierWorld, meta: &PdfMeta) -> Result<Compiled, Compile
     let options = PdfOptions {
         ident: Smart::Custom(meta.ident.clone()),
         creator: Smart::Custom(Some(crate::GENERATOR.to_string())),
-        timestamp: Some(Timestamp::new_utc(typst_date(meta.date))),
+        timestamp: Some(Timestamp::new_utc(meta.date)),
         standards,
         ..PdfOptions::default()
     };

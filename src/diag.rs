@@ -35,6 +35,8 @@ pub struct DataError {
     pub hint: Option<String>,
     /// Text of `file` when it is not the dossier itself (a CSV table), for the snippet.
     pub text: Option<Arc<str>>,
+    /// Other places in the same file the problem is about, with what each says.
+    pub related: Vec<(Range<usize>, String)>,
 }
 
 /// One or more problems in a dossier, rendered with the source text of their file.
@@ -104,6 +106,30 @@ pub fn error_chain(error: &anyhow::Error) -> String {
     text
 }
 
+/// The whole message of an error, as the terminal shows it: located data errors with their
+/// snippets, or the cause chain. One reporter for the command line, `watch` and `batch`.
+pub fn describe(error: &anyhow::Error, color: bool) -> String {
+    match error.downcast_ref::<DataErrors>() {
+        Some(data) => data.render(color),
+        None => error_chain(error) + "\n",
+    }
+}
+
+/// Prints the warnings of a dossier (suspicious but possible data), if any.
+pub fn print_warnings(warnings: &DataErrors) {
+    use std::io::IsTerminal;
+    if !warnings.errors.is_empty() {
+        eprint!("{}", warnings.render(std::io::stderr().is_terminal()));
+    }
+}
+
+/// Prints Typst's warnings about the generated document.
+pub fn print_typst_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("avertissement Typst :\n{warning}");
+    }
+}
+
 /// A problem with its place in the file, as line and column.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Location {
@@ -144,7 +170,10 @@ fn to_diagnostic(error: &DataError) -> Diagnostic<()> {
     if let Some(hint) = &error.hint {
         notes.push(format!("aide : {hint}"));
     }
-    let labels = error.span.clone().map(|s| Label::primary((), s)).into_iter().collect();
+    let mut labels: Vec<Label<()>> =
+        error.span.clone().map(|s| Label::primary((), s)).into_iter().collect();
+    labels
+        .extend(error.related.iter().map(|(s, l)| Label::secondary((), s.clone()).with_message(l)));
     diagnostic.with_message(&error.message).with_labels(labels).with_notes(notes)
 }
 
@@ -217,10 +246,144 @@ pub fn translate(message: &str) -> (String, Option<String>) {
             Some("chaque clé ne peut apparaître qu'une fois par table".into()),
         );
     }
-    if message.starts_with("date ") {
+    if message.starts_with("date ") || message.starts_with("valeur ") {
         return (message.to_string(), None);
     }
-    (format!("syntaxe TOML invalide : {message}"), None)
+    syntax(message)
+}
+
+/// The TOML parser's descriptions of syntax errors, in French (toml_parser 1.x wording).
+const SYNTAX: &[(&str, &str)] = &[
+    ("`_` may only go between digits", "`_` ne peut séparer que des chiffres"),
+    ("carriage return must be followed by newline", "retour chariot isolé"),
+    ("extra `=`", "`=` en trop"),
+    ("extra assignment between key-value pairs", "affectation en trop"),
+    ("extra comma in array", "virgule en trop dans la liste"),
+    ("extra comma in inline table", "virgule en trop dans la table { … }"),
+    (
+        "integers with a radix cannot be signed",
+        "un nombre hexadécimal, octal ou binaire ne prend pas de signe",
+    ),
+    ("invalid comment character", "caractère interdit dans un commentaire"),
+    ("invalid inline table element", "élément invalide dans la table { … }"),
+    ("invalid key-value pair", "ligne « clé = valeur » invalide"),
+    ("invalid unquoted key", "clé invalide (écrivez-la entre guillemets)"),
+    ("invalid value", "valeur invalide"),
+    ("invalid key", "clé invalide"),
+    ("invalid table", "en-tête de table invalide"),
+    ("invalid basic string", "texte entre guillemets non fermé"),
+    ("invalid literal string", "texte entre apostrophes non fermé"),
+    ("invalid multi-line basic string", "texte sur plusieurs lignes non fermé"),
+    ("invalid multi-line literal string", "texte sur plusieurs lignes non fermé"),
+    ("invalid string", "texte invalide"),
+    ("invalid boolean", "booléen invalide (true ou false)"),
+    ("invalid date-time", "date invalide (AAAA-MM-JJ)"),
+    ("invalid float", "nombre décimal invalide (point décimal : 1234.5)"),
+    ("invalid integer number", "nombre invalide"),
+    ("key with no value", "clé sans valeur"),
+    (
+        "keys cannot be multi-line basic strings",
+        "une clé ne peut pas être un texte sur plusieurs lignes",
+    ),
+    (
+        "keys cannot be multi-line literal strings",
+        "une clé ne peut pas être un texte sur plusieurs lignes",
+    ),
+    ("missing array opening", "`[` ouvrant manquant"),
+    ("missing assignment between key-value pairs", "`=` manquant"),
+    ("missing comma between array elements", "virgule manquante entre deux éléments de la liste"),
+    (
+        "missing comma between key-value pairs",
+        "virgule manquante entre deux éléments de la table { … }",
+    ),
+    ("missing comment start", "`#` manquant avant le commentaire"),
+    ("missing escaped value", "caractère manquant après la barre oblique inverse"),
+    ("missing inline table opening", "`{` ouvrant manquant"),
+    ("missing key for inline table element", "clé manquante dans la table { … }"),
+    ("missing opening quote", "guillemet ouvrant manquant"),
+    ("missing table open", "`[` ouvrant manquant"),
+    ("missing value for key", "valeur manquante après la clé"),
+    ("missing value", "valeur manquante"),
+    ("radix must be lowercase", "le préfixe 0x, 0o ou 0b s'écrit en minuscules"),
+    ("redundant integer number prefix", "préfixe de nombre en double"),
+    ("redundant numeric sign", "signe en double"),
+    ("string values must be quoted", "un texte s'écrit entre guillemets"),
+    ("too few unicode value digits", "code unicode incomplet"),
+    ("unclosed array table", "en-tête [[ … ]] non fermé"),
+    ("unclosed inline table", "table { … } non fermée"),
+    ("unclosed array", "liste [ … ] non fermée"),
+    ("unclosed table", "en-tête [ … ] non fermé"),
+    ("unexpected `=` in array", "`=` inattendu dans une liste"),
+    ("unexpected content between comment and newline", "contenu inattendu après le commentaire"),
+    ("unexpected content", "contenu inattendu"),
+    ("unexpected key or value", "clé ou valeur inattendue"),
+    ("unexpected leading zero", "zéro initial inattendu (écrivez 7 et non 07)"),
+    ("unexpected sign", "signe inattendu"),
+    ("unquoted keys cannot be empty", "clé vide"),
+    ("cannot recurse further; max recursion depth met", "imbrication trop profonde"),
+    ("duplicate key", "clé en double"),
+    ("invalid date", "date invalide (AAAA-MM-JJ)"),
+    ("invalid time", "heure invalide"),
+    ("invalid datetime", "date invalide (AAAA-MM-JJ)"),
+    ("invalid offset", "fuseau horaire invalide"),
+];
+
+/// What the parser expected, in French.
+const EXPECTED: &[(&str, &str)] = &[
+    ("multi-line basic string", "un texte sur plusieurs lignes"),
+    ("multi-line literal string", "un texte sur plusieurs lignes"),
+    ("basic string", "un texte entre guillemets"),
+    ("literal string", "un texte entre apostrophes"),
+    ("unquoted string", "une clé"),
+    ("key", "une clé"),
+    ("value", "une valeur"),
+    ("digits", "des chiffres"),
+    ("letters", "des lettres"),
+    ("numbers", "des chiffres"),
+    ("characters", "des caractères"),
+    ("printable characters", "des caractères imprimables"),
+    ("unicode hexadecimal value", "un code unicode hexadécimal"),
+    ("non-double-quote visible characters", "des caractères visibles"),
+    ("non-single-quote characters", "des caractères"),
+    ("non-single-quote visible characters", "des caractères visibles"),
+    ("newline", "un retour à la ligne"),
+    ("whitespace", "une espace"),
+    ("comment", "un commentaire"),
+    ("month between 01 and 12", "un mois entre 01 et 12"),
+    ("day between 01 and 28", "un jour entre 01 et 28"),
+    ("day between 01 and 29", "un jour entre 01 et 29"),
+    ("day between 01 and 30", "un jour entre 01 et 30"),
+    ("day between 01 and 31", "un jour entre 01 et 31"),
+    ("a four-digit year (YYYY)", "une année à quatre chiffres"),
+    ("a two-digit month (MM)", "un mois à deux chiffres"),
+    ("a two-digit day (DD)", "un jour à deux chiffres"),
+];
+
+/// A TOML syntax message in French: the parser's description and what it expected, translated
+/// from the parser's own wording; a wording we do not know keeps a French frame.
+fn syntax(message: &str) -> (String, Option<String>) {
+    let (description, expected) = message.split_once(", expected ").unwrap_or((message, ""));
+    let french = |table: &[(&str, &str)], text: &str| {
+        table.iter().find(|(en, _)| *en == text.trim()).map(|(_, fr)| fr.to_string())
+    };
+    let Some(what) = french(SYNTAX, description) else {
+        return (format!("syntaxe TOML invalide ({message})"), None);
+    };
+    let items: Vec<String> = expected
+        .split([',', '|'])
+        .flat_map(|part| part.split(" or "))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if p.starts_with('`') {
+                p.to_string()
+            } else {
+                french(EXPECTED, p).unwrap_or(p.to_string())
+            }
+        })
+        .collect();
+    let hint = (!items.is_empty()).then(|| format!("attendu ici : {}", items.join(" ou ")));
+    (format!("syntaxe TOML invalide : {what}"), hint)
 }
 
 fn translate_invalid_type(rest: &str) -> (String, Option<String>) {

@@ -6,9 +6,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::fr::{format_auto, format_euros};
 use crate::model::{Dossier, Fonction};
-use crate::template::filters::{format_auto, format_euros};
-use crate::template::weekly_hours;
 
 /// One change, as a row of item 8.3.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,7 +31,7 @@ pub fn changes(old: &Dossier, new: &Dossier) -> Vec<Change> {
         out.push(change("Label", old.cite.label.label(), new.cite.label.label()));
     }
     partners(old, new, &mut out);
-    let (h_old, h_new) = (weekly_hours(&old.offre.horaires), weekly_hours(&new.offre.horaires));
+    let (h_old, h_new) = (old.offre.horaires.weekly_hours(), new.offre.horaires.weekly_hours());
     if (h_old - h_new).abs() > 0.01 {
         out.push(change(
             "Horaires",

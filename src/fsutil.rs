@@ -3,11 +3,55 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-/// Reads a UTF-8 file, naming it in the error.
+/// Reads a UTF-8 text file, naming it in the error; a file in another encoding gets a hint.
 pub fn read_to_string(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("impossible de lire {}", path.display()))
+    let bytes = read(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, _) = line_of(e.as_bytes(), e.utf8_error().valid_up_to());
+        anyhow::anyhow!(
+            "{} n'est pas encodé en UTF-8 (premier caractère illisible ligne {line})\n\
+             aide : {}",
+            path.display(),
+            encoding_hint(e.as_bytes())
+        )
+    })
+}
+
+/// How to save a file that is not UTF-8, guessing its encoding from its first bytes.
+fn encoding_hint(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        "le fichier est en UTF-16 : dans l'éditeur, enregistrez-le avec l'encodage « UTF-8 »"
+    } else {
+        "le fichier semble en Latin-1 ou Windows-1252 : dans l'éditeur (Bloc-notes : « Enregistrer sous », Encodage), choisissez « UTF-8 »"
+    }
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    (line, offset)
+}
+
+/// An I/O error in French, for the user: what happened, without the system's English text.
+pub fn io_message(error: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match error.kind() {
+        K::NotFound => "fichier ou dossier introuvable".into(),
+        K::PermissionDenied => "accès refusé (droits insuffisants)".into(),
+        K::AlreadyExists => "le fichier existe déjà".into(),
+        K::IsADirectory => "c'est un dossier, pas un fichier".into(),
+        K::NotADirectory => "un élément du chemin n'est pas un dossier".into(),
+        K::StorageFull => "le disque est plein".into(),
+        K::ReadOnlyFilesystem => "le disque est en lecture seule".into(),
+        K::InvalidData => "contenu illisible".into(),
+        K::Interrupted | K::TimedOut => "opération interrompue".into(),
+        _ => match error.raw_os_error() {
+            Some(code) => format!("erreur du système (code {code})"),
+            None => "erreur du système".into(),
+        },
+    }
 }
 
 /// The folder a file is in: its parent, or `.` for a bare file name.
@@ -20,30 +64,26 @@ pub fn folder_of(path: &Path) -> &Path {
 /// destroys the previous version.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = folder_of(path);
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("impossible de créer le dossier {}", dir.display()))?;
+    let failed = |what: &str, e: std::io::Error| {
+        anyhow::anyhow!("impossible d'écrire {} ({what}) : {}", path.display(), io_message(&e))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| failed("création du dossier", e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".cdm-render-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .with_context(|| {
-        format!("impossible de créer un fichier temporaire dans {}", dir.display())
-    })?;
+        .map_err(|e| failed("fichier temporaire", e))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("impossible d'écrire {}", path.display()))?;
+        .map_err(|e| failed("écriture", e))?;
     // Temporary files are private (0600); the result gets the permissions of the file it
     // replaces, or ordinary ones for a new file.
     let permissions = match std::fs::metadata(path) {
         Ok(meta) => meta.permissions(),
         Err(_) => default_permissions(),
     };
-    tmp.as_file()
-        .set_permissions(permissions)
-        .with_context(|| format!("impossible d'écrire {}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("impossible d'écrire {}", path.display()))?;
+    tmp.as_file().set_permissions(permissions).map_err(|e| failed("droits", e))?;
+    tmp.persist(path).map_err(|e| failed("remplacement", e.error))?;
     Ok(())
 }
 
@@ -72,12 +112,16 @@ pub fn resolve_inside(base: &Path, name: &str) -> Result<std::path::PathBuf> {
     {
         anyhow::bail!("chemin refusé « {name} » : {hint}");
     }
-    let base = base
-        .canonicalize()
-        .with_context(|| format!("impossible d'accéder au dossier {}", base.display()))?;
+    let base = base.canonicalize().map_err(|e| {
+        anyhow::anyhow!("impossible d'accéder au dossier {} : {}", base.display(), io_message(&e))
+    })?;
     let path = base.join(relative);
-    let real = path.canonicalize().with_context(|| {
-        format!("fichier introuvable : {} (cité comme « {name} »)", path.display())
+    let real = path.canonicalize().map_err(|e| {
+        anyhow::anyhow!(
+            "fichier introuvable : {} (cité comme « {name} ») : {}",
+            path.display(),
+            io_message(&e)
+        )
     })?;
     if !real.starts_with(&base) {
         anyhow::bail!(
@@ -90,5 +134,30 @@ pub fn resolve_inside(base: &Path, name: &str) -> Result<std::path::PathBuf> {
 
 /// Reads a file's bytes, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("impossible de lire {}", path.display()))
+    std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("impossible de lire {} : {}", path.display(), io_message(&e)))
+}
+
+/// Largest file a dossier may name (annex, image, CSV table, GeoJSON outline, previous
+/// dossier): far above any real letter or scan, and low enough that a wrong file (a disk image,
+/// a video) is refused before it is read whole.
+pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_FILE_SIZE`] bytes. A FIFO, a device or a folder is
+/// refused before it is opened for reading (reading a FIFO would wait forever).
+pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| anyhow::anyhow!("{} : {}", path.display(), io_message(&e)))?;
+    if !meta.is_file() {
+        anyhow::bail!("{} n'est pas un fichier ordinaire", path.display());
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        anyhow::bail!(
+            "{} est trop volumineux ({} Mo, au plus {} Mo)",
+            path.display(),
+            meta.len() / 1_000_000,
+            MAX_FILE_SIZE / 1_000_000
+        );
+    }
+    read(path)
 }

@@ -195,12 +195,14 @@ fn example_fields(out: &mut String, schema: &Value, item: &Value) {
 }
 
 fn kind(node: &Value) -> &str {
+    if node.get("oneOf").is_some() || node.get("enum").is_some() {
+        return "enum";
+    }
     match node.get("type") {
         Some(Value::String(t)) => t,
         Some(Value::Array(ts)) => {
             ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("string")
         }
-        _ if node.get("oneOf").is_some() => "enum",
         _ => "string",
     }
 }
@@ -216,13 +218,15 @@ fn line(key: &str, kind: &str, node: &Value, commented: bool) -> String {
         "array" => ("[]".to_string(), false),
         "boolean" => ("false".to_string(), false),
         "enum" => {
-            let options: Vec<&str> = node["oneOf"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|o| o["const"].as_str())
-                .collect();
-            (format!("\"{}\"   # {}", options.first().unwrap_or(&""), options.join(", ")), true)
+            let options = crate::validate::allowed_values(node);
+            (
+                format!(
+                    "\"{}\"   # {}",
+                    options.first().map_or("", String::as_str),
+                    options.join(", ")
+                ),
+                true,
+            )
         }
         _ => ("0".to_string(), true),
     };

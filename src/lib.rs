@@ -14,7 +14,9 @@ pub mod compile;
 pub mod diag;
 pub mod diff;
 pub mod extract;
+pub mod fr;
 pub mod fsutil;
+pub mod geo;
 pub mod init;
 pub mod load;
 pub mod model;
@@ -26,6 +28,7 @@ pub mod schema;
 pub mod serve;
 pub mod template;
 pub mod validate;
+pub mod vocab;
 pub mod watch;
 pub mod world;
 

@@ -410,9 +410,68 @@ pub struct SerieTemporelle {
 pub struct Serie {
     /// Name ("Zone d'emploi de Chinon").
     pub nom: String,
-    /// One value per period.
-    pub valeurs: Vec<f64>,
+    /// One value per period, `"nd"` where it is not available.
+    pub valeurs: Vec<Valeur>,
 }
+
+/// A value of a series: a number, or `"nd"` (non disponible) where the statistic does not
+/// exist for that period. Writing the gap explicitly keeps every value at its period: a
+/// shorter list would shift the values to the wrong years.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Valeur(pub Option<f64>);
+
+/// How a missing value is written in TOML and CSV.
+pub const NOT_AVAILABLE: &str = "nd";
+
+impl Valeur {
+    /// Whether a text means "not available" ("nd", "n.d.", "ND").
+    pub fn is_not_available(text: &str) -> bool {
+        crate::vocab::fold(text).replace('.', "") == NOT_AVAILABLE
+    }
+}
+
+impl Serialize for Valeur {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(v) => s.serialize_f64(v),
+            None => s.serialize_str(NOT_AVAILABLE),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Valeur {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Input {
+            Number(f64),
+            Text(String),
+        }
+        match Input::deserialize(d)? {
+            Input::Number(v) => Ok(Valeur(Some(v))),
+            Input::Text(t) if Valeur::is_not_available(&t) => Ok(Valeur(None)),
+            Input::Text(t) => Err(serde::de::Error::custom(format!(
+                "valeur non reconnue « {t} » : un nombre, ou \"nd\" si elle n'est pas disponible"
+            ))),
+        }
+    }
+}
+
+impl JsonSchema for Valeur {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Valeur".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": ["number", "string"],
+            "format": VALUE_OR_NA,
+        })
+    }
+}
+
+/// Schema format of a [`Valeur`]: a number or "nd".
+pub const VALUE_OR_NA: &str = "nombre-ou-nd";
 
 /// 1.2.3 The public.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -675,13 +734,53 @@ pub struct Horaires {
 }
 
 /// Opening of one weekday.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Jour {
-    /// Day name ("lundi").
-    pub jour: String,
+    /// The day.
+    pub jour: JourSemaine,
     /// Opening slots, "HH:MM-HH:MM".
+    #[serde(default)]
+    #[schemars(extend("items" = { "type": "string", "format": TIME_SLOT }))]
     pub plages: Vec<String>,
+}
+
+impl Horaires {
+    /// Hours open per week (slots that do not parse count for nothing; validation reports them).
+    pub fn weekly_hours(&self) -> f64 {
+        self.jours.iter().map(Jour::hours).sum()
+    }
+}
+
+impl Jour {
+    /// Hours open on this day.
+    pub fn hours(&self) -> f64 {
+        self.slots().map(|(start, end)| f64::from(end - start) / 60.0).sum()
+    }
+
+    /// The slots that parse, as (start, end) minutes since midnight.
+    pub fn slots(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.plages.iter().filter_map(|slot| parse_slot(slot))
+    }
+}
+
+/// Schema format of an opening slot ("09:30-12:30"), checked with its place by validation.
+pub const TIME_SLOT: &str = "plage-horaire";
+
+/// Parses an opening slot "09:00-12:30" (or "9h-12h30") into (start, end) minutes since
+/// midnight; `None` unless the start comes before the end.
+pub fn parse_slot(slot: &str) -> Option<(u32, u32)> {
+    let (start, end) = slot.split_once(['-', '–'])?;
+    let minutes = |t: &str| -> Option<u32> {
+        let t = t.trim();
+        let (h, m) = t.split_once([':', 'h']).unwrap_or((t, ""));
+        let m = m.trim();
+        let (h, m): (u32, u32) =
+            (h.trim().parse().ok()?, if m.is_empty() { 0 } else { m.parse().ok()? });
+        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    };
+    let (start, end) = (minutes(start)?, minutes(end)?);
+    (start < end).then_some((start, end))
 }
 
 /// 3.3 Attendance.
@@ -694,10 +793,14 @@ pub struct Frequentation {
     pub inchange: bool,
     /// How the estimate was made.
     pub methode: String,
+    /// Source of the figures ("comptage des entrées", "étude de préfiguration 2024").
+    pub source: String,
     /// Yearly estimates (or actual figures) by year.
     pub annuelle: Vec<ValeurAnnuelle>,
-    /// Estimate by service for the target year.
+    /// Estimate by service.
     pub par_service: Vec<Poste>,
+    /// Year of the estimate by service.
+    pub par_service_annee: Option<i32>,
 }
 
 /// A value for one year.
@@ -740,16 +843,96 @@ pub struct Partenaires {
     pub liste: Vec<Partenaire>,
 }
 
-/// Kind of contribution a partner makes (outline 4.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Funds the Cité.
-    Financeur,
-    /// Provides services (advice, collective offer).
-    Services,
-    /// Provides resources (documentation, equipment).
-    Ressources,
+crate::vocabulary! {
+    /// Kind of contribution a partner makes (outline 4.1).
+    Role {
+        /// Funds the Cité.
+        Financeur = "financeur" / "Financeur",
+        /// Provides services (advice, collective offer).
+        Services = "services" / "Services",
+        /// Provides resources (documentation, equipment).
+        Ressources = "ressources" / "Ressources",
+    }
+}
+
+crate::vocabulary! {
+    /// Nature of a funding line.
+    Nature {
+        /// Money.
+        Numeraire = "numeraire" / "Numéraire",
+        /// In kind (staff, premises, equipment made available), valued in euros.
+        Valorisation = "valorisation" / "Valorisation",
+    }
+}
+
+crate::vocabulary! {
+    /// Priority of a remark of the quality grid.
+    Priorite {
+        /// High.
+        Haute = "haute" / "Haute",
+        /// Medium.
+        Moyenne = "moyenne" / "Moyenne",
+        /// Low.
+        Basse = "basse" / "Basse",
+    }
+}
+
+crate::vocabulary! {
+    /// State of an improvement action.
+    Etat {
+        /// Not started.
+        AVenir = "a_venir" / "À venir",
+        /// Under way.
+        EnCours = "en_cours" / "En cours",
+        /// Done.
+        Realise = "realise" / "Réalisé",
+    }
+}
+
+crate::vocabulary! {
+    /// A day of the week.
+    JourSemaine {
+        /// Monday.
+        Lundi = "lundi" / "Lundi",
+        /// Tuesday.
+        Mardi = "mardi" / "Mardi",
+        /// Wednesday.
+        Mercredi = "mercredi" / "Mercredi",
+        /// Thursday.
+        Jeudi = "jeudi" / "Jeudi",
+        /// Friday.
+        Vendredi = "vendredi" / "Vendredi",
+        /// Saturday.
+        Samedi = "samedi" / "Samedi",
+        /// Sunday.
+        Dimanche = "dimanche" / "Dimanche",
+    }
+}
+
+crate::vocabulary! {
+    /// Kind of site.
+    TypeSite {
+        /// The Cité itself.
+        Principal = "principal" / "Site principal",
+        /// A "centre associé".
+        CentreAssocie = "centre_associe" / "Centre associé",
+        /// A "point relais".
+        PointRelais = "point_relais" / "Point relais",
+    }
+}
+
+/// The French label of a vocabulary key, whatever its list (keys are distinct across lists):
+/// what templates print for an enumerated value.
+pub fn label_of(key: &str) -> Option<&'static str> {
+    let labels = Role::ALL
+        .iter()
+        .map(|v| (v.key(), v.label()))
+        .chain(Nature::ALL.iter().map(|v| (v.key(), v.label())))
+        .chain(Priorite::ALL.iter().map(|v| (v.key(), v.label())))
+        .chain(Etat::ALL.iter().map(|v| (v.key(), v.label())))
+        .chain(JourSemaine::ALL.iter().map(|v| (v.key(), v.label())))
+        .chain(TypeSite::ALL.iter().map(|v| (v.key(), v.label())));
+    labels.into_iter().find(|(k, _)| *k == key).map(|(_, l)| l)
 }
 
 /// A partner of the Cité.
@@ -974,18 +1157,6 @@ pub struct Equite {
     pub contour: Option<String>,
 }
 
-/// Kind of site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TypeSite {
-    /// The Cité itself.
-    Principal,
-    /// A "centre associé".
-    CentreAssocie,
-    /// A "point relais".
-    PointRelais,
-}
-
 /// A place where the Cité's services are available.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -1061,8 +1232,11 @@ pub struct Financement {
     pub partenaire: String,
     /// Amount in euros.
     pub montant: f64,
-    /// "numéraire" or "valorisation" (in-kind).
-    pub nature: String,
+    /// Money or in kind.
+    pub nature: Option<Nature>,
+    /// The funder is not a partner of the Cité (FSE+, a foundation): its name is then not
+    /// looked up in the partner list.
+    pub hors_partenariat: bool,
 }
 
 /// 7. Evaluation.
@@ -1139,8 +1313,8 @@ pub struct Remarque {
     pub critere: String,
     /// Remark.
     pub remarque: String,
-    /// Priority ("haute", "moyenne", "basse").
-    pub priorite: String,
+    /// Priority.
+    pub priorite: Option<Priorite>,
 }
 
 /// An improvement action with its schedule.
@@ -1156,9 +1330,9 @@ pub struct ActionAmelioration {
     /// Who is responsible.
     #[serde(default)]
     pub responsable: String,
-    /// State ("à venir", "en cours", "réalisé").
+    /// State.
     #[serde(default)]
-    pub etat: String,
+    pub etat: Option<Etat>,
 }
 
 /// 8.2 Partners' feedback.
@@ -1247,6 +1421,16 @@ pub fn test_dossier(body: &str) -> Dossier {
 #[cfg(test)]
 mod tests {
     use super::Date;
+
+    #[test]
+    fn opening_slots_parse_with_colon_or_h() {
+        use super::parse_slot;
+        assert_eq!(parse_slot("09:00-12:30"), Some((540, 750)));
+        assert_eq!(parse_slot("9h-12h30"), Some((540, 750)));
+        assert_eq!(parse_slot("9 h 30 – 12 h 30"), Some((570, 750)));
+        assert_eq!(parse_slot("14:00-13:00"), None);
+        assert_eq!(parse_slot("n'importe quoi"), None);
+    }
 
     #[test]
     fn unix_timestamps_become_calendar_dates() {

@@ -13,50 +13,15 @@ use serde::{Deserialize, Serialize};
 /// The outline file, embedded in the binary.
 const OUTLINE_TOML: &str = include_str!("outline.toml");
 
-/// A labelling phase, i.e. the label a dossier applies for.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Phase {
-    /// "Label projet": the first phase.
-    Projet,
-    /// "Label préfiguration".
-    Prefiguration,
-    /// "Label fonctionnement": the Cité is open.
-    Fonctionnement,
-}
-
-impl Phase {
-    /// All phases in chronological order.
-    pub const ALL: [Phase; 3] = [Phase::Projet, Phase::Prefiguration, Phase::Fonctionnement];
-
-    /// The name of the label as printed in the dossier ("Label préfiguration").
-    pub fn label(self) -> &'static str {
-        match self {
-            Phase::Projet => "Label projet",
-            Phase::Prefiguration => "Label préfiguration",
-            Phase::Fonctionnement => "Label fonctionnement",
-        }
-    }
-
-    /// The ASCII key used in TOML and on the command line.
-    pub fn key(self) -> &'static str {
-        match self {
-            Phase::Projet => "projet",
-            Phase::Prefiguration => "prefiguration",
-            Phase::Fonctionnement => "fonctionnement",
-        }
+crate::vocabulary! {
+    /// A labelling phase, i.e. the label a dossier applies for.
+    Phase {
+        /// "Label projet": the first phase.
+        Projet = "projet" / "Label projet",
+        /// "Label préfiguration".
+        Prefiguration = "prefiguration" / "Label préfiguration",
+        /// "Label fonctionnement": the Cité is open.
+        Fonctionnement = "fonctionnement" / "Label fonctionnement",
     }
 }
 

@@ -2,10 +2,8 @@
 //! attached to the PDF (PDF/A-3 associated files), so that `cdm-render extract` can give them
 //! back and the next phase can start from last year's PDF.
 
-use anyhow::Result;
 use serde::Serialize;
 
-use crate::fsutil;
 use crate::load::LoadedDossier;
 
 /// Folder of the attached files in the Typst world, and prefix of their names in the PDF.
@@ -28,7 +26,8 @@ pub struct Piece {
 }
 
 /// The dossier file and the files it names, with their names relative to the dossier folder.
-pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
+/// Pure: the bytes were read by the load stage.
+pub fn collect(loaded: &LoadedDossier) -> Vec<Piece> {
     let name = loaded.path.file_name().and_then(|n| n.to_str()).unwrap_or("dossier.toml");
     let mut pieces = vec![Piece {
         chemin: format!("{PREFIX}{}", safe_name(name)),
@@ -37,10 +36,6 @@ pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
         description: "Données du dossier de labellisation (fichier TOML source de ce PDF)".into(),
         data: loaded.source.clone().into_bytes(),
     }];
-    if let Some(contour) = &loaded.dossier.implantation.equite.contour {
-        let description = "Contour du territoire (GeoJSON) utilisé pour la carte de l'item 5.3";
-        pieces.push(named_file(loaded, contour, "application/geo+json", "data", description)?);
-    }
     for table in &loaded.tables {
         pieces.push(Piece {
             chemin: virtual_path(&table.name),
@@ -50,37 +45,42 @@ pub fn collect(loaded: &LoadedDossier) -> Result<Vec<Piece>> {
             data: table.text.as_bytes().to_vec(),
         });
     }
-    let look = &loaded.dossier.apparence;
-    for (file, what) in [(&look.logo, "Logo"), (&look.image_couverture, "Image de couverture")] {
-        if let Some(file) = file {
-            pieces.push(named_file(loaded, file, mime(file), "supplement", what)?);
-        }
-    }
-    for annex in &loaded.dossier.annexes {
-        let (file, description) = (&annex.fichier, format!("Annexe : {}", annex.titre));
-        pieces.push(named_file(loaded, file, mime(file), "supplement", &description)?);
+    for file in &loaded.files {
+        let (type_mime, relation) = match file.field.as_str() {
+            "implantation.equite.contour" => ("application/geo+json", "data"),
+            _ => (mime(&file.name), "supplement"),
+        };
+        pieces.push(Piece {
+            chemin: virtual_path(&file.name),
+            type_mime,
+            relation,
+            description: describe(loaded, &file.field),
+            data: file.bytes.to_vec(),
+        });
     }
     // The same file named twice is attached once.
-    pieces.dedup_by(|a, b| a.chemin == b.chemin);
-    Ok(pieces)
+    let mut seen = std::collections::HashSet::new();
+    pieces.retain(|p| seen.insert(p.chemin.clone()));
+    pieces
 }
 
-/// A file the dossier names, read from inside its folder.
-fn named_file(
-    loaded: &LoadedDossier,
-    name: &str,
-    type_mime: &'static str,
-    relation: &'static str,
-    description: &str,
-) -> Result<Piece> {
-    let path = fsutil::resolve_inside(loaded.base_dir(), name)?;
-    Ok(Piece {
-        chemin: virtual_path(name),
-        type_mime,
-        relation,
-        description: description.to_string(),
-        data: fsutil::read(&path)?,
-    })
+/// What an attached file is, for PDF readers.
+fn describe(loaded: &LoadedDossier, field: &str) -> String {
+    match field {
+        "implantation.equite.contour" => {
+            "Contour du territoire (GeoJSON) utilisé pour la carte de l'item 5.3".into()
+        }
+        "apparence.logo" => "Logo".into(),
+        "apparence.image_couverture" => "Image de couverture".into(),
+        _ => {
+            let annex = field
+                .strip_prefix("annexes[")
+                .and_then(|r| r.split(']').next())
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| loaded.dossier.annexes.get(i));
+            annex.map_or_else(|| "Fichier du dossier".into(), |a| format!("Annexe : {}", a.titre))
+        }
+    }
 }
 
 /// The virtual path of a file named in the dossier.

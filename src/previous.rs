@@ -2,7 +2,7 @@
 //! actualiser" then say whether they changed since, and item 8.3 gets the computed changes
 //! merged with the ones written by hand.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -12,10 +12,8 @@ use serde_json::Value;
 
 use crate::check::lookup;
 use crate::diff::{self, Change};
-use crate::load::{self, LoadedDossier};
 use crate::model::{Date, Dossier};
 use crate::outline::{Level, Outline, Phase};
-use crate::validate::Target;
 
 /// What the previous dossier tells about this one.
 #[derive(Debug, Clone)]
@@ -28,14 +26,12 @@ pub struct Previous {
     pub changes: Vec<Change>,
     /// For each item "à actualiser" in this phase: whether its content changed.
     pub updated: BTreeMap<String, bool>,
+    /// The items (and sub-items) whose content is word for word the previous dossier's.
+    pub unchanged: BTreeSet<String>,
 }
 
-/// The previous dossier's path: `--previous` when given, else `cite.precedent` (relative to
-/// the dossier's folder), else none.
-pub fn path(loaded: &LoadedDossier, cli: Option<&Path>) -> Option<PathBuf> {
-    cli.map(Path::to_path_buf)
-        .or_else(|| loaded.dossier.cite.precedent.as_ref().map(|p| loaded.base_dir().join(p)))
-}
+/// The data path of item 8.3 that the computed changes fill.
+pub const COMPUTED_ROWS: &str = "complements.evolutions.liste";
 
 /// The last previous dossier read, reused while its file is unchanged: a live preview renders
 /// again at every save against the same previous dossier.
@@ -57,7 +53,8 @@ fn stamp(path: &Path) -> Stamp {
 }
 
 impl Cache {
-    fn get_or_load(&self, path: &Path) -> Result<Arc<Dossier>> {
+    /// The previous dossier at `path`, read again only when the file changed.
+    pub fn get_or_load(&self, path: &Path) -> Result<Arc<Dossier>> {
         // A poisoned lock only means a panic elsewhere; the cached value is still whole.
         let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let stamp = stamp(path);
@@ -66,7 +63,10 @@ impl Cache {
         {
             return Ok(Arc::clone(&c.dossier));
         }
-        let old = load::load(path, &Target::default())
+        let source = crate::fsutil::read_regular(path)
+            .and_then(|bytes| String::from_utf8(bytes).context("le fichier n'est pas en UTF-8"))
+            .with_context(|| format!("lecture du dossier précédent {}", path.display()))?;
+        let old = crate::validate::validate(path, &source)
             .with_context(|| format!("lecture du dossier précédent {}", path.display()))?;
         let dossier = Arc::new(old.dossier);
         *cached = Some(Cached { path: path.to_path_buf(), stamp, dossier: Arc::clone(&dossier) });
@@ -74,38 +74,30 @@ impl Cache {
     }
 }
 
-/// Reads the previous dossier, if any (through `cache`), and compares it with this one.
-pub fn load(loaded: &LoadedDossier, cli: Option<&Path>, cache: &Cache) -> Result<Option<Previous>> {
-    let Some(path) = path(loaded, cli) else { return Ok(None) };
-    if cli.is_none() && !path.is_file() {
-        // Validation already warned about it.
-        return Ok(None);
-    }
-    let old = cache.get_or_load(&path)?;
-    Ok(Some(compare(&old, &loaded.dossier)))
-}
-
 /// Compares two dossiers of the same Cité.
 pub fn compare(old: &Dossier, new: &Dossier) -> Previous {
     let (old_json, new_json) = (to_json(old), to_json(new));
     let outline = Outline::get();
+    let unchanged: BTreeSet<String> = outline
+        .items
+        .iter()
+        .filter(|item| {
+            item.data.iter().all(|p| content(lookup(&old_json, p)) == content(lookup(&new_json, p)))
+        })
+        .map(|item| item.number.clone())
+        .collect();
     let updated = outline
         .items
         .iter()
         .filter(|item| outline.level(item, new.cite.label).flatten() == Some(Level::Actualiser))
-        .map(|item| {
-            let changed = item
-                .data
-                .iter()
-                .any(|path| content(lookup(&old_json, path)) != content(lookup(&new_json, path)));
-            (item.number.clone(), changed)
-        })
+        .map(|item| (item.number.clone(), !unchanged.contains(&item.number)))
         .collect();
     Previous {
         label: old.cite.label,
         date: old.cite.date,
         changes: diff::changes(old, new),
         updated,
+        unchanged,
     }
 }
 

@@ -1,28 +1,33 @@
-//! The whole pipeline for one dossier: templates → Typst sources → in-process compile → PDF.
+//! The whole pipeline for one dossier: load → generate → compile → write.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use typst::foundations::Datetime;
 use typst_pdf::PdfStandard;
 
 use crate::charts::{self, ChartCache};
 use crate::compile::{self, Compiled, PdfMeta};
 use crate::fsutil;
-use crate::load::LoadedDossier;
+use crate::load::{LoadOptions, LoadedDossier};
 use crate::model::{Date, Dossier};
 use crate::pieces;
 use crate::template::{Extras, Sources, Templates};
 use crate::world::{DossierWorld, SANS_FAMILY, SERIF_FAMILY};
 
-/// Renders dossiers; holds what is shared between documents (templates).
-pub struct Renderer {
+/// The one pipeline from a dossier file to its PDF: load (read and validate everything,
+/// assess completeness) → generate (charts, attachments, templates → Typst sources) → compile
+/// (in-process Typst) → write. Rendering, `check`, `batch` (documents and overview) and `watch`
+/// all go through it, so that they cannot disagree. It holds what is shared between documents:
+/// the templates and the previous dossier last read.
+pub struct Pipeline {
     templates: Templates,
-    previous: Option<std::path::PathBuf>,
+    options: LoadOptions,
     previous_cache: crate::previous::Cache,
 }
 
-/// The result of rendering one dossier.
+/// A rendered dossier.
 pub struct Rendered {
     /// Generated Typst sources.
     pub sources: Sources,
@@ -30,31 +35,12 @@ pub struct Rendered {
     pub compiled: Compiled,
 }
 
-/// Options of a render.
-#[derive(Debug, Clone)]
-pub struct RenderOptions {
-    /// PDF standards to conform to (PDF/A-3a and PDF/UA-1 by default).
-    pub standards: Vec<PdfStandard>,
-}
-
-impl Default for RenderOptions {
-    fn default() -> Self {
-        RenderOptions { standards: default_standards() }
-    }
-}
-
-/// The standards a submitted dossier conforms to unless told otherwise: PDF/A-3a (archival,
-/// tagged, with the data attached) and PDF/UA-1 (accessible).
-pub fn default_standards() -> Vec<PdfStandard> {
-    vec![PdfStandard::A_3a, PdfStandard::Ua_1]
-}
-
-impl Renderer {
-    /// Loads the templates (built-in, overridden by the files of `templates_dir`).
-    pub fn new(templates_dir: Option<&Path>) -> Result<Self> {
-        Ok(Renderer {
+impl Pipeline {
+    /// A pipeline with the built-in templates, overridden by the files of `templates_dir`.
+    pub fn new(templates_dir: Option<&Path>, options: LoadOptions) -> Result<Self> {
+        Ok(Pipeline {
             templates: Templates::new(templates_dir)?,
-            previous: None,
+            options,
             previous_cache: crate::previous::Cache::default(),
         })
     }
@@ -65,66 +51,83 @@ impl Renderer {
         Ok(())
     }
 
-    /// Compares every dossier with this previous one (`--previous`) instead of the one its
-    /// `cite.precedent` names.
-    pub fn with_previous(mut self, previous: Option<&Path>) -> Self {
-        self.previous = previous.map(Path::to_path_buf);
-        self
-    }
-
     /// The loaded templates.
     pub fn templates(&self) -> &Templates {
         &self.templates
     }
 
-    /// Generates the Typst sources of a dossier: charts, attached data files and templates.
-    pub fn generate(&self, loaded: &LoadedDossier) -> Result<Sources> {
-        self.generate_cached(loaded, &mut ChartCache::default())
+    /// The PDF standards the output conforms to.
+    pub fn standards(&self) -> &[PdfStandard] {
+        &self.options.target.standards
     }
 
-    /// Like [`Renderer::generate`], redrawing only the charts whose data changed since the
-    /// previous call with the same cache.
-    pub fn generate_cached(
-        &self,
-        loaded: &LoadedDossier,
-        cache: &mut ChartCache,
-    ) -> Result<Sources> {
-        let dossier = &loaded.dossier;
-        let previous =
-            crate::previous::load(loaded, self.previous.as_deref(), &self.previous_cache)?;
-        let charts = charts::build_cached(dossier, loaded.base_dir(), cache)?;
-        let pieces = pieces::collect(loaded)?;
-        let date = document_date(dossier);
-        let extras = Extras { charts: &charts, pieces: &pieces, date, previous: previous.as_ref() };
-        let mut sources = self.templates.render(dossier, &extras)?;
+    /// Stage 1: reads, validates and assesses a dossier with everything it names.
+    pub fn load(&self, path: &Path) -> Result<LoadedDossier> {
+        crate::load::load(path, &self.options, &self.previous_cache)
+    }
+
+    /// Stage 2: the Typst sources of a loaded dossier, redrawing only the charts whose data
+    /// changed since the previous call with the same cache. Pure: reads no file.
+    pub fn generate(&self, loaded: &LoadedDossier, cache: &mut ChartCache) -> Result<Sources> {
+        let charts = charts::build_cached(&loaded.dossier, &loaded.territory, cache)?;
+        let pieces = pieces::collect(loaded);
+        let extras =
+            Extras { charts: &charts, pieces: &pieces, date: document_date(&loaded.dossier) };
+        let mut sources = self.templates.render(loaded, &extras)?;
         sources.assets.extend(pieces.into_iter().map(|p| (p.chemin, p.data)));
         Ok(sources)
     }
 
-    /// Generates and compiles a dossier in a fresh world.
-    pub fn render(&self, loaded: &LoadedDossier, options: &RenderOptions) -> Result<Rendered> {
-        let sources = self.generate(loaded)?;
-        let date = compile::typst_date(document_date(&loaded.dossier));
-        let compiled = compile_sources(&mut DossierWorld::new(date), loaded, &sources, options)?;
+    /// Stage 3: compiles the sources of a dossier in a world, which may be a long-lived one
+    /// (live preview): it then only recompiles what changed since its previous compilation.
+    pub fn compile(
+        &self,
+        loaded: &LoadedDossier,
+        sources: &Sources,
+        world: &mut DossierWorld,
+    ) -> Result<Compiled> {
+        let ident = slug(&loaded.dossier.cite.nom);
+        self.compile_sources(sources, &ident, document_date(&loaded.dossier), world)
+    }
+
+    /// Compiles any generated document (a dossier or a batch overview) with this pipeline's
+    /// PDF standards.
+    pub fn compile_sources(
+        &self,
+        sources: &Sources,
+        ident: &str,
+        date: Date,
+        world: &mut DossierWorld,
+    ) -> Result<Compiled> {
+        world.set_today(typst_date(date));
+        compile::load_sources(world, sources);
+        let meta = PdfMeta {
+            ident: ident.to_string(),
+            date: typst_date(date),
+            standards: self.standards().to_vec(),
+        };
+        Ok(compile::compile(world, &meta)?)
+    }
+
+    /// Stages 2 and 3 in a fresh world.
+    pub fn render(&self, loaded: &LoadedDossier) -> Result<Rendered> {
+        let sources = self.generate(loaded, &mut ChartCache::default())?;
+        let mut world = DossierWorld::new(typst_date(document_date(&loaded.dossier)));
+        let compiled = self.compile(loaded, &sources, &mut world)?;
         Ok(Rendered { sources, compiled })
+    }
+
+    /// Stage 4: writes the PDF atomically (never a half-written file).
+    pub fn write(compiled: &Compiled, output: &Path) -> Result<()> {
+        fsutil::write_atomic(output, &compiled.pdf)
     }
 }
 
-/// Compiles generated sources in a world, which may be a long-lived one (live preview): it
-/// then only recompiles what changed since its previous compilation.
-pub fn compile_sources(
-    world: &mut DossierWorld,
-    loaded: &LoadedDossier,
-    sources: &Sources,
-    options: &RenderOptions,
-) -> Result<Compiled> {
-    let dossier = &loaded.dossier;
-    let date = document_date(dossier);
-    world.set_today(compile::typst_date(date));
-    compile::load_sources(world, sources);
-    let meta =
-        PdfMeta { ident: slug(&dossier.cite.nom), date, standards: options.standards.clone() };
-    Ok(compile::compile(world, &meta)?)
+/// Converts a dossier date into a Typst datetime.
+pub fn typst_date(date: Date) -> Datetime {
+    // `Date` is validated at parse time, so the conversion cannot fail for real dossiers.
+    Datetime::from_ymd(date.year, date.month, date.day)
+        .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("valid date"))
 }
 
 /// `SOURCE_DATE_EPOCH` as a date, or today's date (UTC): for documents without a date of
@@ -176,7 +179,7 @@ pub fn emit_typst(sources: &Sources, dir: &Path) -> Result<()> {
 /// "cite-des-metiers-de-tours").
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
-    for ch in name.chars().flat_map(fold_accent) {
+    for ch in deunicode::deunicode(name).chars() {
         if ch.is_ascii_alphanumeric() {
             out.push(ch.to_ascii_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -185,31 +188,6 @@ pub fn slug(name: &str) -> String {
     }
     let trimmed = out.trim_end_matches('-');
     if trimmed.is_empty() { "dossier".to_string() } else { trimmed.to_string() }
-}
-
-/// Folds the accented letters of French to ASCII; other characters pass through.
-fn fold_accent(ch: char) -> Vec<char> {
-    let folded = match ch {
-        'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => "a",
-        'À' | 'Â' | 'Ä' | 'Á' => "A",
-        'ç' => "c",
-        'Ç' => "C",
-        'é' | 'è' | 'ê' | 'ë' => "e",
-        'É' | 'È' | 'Ê' | 'Ë' => "E",
-        'î' | 'ï' | 'í' => "i",
-        'Î' | 'Ï' => "I",
-        'ô' | 'ö' | 'ó' => "o",
-        'Ô' | 'Ö' => "O",
-        'ù' | 'û' | 'ü' | 'ú' => "u",
-        'Ù' | 'Û' | 'Ü' => "U",
-        'ÿ' => "y",
-        'œ' => "oe",
-        'Œ' => "OE",
-        'æ' => "ae",
-        'Æ' => "AE",
-        _ => return vec![ch],
-    };
-    folded.chars().collect()
 }
 
 #[cfg(test)]

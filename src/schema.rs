@@ -104,7 +104,7 @@ mod tests {
         assert_eq!(schema["additionalProperties"], false);
         assert_eq!(schema["required"], serde_json::json!(["cite"]));
         assert_eq!(schema["$defs"]["Cite"]["additionalProperties"], false);
-        let label = &schema["$defs"]["Phase"]["oneOf"];
+        let label = &schema["$defs"]["Phase"]["enum"];
         assert_eq!(label.as_array().map(Vec::len), Some(3));
     }
 

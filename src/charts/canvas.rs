@@ -207,7 +207,7 @@ pub fn wrap(s: &str, size: f64, bold: bool, max: f64, lines: usize) -> Vec<Strin
 
 /// French number for chart labels (narrow no-break thousands separator, decimal comma).
 pub fn number(value: f64) -> String {
-    crate::template::filters::format_auto(value, 1)
+    crate::fr::format_auto(value, 1)
 }
 
 /// A "nice" upper bound for an axis: 1, 2, 2.5 or 5 times a power of ten, at least `max`.

@@ -5,7 +5,7 @@ use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, DARK, GRAY, GRID, INK, LABEL, LIGHT, MEDIUM, SMALL, WIDTH};
-use crate::model::{ActionAmelioration, Date};
+use crate::model::{ActionAmelioration, Date, Etat};
 
 const TOP: i32 = 56;
 const ROW: i32 = 40;
@@ -63,20 +63,17 @@ pub fn draw(actions: &[ActionAmelioration]) -> Result<String> {
             }
             let (a, b) = (action.debut.min(action.fin), action.fin.max(action.debut));
             let (x0, x1) = (x(day(a)), x(day(b) + 1.0 / 31.0).max(x(day(a)) + 4));
-            canvas::rect(area, (x0, mid - 10), (x1, mid + 10), state_color(&action.etat))?;
+            canvas::rect(area, (x0, mid - 10), (x1, mid + 10), state_color(action.etat))?;
         }
         Ok(())
     })
 }
 
-fn state_color(state: &str) -> plotters::style::RGBColor {
-    let state = state.to_lowercase();
-    if state.contains("réalis") || state.contains("termin") {
-        DARK
-    } else if state.contains("cours") {
-        MEDIUM
-    } else {
-        LIGHT
+fn state_color(state: Option<Etat>) -> plotters::style::RGBColor {
+    match state {
+        Some(Etat::Realise) => DARK,
+        Some(Etat::EnCours) => MEDIUM,
+        Some(Etat::AVenir) | None => LIGHT,
     }
 }
 
@@ -85,18 +82,11 @@ pub fn describe(actions: &[ActionAmelioration]) -> String {
     let items: Vec<String> = actions
         .iter()
         .map(|a| {
-            let (d, f) = (
-                crate::template::filters::format_date(a.debut),
-                crate::template::filters::format_date(a.fin),
-            );
+            let (d, f) = (crate::fr::format_date(a.debut), crate::fr::format_date(a.fin));
             format!(
                 "{} : du {d} au {f}{}",
                 canvas::clean(&a.action),
-                if a.etat.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {}", canvas::clean(&a.etat))
-                }
+                a.etat.map(|e| format!(", {}", e.label().to_lowercase())).unwrap_or_default()
             )
         })
         .collect();

@@ -5,7 +5,6 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, DARK, GRAY, GRID, INK, LABEL, SMALL, WIDTH};
 use crate::model::Horaires;
-use crate::template::parse_slot;
 
 const ROW: i32 = 34;
 const TOP: i32 = 30;
@@ -14,11 +13,8 @@ const RIGHT: i32 = 70;
 
 /// Draws the grid; slots that do not parse are left out (validation reports them).
 pub fn draw(hours: &Horaires) -> Result<String> {
-    let days: Vec<(String, Vec<(u32, u32)>)> = hours
-        .jours
-        .iter()
-        .map(|d| (d.jour.clone(), d.plages.iter().filter_map(|p| parse_slot(p)).collect()))
-        .collect();
+    let days: Vec<(String, Vec<(u32, u32)>)> =
+        hours.jours.iter().map(|d| (d.jour.label().to_string(), d.slots().collect())).collect();
     let all = days.iter().flat_map(|(_, s)| s.iter());
     let start = all.clone().map(|s| s.0 / 60).min().unwrap_or(8).min(8);
     let end = all.map(|s| s.1.div_ceil(60)).max().unwrap_or(18).max(18);
@@ -54,7 +50,7 @@ pub fn draw(hours: &Horaires) -> Result<String> {
                     canvas::text(area, &label, ((x(a) + x(b)) / 2, mid), &inside)?;
                 }
             }
-            let total = crate::template::filters::format_auto(f64::from(total) / 60.0, 2);
+            let total = crate::fr::format_auto(f64::from(total) / 60.0, 2);
             canvas::text(area, &format!("{total}\u{a0}h"), (WIDTH as i32 - 8, mid), &total_style)?;
         }
         Ok(())
@@ -75,7 +71,7 @@ pub fn describe(hours: &Horaires) -> String {
     let days: Vec<String> = hours
         .jours
         .iter()
-        .map(|d| format!("{} : {}", canvas::clean(&d.jour), canvas::clean(&d.plages.join(", "))))
+        .map(|d| format!("{} : {}", d.jour.label(), canvas::clean(&d.plages.join(", "))))
         .collect();
     format!("Grille hebdomadaire des horaires d'ouverture. {}.", days.join(" ; "))
 }

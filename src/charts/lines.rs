@@ -14,12 +14,12 @@ const RIGHT: i32 = 30;
 const TOP: i32 = 44;
 const BOTTOM: i32 = 40;
 
-/// Draws the series; periods without a value (shorter series) are skipped.
+/// Draws the series; a period without a value ("nd") is a gap in its line.
 pub fn draw(data: &SerieTemporelle) -> Result<String> {
     let values: Vec<f64> = data
         .series
         .iter()
-        .flat_map(|s| s.valeurs.iter().copied())
+        .flat_map(|s| s.valeurs.iter().filter_map(|v| v.0))
         .filter(|v| v.is_finite())
         .collect();
     let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
@@ -49,18 +49,21 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
         let mut legend = Vec::new();
         for (k, serie) in data.series.iter().enumerate() {
             let color = SERIES[k % SERIES.len()];
-            let points: Vec<(i32, i32)> = serie
+            let points: Vec<Option<(i32, i32)>> = serie
                 .valeurs
                 .iter()
                 .take(data.periodes.len())
                 .enumerate()
-                .filter(|(_, v)| v.is_finite())
-                .map(|(i, v)| (x(i), y(*v)))
+                .map(|(i, v)| v.0.filter(|v| v.is_finite()).map(|v| (x(i), y(v))))
                 .collect();
-            area.draw(&PathElement::new(points.clone(), color.stroke_width(3)))
-                .map_err(|e| anyhow::anyhow!("graphique : {e}"))?;
-            for p in points {
-                marker(area, k, p, color)?;
+            // One line per run of known values: a missing value leaves a gap.
+            for run in points.split(Option::is_none) {
+                let run: Vec<(i32, i32)> = run.iter().flatten().copied().collect();
+                area.draw(&PathElement::new(run.clone(), color.stroke_width(3)))
+                    .map_err(|e| anyhow::anyhow!("graphique : {e}"))?;
+                for p in run {
+                    marker(area, k, p, color)?;
+                }
             }
             legend.push((canvas::shorten(&serie.nom, SMALL, false, 260.0), color));
         }
@@ -105,7 +108,10 @@ pub fn describe(data: &SerieTemporelle) -> String {
                 .periodes
                 .iter()
                 .zip(&s.valeurs)
-                .map(|(p, v)| format!("{} en {}", canvas::number(*v), canvas::clean(p)))
+                .map(|(p, v)| {
+                    let value = v.0.map_or_else(|| "non disponible".into(), canvas::number);
+                    format!("{value} en {}", canvas::clean(p))
+                })
                 .collect();
             format!("{} : {}", canvas::clean(&s.nom), values.join(", "))
         })

@@ -12,8 +12,7 @@ const MAX_HEIGHT: f64 = 560.0;
 const MARGIN: f64 = 30.0;
 const LEGEND: i32 = 34;
 
-/// A ring of (longitude, latitude) points.
-pub type Ring = Vec<(f64, f64)>;
+use crate::geo::Ring;
 
 /// Draws the map of the sites that have coordinates.
 pub fn draw(sites: &[Site], outline: &[Ring]) -> Result<String> {

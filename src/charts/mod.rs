@@ -16,15 +16,14 @@ mod map;
 pub mod palette;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use crate::model::{Dossier, Indicateur, Repartition};
 use bars::{Bar, Options};
 
-pub use map::Ring;
+pub use crate::geo::Ring;
 
 /// A drawn chart.
 #[derive(Debug, Clone, Serialize)]
@@ -82,15 +81,19 @@ struct Builder<'a> {
     palette: palette::Palette,
 }
 
-/// Builds every chart the data allows. `base_dir` is the dossier's folder, against which the
-/// territory outline file (GeoJSON) is resolved.
-pub fn build(dossier: &Dossier, base_dir: &Path) -> Result<Charts> {
-    build_cached(dossier, base_dir, &mut ChartCache::default())
+/// Builds every chart the data allows; `territory` is the outline of the territory read from
+/// the dossier's GeoJSON file (empty without one).
+pub fn build(dossier: &Dossier, territory: &[Ring]) -> Result<Charts> {
+    build_cached(dossier, territory, &mut ChartCache::default())
 }
 
 /// Like [`build`], reusing the SVG of every chart whose drawing input is unchanged since the
 /// previous build with the same cache.
-pub fn build_cached(dossier: &Dossier, base_dir: &Path, cache: &mut ChartCache) -> Result<Charts> {
+pub fn build_cached(
+    dossier: &Dossier,
+    territory: &[Ring],
+    cache: &mut ChartCache,
+) -> Result<Charts> {
     cache.redrawn.clear();
     let palette = palette::Palette::new(&dossier.apparence);
     let mut charts = Builder { charts: Charts::new(), cache, palette };
@@ -118,8 +121,8 @@ pub fn build_cached(dossier: &Dossier, base_dir: &Path, cache: &mut ChartCache) 
     for (id, r) in dashboard {
         add_repartition(&mut charts, id, r, &shared)?;
     }
-    add_offer(&mut charts, dossier, year)?;
-    add_operations(&mut charts, dossier, base_dir)?;
+    add_offer(&mut charts, dossier)?;
+    add_operations(&mut charts, dossier, territory)?;
     add_budgets(&mut charts, dossier, year)?;
     add_complements(&mut charts, dossier, year)?;
     Ok(charts.charts)
@@ -201,8 +204,14 @@ fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()>
         .map(|i| Bar { label: i.nom.clone(), value: i.valeur, previous: i.reference })
         .collect();
     let bars = bars::prepare(bars, &Options::default());
-    let reference =
-        rates.iter().find(|i| !i.reference_nom.is_empty()).map(|i| i.reference_nom.clone());
+    // The legend names every comparison area, not only the first one.
+    let mut areas: Vec<&str> = Vec::new();
+    for area in rates.iter().map(|i| i.reference_nom.trim()).filter(|a| !a.is_empty()) {
+        if !areas.contains(&area) {
+            areas.push(area);
+        }
+    }
+    let reference = (!areas.is_empty()).then(|| areas.join(" / "));
     let options = Options {
         unit: "%".into(),
         legend: Some(("Territoire".into(), reference.unwrap_or_else(|| "Référence".into()))),
@@ -224,7 +233,7 @@ fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()>
     add(charts, "indicateurs", &(&bars, &options), || bars::draw(&bars, &options), alt, legende)
 }
 
-fn add_offer(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()> {
+fn add_offer(charts: &mut Builder, dossier: &Dossier) -> Result<()> {
     let offer = &dossier.offre;
     if offer.horaires.jours.iter().any(|d| !d.plages.is_empty()) {
         let legende = caption("Horaires d'ouverture hebdomadaires", "", None)
@@ -241,26 +250,16 @@ fn add_offer(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()> {
             legend: ("Visites par an".into(), String::new()),
         };
         let alt = columns::describe("fréquentation par année", &data);
-        let legende = caption(
-            "Fréquentation par année",
-            &attendance
-                .methode
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .chars()
-                .take(80)
-                .collect::<String>(),
-            None,
-        );
+        let source = or(&attendance.source, "estimations et comptages de la Cité");
+        let legende = caption("Fréquentation par année", &source, None);
         add(charts, "frequentation", &data, || columns::draw(&data), alt, legende)?;
     }
     if !attendance.par_service.is_empty() {
         let r = Repartition {
             titre: "Fréquentation par service".into(),
             unite: "visites".into(),
-            annee: attendance.annuelle.last().map(|a| a.annee).or(Some(year)),
-            source: String::new(),
+            annee: attendance.par_service_annee,
+            source: attendance.source.clone(),
             postes: attendance.par_service.clone(),
         };
         add_repartition(
@@ -273,7 +272,7 @@ fn add_offer(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()> {
     Ok(())
 }
 
-fn add_operations(charts: &mut Builder, dossier: &Dossier, base_dir: &Path) -> Result<()> {
+fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Ring]) -> Result<()> {
     let partners = &dossier.fonctionnement.partenaires.liste;
     if !partners.is_empty() {
         let name = &dossier.cite.nom;
@@ -283,13 +282,18 @@ fn add_operations(charts: &mut Builder, dossier: &Dossier, base_dir: &Path) -> R
     }
     let equity = &dossier.implantation.equite;
     if equity.sites.iter().any(|s| s.latitude.is_some() && s.longitude.is_some()) {
-        let outline = match &equity.contour {
-            Some(file) => read_outline(base_dir, file)?,
-            None => Vec::new(),
-        };
-        let legende = "Carte du territoire couvert par la Cité des métiers — coordonnées et temps de trajet : données du dossier".to_string();
+        let unplaced: Vec<&str> = equity
+            .sites
+            .iter()
+            .filter(|s| s.latitude.is_none() || s.longitude.is_none())
+            .map(|s| s.nom.as_str())
+            .collect();
+        let mut legende = "Carte du territoire couvert par la Cité des métiers — coordonnées et temps de trajet : données du dossier".to_string();
+        if !unplaced.is_empty() {
+            legende.push_str(&format!(". Sans position sur la carte : {}", unplaced.join(", ")));
+        }
         let (sites, alt) = (&equity.sites, map::describe(&equity.sites));
-        add(charts, "carte", &(sites, &outline), || map::draw(sites, &outline), alt, legende)?;
+        add(charts, "carte", &(sites, territory), || map::draw(sites, territory), alt, legende)?;
     }
     Ok(())
 }
@@ -297,12 +301,18 @@ fn add_operations(charts: &mut Builder, dossier: &Dossier, base_dir: &Path) -> R
 fn add_budgets(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()> {
     let budget = &dossier.budget;
     let year = year.to_string();
-    let funding =
-        budget.fonctionnement.financements.iter().map(|f| (f.partenaire.clone(), f.montant));
+    // One bar per funder: cash and in-kind lines of the same partner are added up.
+    let mut funding: Vec<(String, f64)> = Vec::new();
+    for f in &budget.fonctionnement.financements {
+        match funding.iter_mut().find(|(name, _)| name.trim() == f.partenaire.trim()) {
+            Some((_, total)) => *total += f.montant,
+            None => funding.push((f.partenaire.clone(), f.montant)),
+        }
+    }
     let exercise = format!("exercice {}", or(&budget.fonctionnement.exercice, &year));
     let title = "Budget de fonctionnement par partenaire financeur";
     let alt = "financement du budget de fonctionnement par partenaire, en euros";
-    add_euros(charts, "budget_fonctionnement", funding.collect(), title, alt, &exercise)?;
+    add_euros(charts, "budget_fonctionnement", funding, title, alt, &exercise)?;
     let items = budget.investissement.charges.iter().map(|c| (c.poste.clone(), c.montant));
     let exercise = or(&budget.investissement.exercice, &year);
     let title = "Budget d'investissement par poste";
@@ -386,61 +396,6 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
         add(charts, id, &(&bars, &options), || bars::draw(&bars, &options), alt, legende)?;
     }
     Ok(())
-}
-
-/// Reads the territory outline (GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection).
-fn read_outline(base_dir: &Path, file: &str) -> Result<Vec<Ring>> {
-    let path = crate::fsutil::resolve_inside(base_dir, file)?;
-    let text = crate::fsutil::read_to_string(&path)?;
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} n'est pas un fichier GeoJSON valide", path.display()))?;
-    let mut rings = Vec::new();
-    collect_rings(&json, &mut rings);
-    if rings.is_empty() {
-        anyhow::bail!(
-            "{} ne contient aucun polygone (Polygon ou MultiPolygon) pour le contour du territoire",
-            path.display()
-        );
-    }
-    Ok(rings)
-}
-
-fn collect_rings(value: &serde_json::Value, rings: &mut Vec<Ring>) {
-    let ring = |v: &serde_json::Value| -> Ring {
-        v.as_array()
-            .map(|pts| {
-                pts.iter()
-                    .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    match value.get("type").and_then(|t| t.as_str()) {
-        Some("FeatureCollection") => {
-            for f in value.get("features").and_then(|f| f.as_array()).into_iter().flatten() {
-                collect_rings(f, rings);
-            }
-        }
-        Some("Feature") => {
-            if let Some(g) = value.get("geometry") {
-                collect_rings(g, rings);
-            }
-        }
-        Some("Polygon") => {
-            // The exterior ring only; holes do not matter at this scale.
-            if let Some(outer) = value.get("coordinates").and_then(|c| c.get(0)) {
-                rings.push(ring(outer));
-            }
-        }
-        Some("MultiPolygon") => {
-            for poly in value.get("coordinates").and_then(|c| c.as_array()).into_iter().flatten() {
-                if let Some(outer) = poly.get(0) {
-                    rings.push(ring(outer));
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -9,13 +9,19 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::batch::{self, Outcome};
 use crate::cli::BatchArgs;
-use crate::fsutil;
-use crate::render::{RenderOptions, Renderer};
+use crate::load::LoadOptions;
+use crate::render::Pipeline;
+use crate::validate::Target;
+use crate::{diag, fsutil};
 
 /// Renders every dossier found; returns whether all succeeded.
 pub fn run(args: BatchArgs) -> Result<bool> {
     let start = Instant::now();
-    let options = RenderOptions { standards: args.standards.parse()? };
+    let options = LoadOptions {
+        target: Target { standards: args.standards.parse()? },
+        label: args.label,
+        previous: None,
+    };
     let inputs = batch::find_inputs(&args.inputs)?;
     if inputs.is_empty() {
         anyhow::bail!("aucun dossier trouvé (fichiers .toml contenant une table [cite])");
@@ -23,7 +29,7 @@ pub fn run(args: BatchArgs) -> Result<bool> {
     std::fs::create_dir_all(&args.output)
         .map_err(|e| anyhow::anyhow!("impossible de créer {} : {e}", args.output.display()))?;
     let jobs = batch::plan_jobs(&inputs, &args.output);
-    let renderer = Renderer::new(None)?;
+    let pipeline = Pipeline::new(None, options)?;
     let threads =
         args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let bar = progress_bar(jobs.len() as u64, args.quiet);
@@ -41,19 +47,22 @@ pub fn run(args: BatchArgs) -> Result<bool> {
             None => {}
         }
     };
-    let outcomes = batch::run_all(&renderer, &jobs, threads, args.label, &options, &report)?;
+    let outcomes = batch::run_all(&pipeline, &jobs, threads, &report)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     print_summary(&outcomes);
     if let Some(path) = &args.overview {
-        match batch::overview(&renderer, &outcomes, &options) {
+        match batch::overview(&pipeline, &outcomes) {
             Ok(pdf) => {
                 fsutil::write_atomic(path, &pdf)?;
                 eprintln!("synthèse du réseau écrite : {}", path.display());
             }
             Err(e) => {
-                eprintln!("erreur : synthèse du réseau non produite : {}", batch::describe(&e))
+                eprintln!(
+                    "erreur : synthèse du réseau non produite : {}",
+                    diag::describe(&e, false)
+                )
             }
         }
     }

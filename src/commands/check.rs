@@ -1,21 +1,34 @@
-//! `cdm-render check`: what is still missing for a label, item by item.
-
-use std::io::IsTerminal;
+//! `cdm-render check`: what is still missing for a label, item by item and sub-item by
+//! sub-item. The dossier goes through the whole rendering pipeline (nothing is written), so
+//! that a dossier `check` accepts is one the render accepts, with the same boxes.
 
 use anyhow::Result;
 
-use crate::check::{self, Report, Status};
+use crate::check::{Report, Status};
 use crate::cli::{CheckArgs, Format};
-use crate::load;
+use crate::diag;
+use crate::load::LoadOptions;
+use crate::render::Pipeline;
+use crate::validate::Target;
 
-/// Validates and checks a dossier; returns whether it is complete for the label.
+/// Validates, checks and renders (without writing) a dossier; returns whether it is complete
+/// for the label.
 pub fn run(args: CheckArgs) -> Result<bool> {
-    let loaded = load::load(&args.input, &crate::validate::Target::default())?;
-    if !loaded.warnings.errors.is_empty() && args.format == Format::Human {
-        eprint!("{}", loaded.warnings.render(std::io::stderr().is_terminal()));
+    let options = LoadOptions {
+        target: Target { standards: args.standards.parse()? },
+        label: args.label,
+        previous: args.previous.clone(),
+    };
+    let pipeline = Pipeline::new(None, options)?;
+    let loaded = pipeline.load(&args.input)?;
+    if args.format == Format::Human {
+        diag::print_warnings(&loaded.warnings);
     }
-    let label = args.label.unwrap_or(loaded.dossier.cite.label);
-    let report = check::check(&loaded.dossier, label);
+    let rendered = pipeline.render(&loaded)?;
+    if args.format == Format::Human {
+        diag::print_typst_warnings(&rendered.compiled.warnings);
+    }
+    let report = &loaded.report;
     match args.format {
         Format::Json => {
             let json = serde_json::json!({
@@ -24,10 +37,11 @@ pub fn run(args: CheckArgs) -> Result<bool> {
                 "complet": report.complet,
                 "resume": report.resume,
                 "items": report.items,
+                "pages": rendered.compiled.pages,
             });
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
-        Format::Human => print_human(&report),
+        Format::Human => print_human(report),
     }
     Ok(report.complet)
 }
@@ -41,18 +55,19 @@ fn print_human(report: &Report) {
             Status::ACompleter => "~",
             Status::Manquant => "✗",
         };
+        let indent = if item.numero.matches('.').count() > 1 { "  " } else { "" };
         println!(
-            "{mark} {} {} — {} ({})",
+            "{indent}{mark} {} {} — {} ({})",
             item.numero,
             item.titre,
             item.statut.label(),
             item.niveau.short().to_lowercase()
         );
         for missing in &item.manques {
-            println!("      {missing}");
+            println!("{indent}      {missing}");
         }
         if let Some(expected) = &item.attendu {
-            println!("      attendu : {expected}");
+            println!("{indent}      attendu : {expected}");
         }
     }
     println!();

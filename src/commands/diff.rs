@@ -3,13 +3,15 @@
 use anyhow::Result;
 
 use crate::cli::DiffArgs;
-use crate::validate::Target;
-use crate::{diff, load};
+use crate::diff;
+use crate::load::LoadOptions;
+use crate::render::Pipeline;
 
 /// Prints the changes, one per line.
 pub fn run(args: DiffArgs) -> Result<()> {
-    let old = load::load(&args.old, &Target::default())?;
-    let new = load::load(&args.new, &Target::default())?;
+    let pipeline = Pipeline::new(None, LoadOptions::default())?;
+    let old = pipeline.load(&args.old)?;
+    let new = pipeline.load(&args.new)?;
     let rows = diff::changes(&old.dossier, &new.dossier);
     if rows.is_empty() {
         println!(

@@ -7,13 +7,20 @@ use anyhow::Result;
 
 use crate::cli::WatchConfig;
 use crate::diag::{self, DataErrors};
-use crate::fsutil;
+use crate::render::Pipeline;
 use crate::serve::{Overlay, Preview};
-use crate::watch::{FileWatcher, Rendered, Session};
+use crate::watch::{FileWatcher, Rendered, Session, SessionConfig};
 
 /// Runs until interrupted (Ctrl+C).
 pub fn run(config: WatchConfig) -> Result<()> {
-    let mut session = Session::new(&config.dossier, config.label);
+    let mut options = config.dossier.load_options();
+    options.label = config.label;
+    let session_config = SessionConfig {
+        input: config.dossier.input.clone(),
+        templates: config.dossier.templates.clone(),
+        options,
+    };
+    let mut session = Session::new(&session_config);
     let preview = match &config.serve {
         Some(serve) => Some(start_preview(serve)?),
         None => None,
@@ -55,13 +62,9 @@ fn start_preview(serve: &crate::cli::ServeConfig) -> Result<Preview> {
 
 fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>) {
     let time = now();
-    if !rendered.loaded.warnings.errors.is_empty() {
-        eprint!("{}", rendered.loaded.warnings.render(std::io::stderr().is_terminal()));
-    }
-    for warning in &rendered.compiled.warnings {
-        eprintln!("avertissement Typst :\n{warning}");
-    }
-    if let Err(error) = fsutil::write_atomic(&config.dossier.output, &rendered.compiled.pdf) {
+    diag::print_warnings(&rendered.loaded.warnings);
+    diag::print_typst_warnings(&rendered.compiled.warnings);
+    if let Err(error) = Pipeline::write(&rendered.compiled, &config.dossier.output) {
         failure(&error, preview);
         return;
     }
@@ -79,17 +82,14 @@ fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>)
             config.dossier.output.display(),
             rendered.duration.as_millis(),
             rendered.compiled.pages,
-            rendered.report.one_line()
+            rendered.loaded.report.one_line()
         );
     }
 }
 
 fn failure(error: &anyhow::Error, preview: Option<&Preview>) {
     let overlay = overlay(error);
-    match error.downcast_ref::<DataErrors>() {
-        Some(data) => eprint!("{}", data.render(std::io::stderr().is_terminal())),
-        None => eprintln!("{}", overlay.texte),
-    }
+    eprint!("{}", diag::describe(error, std::io::stderr().is_terminal()));
     eprintln!("[{}] échec : {} — le PDF précédent est conservé", now(), overlay.titre);
     if let Some(preview) = preview {
         preview.fail(overlay);

@@ -128,7 +128,7 @@ impl Preview {
         });
         state.pages = pages;
         state.error = None;
-        state.report = serde_json::to_value(&rendered.report).ok();
+        state.report = serde_json::to_value(&rendered.loaded.report).ok();
         self.bump(state);
         exported
     }

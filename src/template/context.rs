@@ -4,10 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::check::{is_empty, lookup};
-use crate::model::{BudgetDetail, Dossier, Horaires};
+use crate::check::{Report, Status};
+use crate::model::{BudgetDetail, Dossier, Horaires, Jour};
 use crate::outline::{Item, Level, Outline, Phase};
 
 /// An outline entry as the templates see it.
@@ -25,12 +24,15 @@ pub struct ItemContext {
     pub applicable: bool,
     /// Expected level ("Information à approfondir"), empty for chapters and sub-items.
     pub niveau: String,
-    /// True when none of the entry's data paths holds content.
+    /// True when the entry has no content: the PDF shows a box in its place.
     pub vide: bool,
     /// True when the expected level (own or inherited) is "à signaler".
     pub signaler: bool,
-    /// True when the writer marked the item as unchanged since the previous phase.
+    /// True when the entry is declared unchanged since the previous phase and its level
+    /// accepts that: the PDF says so instead of showing a box.
     pub inchange: bool,
+    /// Completeness of the entry ([`crate::check::assess`]), when it is judged for the label.
+    pub statut: Option<Status>,
     /// Annexes that this item cites.
     pub annexes: Vec<AnnexRef>,
     /// For an item "à actualiser" compared with the previous dossier: "Mis à jour depuis…" or
@@ -66,7 +68,7 @@ pub fn evolutions(
             domaine: e.domaine.clone(),
             avant: e.avant.clone(),
             apres: e.apres.clone(),
-            date: e.date.map(crate::template::filters::format_date),
+            date: e.date.map(crate::fr::format_date),
             calcule: false,
         })
         .collect();
@@ -181,36 +183,35 @@ pub struct MatrixRow {
     pub niveaux: Vec<String>,
 }
 
-/// Builds the outline entries for a phase.
-pub fn items(dossier_json: &Value, phase: Phase) -> BTreeMap<String, ItemContext> {
+/// Builds the outline entries for a phase from its completeness report: an entry is shown
+/// with its content, a box « À compléter », or a block « inchangé », as the report says.
+pub fn items(report: &Report) -> BTreeMap<String, ItemContext> {
     let outline = Outline::get();
     outline
         .items
         .iter()
-        .map(|item| (item.number.clone(), item_context(outline, item, dossier_json, phase)))
+        .map(|item| (item.number.clone(), item_context(outline, item, report)))
         .collect()
 }
 
-fn item_context(outline: &Outline, item: &Item, data: &Value, phase: Phase) -> ItemContext {
-    let level = outline.level(item, phase);
-    let values: Vec<&Value> = item.data.iter().filter_map(|path| lookup(data, path)).collect();
-    let inchange =
-        values.iter().any(|v| v.get("inchange").and_then(Value::as_bool).unwrap_or(false));
-    let vide = item.depth() > 1 && values.iter().all(|v| is_empty(v));
-    // An empty sub-item of an item that is only "à signaler" is left out: a statement in the
-    // item is all the outline asks for, and an empty sub-heading would only be noise.
-    let signaler_only = level.flatten() == Some(Level::Signaler);
-    let hidden = item.depth() > 2 && vide && signaler_only;
+fn item_context(outline: &Outline, item: &Item, report: &Report) -> ItemContext {
+    let level = outline.level(item, report.label);
+    let status = report.item(&item.number);
+    let applicable = match item.depth() {
+        1 => level.is_some(),
+        _ => status.is_some(),
+    };
     ItemContext {
         numero: item.number.clone(),
         titre: item.title.clone(),
         description: item.description.clone(),
         profondeur: item.depth(),
-        applicable: level.is_some() && !hidden,
+        applicable,
         niveau: level.flatten().map(|l| l.label().to_string()).unwrap_or_default(),
-        vide,
-        signaler: signaler_only,
-        inchange,
+        vide: status.is_some_and(|s| !s.contenu),
+        signaler: level.flatten() == Some(Level::Signaler),
+        inchange: status.is_some_and(|s| s.inchange),
+        statut: status.map(|s| s.statut),
         annexes: Vec::new(),
         suivi: None,
     }
@@ -274,6 +275,10 @@ pub struct BudgetSummary {
     pub financements: f64,
     /// Share of each funding line in the funding total, in %, in the order given.
     pub parts: Vec<f64>,
+    /// Distinct funders named in the funding lines.
+    pub financeurs: usize,
+    /// Of which funders that are not partners of the Cité.
+    pub hors_partenariat: usize,
 }
 
 impl Derived {
@@ -300,34 +305,9 @@ impl Derived {
 }
 
 fn hours(horaires: &Horaires) -> HoursSummary {
-    let par_jour: Vec<f64> = horaires
-        .jours
-        .iter()
-        .map(|day| day.plages.iter().filter_map(|slot| slot_hours(slot)).sum())
-        .collect();
+    let par_jour: Vec<f64> = horaires.jours.iter().map(Jour::hours).collect();
     let semaine: f64 = par_jour.iter().sum();
     HoursSummary { par_jour, semaine, annee: horaires.semaines_par_an.map(|w| w * semaine) }
-}
-
-/// Hours open per week.
-pub fn weekly_hours(horaires: &Horaires) -> f64 {
-    hours(horaires).semaine
-}
-
-/// Parses an opening slot "09:00-12:30" into (start, end) minutes since midnight.
-pub fn parse_slot(slot: &str) -> Option<(u32, u32)> {
-    let (start, end) = slot.split_once('-')?;
-    let minutes = |t: &str| -> Option<u32> {
-        let (h, m) = t.trim().split_once([':', 'h'])?;
-        let (h, m): (u32, u32) = (h.parse().ok()?, if m.is_empty() { 0 } else { m.parse().ok()? });
-        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
-    };
-    let (start, end) = (minutes(start)?, minutes(end)?);
-    (start < end).then_some((start, end))
-}
-
-fn slot_hours(slot: &str) -> Option<f64> {
-    parse_slot(slot).map(|(start, end)| f64::from(end - start) / 60.0)
 }
 
 fn budget(detail: &BudgetDetail) -> BudgetSummary {
@@ -338,37 +318,30 @@ fn budget(detail: &BudgetDetail) -> BudgetSummary {
         .iter()
         .map(|f| if financements > 0.0 { 100.0 * f.montant / financements } else { 0.0 })
         .collect();
-    BudgetSummary { charges, financements, parts }
+    let funders = |external: bool| {
+        let names: std::collections::BTreeSet<String> = detail
+            .financements
+            .iter()
+            .filter(|f| !external || f.hors_partenariat)
+            .map(|f| crate::vocab::fold(&f.partenaire))
+            .collect();
+        names.len()
+    };
+    BudgetSummary {
+        charges,
+        financements,
+        parts,
+        financeurs: funders(false),
+        hors_partenariat: funders(true),
+    }
 }
 
 fn partners_by_role(dossier: &Dossier) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for partner in &dossier.fonctionnement.partenaires.liste {
         for role in &partner.roles {
-            let key = serde_json::to_value(role).ok().and_then(|v| v.as_str().map(String::from));
-            *counts.entry(key.unwrap_or_default()).or_insert(0) += 1;
+            *counts.entry(role.key().to_string()).or_insert(0) += 1;
         }
     }
     counts
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn opening_slots_parse_with_colon_or_h() {
-        assert_eq!(parse_slot("09:00-12:30"), Some((540, 750)));
-        assert_eq!(parse_slot("9h-12h30"), Some((540, 750)));
-        assert_eq!(parse_slot("14:00-13:00"), None);
-        assert_eq!(parse_slot("n'importe quoi"), None);
-    }
-
-    #[test]
-    fn emptiness_ignores_flags_and_blank_text() {
-        let v = serde_json::json!({"texte": "  ", "inchange": true, "liste": []});
-        assert!(is_empty(&v));
-        let v = serde_json::json!({"texte": "", "liste": [{"nom": "x"}]});
-        assert!(!is_empty(&v));
-    }
 }

@@ -12,13 +12,14 @@ use anyhow::{Context as _, Result};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-pub use context::{Derived, ItemContext, parse_slot, weekly_hours};
+pub use context::{Derived, ItemContext};
 
 use crate::charts::{Chart, Charts};
+use crate::fr::format_date;
 use crate::fsutil;
-use crate::model::{Date, Dossier};
+use crate::load::LoadedDossier;
+use crate::model::Date;
 use crate::pieces::Piece;
-use crate::template::filters::format_date;
 
 /// The built-in templates, by name. `lib.typ` holds the Typst styles and building blocks,
 /// `macros.typ` the tera macros, and there is one template per chapter.
@@ -65,7 +66,7 @@ pub struct Sources {
     pub assets: BTreeMap<String, Vec<u8>>,
 }
 
-/// What the templates get besides the dossier.
+/// What the templates get besides the loaded dossier: what the render stage made of it.
 pub struct Extras<'a> {
     /// Charts by identifier.
     pub charts: &'a Charts,
@@ -73,8 +74,6 @@ pub struct Extras<'a> {
     pub pieces: &'a [Piece],
     /// Date recorded in the document.
     pub date: Date,
-    /// The previous phase's dossier, compared with this one, when there is one.
-    pub previous: Option<&'a crate::previous::Previous>,
 }
 
 /// The loaded templates, shared by every dossier rendered in the process.
@@ -120,9 +119,10 @@ impl Templates {
     }
 
     /// Renders every Typst file of a dossier; the charts' SVG files join the sources.
-    pub fn render(&self, dossier: &Dossier, extras: &Extras) -> Result<Sources> {
+    pub fn render(&self, loaded: &LoadedDossier, extras: &Extras) -> Result<Sources> {
+        let dossier = &loaded.dossier;
         let charts = extras.charts;
-        let context = build_context(dossier, extras)?;
+        let context = build_context(loaded, extras)?;
         let _markdown = filters::markdown_mode(dossier.apparence.markdown);
         let mut files: BTreeMap<String, String> =
             charts.values().map(|c| (c.chemin.clone(), c.svg.clone())).collect();
@@ -186,7 +186,7 @@ fn unknown_files(dir: &Path) -> Result<Vec<PathBuf>> {
 #[derive(Serialize)]
 struct TemplateData<'a> {
     /// The dossier as written.
-    d: &'a Dossier,
+    d: &'a crate::model::Dossier,
     /// Outline entries by number, with applicability and emptiness.
     items: BTreeMap<String, ItemContext>,
     /// The applicability matrix.
@@ -254,23 +254,18 @@ struct PhaseData {
     colonne: usize,
 }
 
-fn build_context(dossier: &Dossier, extras: &Extras) -> Result<Context> {
+fn build_context(loaded: &LoadedDossier, extras: &Extras) -> Result<Context> {
+    let dossier = &loaded.dossier;
     let charts = extras.charts;
-    let json = serde_json::to_value(dossier).context("sérialisation du dossier")?;
     let phase = dossier.cite.label;
     let annexes = context::annexes(dossier, extras.pieces);
-    let mut items = context::items(&json, phase);
+    let mut items = context::items(&loaded.report);
     context::link_annexes(&mut items, &annexes, dossier);
-    let evolutions = context::evolutions(dossier, extras.previous);
-    let precedent =
-        extras.previous.map(|p| format!("{} ({})", p.label.label(), format_date(p.date)));
-    if let Some(previous) = extras.previous {
+    let previous = loaded.previous.as_ref();
+    let evolutions = context::evolutions(dossier, previous);
+    let precedent = previous.map(|p| format!("{} ({})", p.label.label(), format_date(p.date)));
+    if let Some(previous) = previous {
         context::follow_up(&mut items, previous, precedent.as_deref().unwrap_or_default());
-    }
-    if let Some(item) = items.get_mut("8.3")
-        && !evolutions.is_empty()
-    {
-        item.vide = false;
     }
     let data = TemplateData {
         d: dossier,

@@ -1,12 +1,16 @@
-//! Validation of a dossier file: syntax, structure (against the schema of the model) and
-//! meaning (amounts, dates, references, totals, opening hours, duplicates, glyphs). Every
-//! problem is found in one pass and located in the user's file.
+//! Validation of a dossier file: syntax, structure (against the schema of the model), CSV
+//! tables, the files it names, and meaning (amounts, dates, references, totals, opening hours,
+//! duplicates, glyphs). Every problem of the readable parts is found in one pass and located in
+//! the user's file: a value with an error is set aside so that the rest can still be checked.
 
+mod files;
 mod glyphs;
 mod rules;
 mod structure;
 mod tables;
 
+pub use files::NamedFile;
+pub use structure::allowed_values;
 pub use tables::CsvTable;
 
 use std::ops::Range;
@@ -35,6 +39,11 @@ pub struct Finding {
     pub span: Option<Range<usize>>,
     /// The file the location is in, when it is not the dossier (a CSV table): path and text.
     pub origin: Option<(PathBuf, Arc<str>)>,
+    /// Other fields the finding is about (the other figure of an inconsistency), with what
+    /// each says; shown as secondary places in the same file.
+    pub related: Vec<(String, String)>,
+    /// Places of `related`, once located.
+    related_spans: Vec<(Range<usize>, String)>,
 }
 
 impl Finding {
@@ -47,7 +56,15 @@ impl Finding {
             hint,
             span: None,
             origin: None,
+            related: Vec::new(),
+            related_spans: Vec::new(),
         }
+    }
+
+    /// Adds another field the finding is about, with what it says there.
+    pub fn also(mut self, field: &str, label: String) -> Self {
+        self.related.push((field.to_string(), label));
+        self
     }
 
     /// A warning on a field.
@@ -80,6 +97,7 @@ impl Finding {
             message: self.message,
             hint: self.hint,
             text,
+            related: self.related_spans,
         }
     }
 }
@@ -93,6 +111,10 @@ pub struct Validated {
     pub warnings: DataErrors,
     /// Sections read from CSV files.
     pub tables: Vec<CsvTable>,
+    /// The other files the dossier names, read.
+    pub files: Vec<NamedFile>,
+    /// The territory outline from the GeoJSON file.
+    pub territory: Vec<crate::geo::Ring>,
 }
 
 static SCHEMA: LazyLock<Value> = LazyLock::new(crate::schema::dossier_schema);
@@ -126,24 +148,60 @@ pub fn validate(file: &Path, source: &str) -> Result<Validated, DataErrors> {
 /// Validates dossier text for a given output: under PDF/A or PDF/UA, characters no font can
 /// draw and PDF annexes (which Typst cannot embed there) become errors.
 pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Validated, DataErrors> {
-    let report = |findings: Vec<Finding>| DataErrors {
+    let (root, syntax) = DeTable::parse_recoverable(source);
+    let mut findings: Vec<Finding> = syntax.iter().map(toml_finding).collect();
+    // A syntax error stops only what cannot be read: the rest of the document is still walked.
+    let (structural, csv_refs) = structure::check(&root, &SCHEMA);
+    let set_aside: Vec<String> = structural.iter().map(|f| f.field.clone()).collect();
+    findings.extend(structural);
+    let base = crate::fsutil::folder_of(file);
+    let (tables, rows) = read_tables(&csv_refs, base, &mut findings);
+    let mut files = Vec::new();
+    let mut territory = Vec::new();
+    let typed = if syntax.is_empty() { deserialize(source, rows, &set_aside) } else { None };
+    let dossier = match typed {
+        Some(Ok(dossier)) => {
+            let mut meaning = Vec::new();
+            check_meaning(&dossier, base, target, &mut meaning);
+            // A rule cannot judge an entry whose value was set aside (a partner whose role was
+            // misspelt has "no role"): those findings would only repeat the first error.
+            let overlaps = |f: &Finding| {
+                !f.field.is_empty()
+                    && set_aside
+                        .iter()
+                        .any(|a| a.starts_with(&f.field) || f.field.starts_with(a.as_str()))
+            };
+            findings.extend(meaning.into_iter().filter(|f| !overlaps(f)));
+            let (read, rings, problems) = files::read(&dossier, base);
+            (files, territory) = (read, rings);
+            findings.extend(problems);
+            Some(dossier)
+        }
+        // Only when nothing else explains why the data does not fit the model.
+        Some(Err(e)) if findings.is_empty() => {
+            findings.push(toml_finding(&e));
+            None
+        }
+        _ => None,
+    };
+    locate_all(&mut findings, &root, &tables);
+    let report = DataErrors {
         errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
         source: source.to_string(),
     };
-    let (root, syntax) = DeTable::parse_recoverable(source);
-    if !syntax.is_empty() {
-        return Err(report(syntax.iter().map(toml_finding).collect()));
+    match dossier {
+        Some(dossier) if report.error_count() == 0 => {
+            Ok(Validated { dossier, warnings: report, tables, files, territory })
+        }
+        _ => Err(report),
     }
-    let (structural, csv_refs) = structure::check(&root, &SCHEMA);
-    if !structural.is_empty() {
-        return Err(report(structural));
-    }
-    let base = crate::fsutil::folder_of(file);
-    let (tables, rows) = read_tables(&csv_refs, base).map_err(report)?;
-    let dossier = deserialize(source, rows).map_err(|e| report(vec![toml_finding(&e)]))?;
-    let mut findings = rules::check(&dossier);
+}
+
+/// The rules of meaning, on the typed dossier.
+fn check_meaning(dossier: &Dossier, base: &Path, target: &Target, findings: &mut Vec<Finding>) {
+    findings.extend(rules::check(dossier));
     // One walk over every value of the dossier serves the rules on leaves (signs, glyphs).
-    let json = serde_json::to_value(&dossier).unwrap_or(Value::Null);
+    let json = serde_json::to_value(dossier).unwrap_or(Value::Null);
     for_each_leaf(&json, "", &mut |path, leaf| match leaf {
         Value::Number(n) => findings.extend(rules::negative(path, n)),
         Value::String(s) => findings.extend(
@@ -153,11 +211,15 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
         _ => {}
     });
     if target.is_strict() {
-        findings.extend(rules::pdf_annexes(&dossier));
+        findings.extend(rules::pdf_annexes(dossier));
     }
-    findings.extend(referenced_files(&dossier, base));
-    findings.extend(previous_dossier(&dossier, base));
-    for finding in &mut findings {
+    findings.extend(previous_dossier(dossier, base));
+}
+
+/// Gives every finding without a place the place of its field: in a CSV table when the field
+/// comes from one, else in the dossier. Sorted in file order.
+fn locate_all(findings: &mut [Finding], root: &Spanned<DeTable>, tables: &[CsvTable]) {
+    for finding in findings.iter_mut() {
         if finding.span.is_some() {
             continue;
         }
@@ -166,48 +228,76 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
                 finding.origin = Some((table.path.clone(), Arc::clone(&table.text)));
                 finding.span = Some(span);
             }
-            None => finding.span = locate(&root, &finding.field),
+            None => finding.span = locate(root, &finding.field),
+        }
+        if finding.origin.is_none() {
+            let related = finding.related.iter();
+            finding.related_spans =
+                related.filter_map(|(f, l)| Some((locate(root, f)?, l.clone()))).collect();
         }
     }
-    findings.sort_by_key(|f| f.span.as_ref().map_or(usize::MAX, |s| s.start));
-    let has_errors = findings.iter().any(|f| f.severity == Severity::Error);
-    let all = report(findings);
-    if has_errors { Err(all) } else { Ok(Validated { dossier, warnings: all, tables }) }
+    findings.sort_by_key(|f| (f.origin.is_some(), f.span.as_ref().map_or(usize::MAX, |s| s.start)));
 }
 
 /// Rows read from CSV files, by the dotted path of their section.
 type TableRows = Vec<(String, toml::Value)>;
 
-/// Reads every section given as a CSV file; all their problems at once.
+/// Reads every section given as a CSV file; their problems join `findings`.
 fn read_tables(
     refs: &[structure::CsvRef],
     base: &Path,
-) -> Result<(Vec<CsvTable>, TableRows), Vec<Finding>> {
+    findings: &mut Vec<Finding>,
+) -> (Vec<CsvTable>, TableRows) {
     let mut tables = Vec::new();
     let mut rows = Vec::new();
-    let mut findings = Vec::new();
     for reference in refs {
         match tables::load(reference, base, &SCHEMA["$defs"]) {
-            Ok((table, value)) => {
-                rows.push((table.field.clone(), value));
-                tables.push(table);
+            Ok(loaded) => {
+                findings.extend(loaded.findings);
+                rows.push((loaded.table.field.clone(), loaded.rows));
+                tables.push(loaded.table);
             }
-            Err(mut errors) => findings.append(&mut errors),
+            Err(errors) => findings.extend(errors),
         }
     }
-    if findings.is_empty() { Ok((tables, rows)) } else { Err(findings) }
+    (tables, rows)
 }
 
-/// The typed dossier, with the rows read from CSV files in place of their references.
-fn deserialize(source: &str, rows: TableRows) -> Result<Dossier, toml::de::Error> {
-    if rows.is_empty() {
-        return toml::from_str(source);
+/// The typed dossier, with the rows read from CSV files in place of their references and the
+/// values of `set_aside` (fields with a structural error) taken out, so that the rules can
+/// still check the rest. A bad value is taken out alone if the model can do without it, else
+/// with the list entry holding it. `None` when the document's top level is unusable.
+fn deserialize(
+    source: &str,
+    rows: TableRows,
+    set_aside: &[String],
+) -> Option<Result<Dossier, toml::de::Error>> {
+    let parsed: toml::Table = toml::from_str(source).ok()?;
+    let mut result = None;
+    for whole_entries in [false, true] {
+        let mut root = parsed.clone();
+        for field in set_aside {
+            let entry = field.rsplit_once('.').map(|(parent, _)| parent).unwrap_or_default();
+            let in_entry = entry.ends_with(']');
+            let taken = !(whole_entries && in_entry) && tables::remove(&mut root, field);
+            if !taken && in_entry {
+                tables::remove(&mut root, entry);
+            }
+        }
+        let mut root = toml::Value::Table(root);
+        tables::purge(&mut root);
+        let toml::Value::Table(mut root) = root else { return None };
+        for (field, value) in rows.iter().cloned() {
+            tables::inject(&mut root, &field, value);
+        }
+        let attempt: Result<Dossier, _> = serde::Deserialize::deserialize(toml::Value::Table(root));
+        let done = attempt.is_ok() || set_aside.is_empty();
+        result = Some(attempt);
+        if done {
+            break;
+        }
     }
-    let mut root: toml::Table = toml::from_str(source)?;
-    for (field, value) in rows {
-        tables::inject(&mut root, &field, value);
-    }
-    serde::Deserialize::deserialize(toml::Value::Table(root))
+    result
 }
 
 /// Calls `visit` with the dotted path ("a.b[2].c") of every scalar of a JSON value.
@@ -226,23 +316,6 @@ fn for_each_leaf(value: &Value, path: &str, visit: &mut impl FnMut(&str, &Value)
         }
         leaf => visit(path, leaf),
     }
-}
-
-/// Files the dossier names must exist inside its folder.
-fn referenced_files(dossier: &Dossier, base: &Path) -> Vec<Finding> {
-    dossier
-        .file_references()
-        .into_iter()
-        .filter_map(|(field, name)| {
-            let error = crate::fsutil::resolve_inside(base, name).err()?;
-            let message = format!("{error:#}");
-            Some(Finding::error(
-                &field,
-                message,
-                Some(format!("chemin relatif au dossier {}", base.display())),
-            ))
-        })
-        .collect()
 }
 
 /// The previous dossier may lie outside the folder (it is read, not embedded). A missing one

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use super::Finding;
 use crate::diag::suggestion;
+use crate::fr::format_euros;
+use crate::model::parse_slot;
 use crate::model::{BudgetDetail, Dossier, Indicateur, Repartition};
-use crate::template::{filters::format_euros, parse_slot};
 
 /// Runs every rule.
 pub fn check(d: &Dossier) -> Vec<Finding> {
@@ -21,7 +22,135 @@ pub fn check(d: &Dossier) -> Vec<Finding> {
     other_warnings(d, &mut out);
     annexes(d, &mut out);
     appearance(d, &mut out);
+    series(d, &mut out);
+    coherence(d, &mut out);
     out
+}
+
+/// A series has one value per period ("nd" where a value is not available): a shorter or
+/// longer list would put its values under the wrong periods.
+fn series(d: &Dossier, out: &mut Vec<Finding>) {
+    let chomage = &d.contexte.social.chomage;
+    for (i, serie) in chomage.series.iter().enumerate() {
+        let (values, periods) = (serie.valeurs.len(), chomage.periodes.len());
+        if values != periods {
+            out.push(Finding::error(
+                &format!("contexte.social.chomage.series[{i}].valeurs"),
+                format!("{values} valeurs pour {periods} périodes ({})", chomage.periodes.join(", ")),
+                Some("une valeur par période, dans l'ordre ; écrivez \"nd\" pour une valeur non disponible".into()),
+            ));
+        }
+    }
+    let report = &d.complements.rapport_activite;
+    for (field, visits) in [
+        ("visites_par_mois", &report.visites_par_mois),
+        ("visites_par_mois_precedent", &report.visites_par_mois_precedent),
+    ] {
+        if !visits.is_empty() && visits.len() != 12 {
+            out.push(Finding::error(
+                &format!("complements.rapport_activite.{field}"),
+                format!(
+                    "{} valeurs au lieu de 12 (une par mois, de janvier à décembre)",
+                    visits.len()
+                ),
+                Some("un mois sans ouverture vaut 0".into()),
+            ));
+        }
+    }
+}
+
+/// The same quantity given in two places must agree: these are warnings naming both places.
+fn coherence(d: &Dossier, out: &mut Vec<Finding>) {
+    let report = &d.complements.rapport_activite;
+    if let Some(year) = report.annee {
+        for (field, months, y) in [
+            ("visites_par_mois", &report.visites_par_mois, year),
+            ("visites_par_mois_precedent", &report.visites_par_mois_precedent, year - 1),
+        ] {
+            visits_agree(d, field, months, y, out);
+        }
+    }
+    for (i, action) in d.complements.plan_amelioration.actions.iter().enumerate() {
+        if action.etat == Some(crate::model::Etat::Realise) && action.fin > d.cite.date {
+            out.push(
+                Finding::warning(
+                    &format!("complements.plan_amelioration.actions[{i}].etat"),
+                    format!(
+                        "action marquée réalisée mais qui se termine le {}, après la date du dossier ({})",
+                        crate::fr::format_date(action.fin),
+                        crate::fr::format_date(d.cite.date)
+                    ),
+                    Some("indiquez « en cours », ou corrigez la date de fin".into()),
+                )
+                .also(&format!("complements.plan_amelioration.actions[{i}].fin"), "fin".into()),
+            );
+        }
+    }
+    funders_without_role(d, out);
+}
+
+/// The visits of a year in 8.4 (sum of the months) and in 3.3 (yearly figures) are the same.
+fn visits_agree(d: &Dossier, field: &str, months: &[f64], year: i32, out: &mut Vec<Finding>) {
+    if months.len() != 12 {
+        return;
+    }
+    let visits: f64 = months.iter().sum();
+    let yearly = d.offre.frequentation.annuelle.iter().enumerate().find(|(_, a)| a.annee == year);
+    let Some((i, figure)) = yearly.filter(|(_, a)| (a.valeur - visits).abs() > 0.5) else { return };
+    let n = |v: f64| crate::fr::format_auto(v, 0);
+    out.push(
+        Finding::warning(
+            &format!("offre.frequentation.annuelle[{i}].valeur"),
+            format!(
+                "fréquentation {year} : {} en 3.3 mais {} visites en 8.4 (somme des mois)",
+                n(figure.valeur),
+                n(visits)
+            ),
+            Some(
+                "donnez le même chiffre aux deux endroits (le réel, une fois l'année close)".into(),
+            ),
+        )
+        .also(&format!("complements.rapport_activite.{field}"), format!("{} visites", n(visits))),
+    );
+}
+
+/// A partner that funds a budget in money has the role `financeur`, so that 4.1 and 6.1 count
+/// the same funders.
+fn funders_without_role(d: &Dossier, out: &mut Vec<Finding>) {
+    let partners = &d.fonctionnement.partenaires.liste;
+    for (budget, detail) in
+        [("fonctionnement", &d.budget.fonctionnement), ("investissement", &d.budget.investissement)]
+    {
+        // Money makes a partner a funder; in-kind contributions (staff, premises) do not.
+        let cash = |f: &&crate::model::Financement| {
+            !f.hors_partenariat && f.nature == Some(crate::model::Nature::Numeraire)
+        };
+        for (i, f) in detail.financements.iter().enumerate().filter(|(_, f)| cash(f)) {
+            let Some((j, partner)) = partners
+                .iter()
+                .enumerate()
+                .find(|(_, p)| normalize(&p.nom) == normalize(&f.partenaire))
+            else {
+                continue;
+            };
+            if !partner.roles.contains(&crate::model::Role::Financeur) {
+                out.push(
+                    Finding::warning(
+                        &format!("budget.{budget}.financements[{i}].partenaire"),
+                        format!(
+                            "« {} » finance le budget mais n'a pas le rôle financeur en 4.1",
+                            f.partenaire
+                        ),
+                        Some("ajoutez \"financeur\" à ses `roles`".into()),
+                    )
+                    .also(
+                        &format!("fonctionnement.partenaires.liste[{j}].roles"),
+                        "rôles du partenaire".into(),
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// Colours are `#rrggbb`; the logo and the cover image are images.
@@ -74,7 +203,7 @@ pub fn negative(path: &str, n: &serde_json::Number) -> Option<Finding> {
     let value = n.as_f64().filter(|v| *v < 0.0 && !may_be_negative(path))?;
     Some(Finding::error(
         path,
-        format!("valeur négative : {}", crate::template::filters::format_auto(value, 2)),
+        format!("valeur négative : {}", crate::fr::format_auto(value, 2)),
         Some("les montants, effectifs et quantités sont positifs ou nuls".into()),
     ))
 }
@@ -101,6 +230,14 @@ fn statistics(d: &Dossier, out: &mut Vec<Finding>) {
     }
     if let Some(y) = report.annee {
         check_year(y, year, "complements.rapport_activite.annee", out);
+    }
+    let attendance = &d.offre.frequentation;
+    if !attendance.par_service.is_empty() && attendance.par_service_annee.is_none() {
+        out.push(Finding::warning(
+            "offre.frequentation.par_service",
+            "fréquentation par service sans année".into(),
+            Some("ajoutez `par_service_annee = …` : toute statistique porte son année".into()),
+        ));
     }
     if !c.social.chomage.series.is_empty() && c.social.chomage.source.trim().is_empty() {
         out.push(source_warning("contexte.social.chomage"));
@@ -212,9 +349,9 @@ fn references(d: &Dossier) -> Vec<(String, &str)> {
     for (name, b) in
         [("fonctionnement", &d.budget.fonctionnement), ("investissement", &d.budget.investissement)]
     {
-        refs.extend(b.financements.iter().enumerate().map(|(i, f)| {
-            (format!("budget.{name}.financements[{i}].partenaire"), f.partenaire.as_str())
-        }));
+        refs.extend(b.financements.iter().enumerate().filter(|(_, f)| !f.hors_partenariat).map(
+            |(i, f)| (format!("budget.{name}.financements[{i}].partenaire"), f.partenaire.as_str()),
+        ));
     }
     for (i, r) in d.complements.retours_partenaires.liste.iter().enumerate() {
         refs.push((
@@ -248,6 +385,7 @@ fn partner_references(d: &Dossier, out: &mut Vec<Finding>) {
             Some(s) => format!(
                 "vouliez-vous dire « {s} » ? sinon, ajoutez ce partenaire à fonctionnement.partenaires.liste"
             ),
+            None if path.contains(".financements[") => "ajoutez ce partenaire à fonctionnement.partenaires.liste, corrigez son nom, ou écrivez `hors_partenariat = true` pour un financeur qui n'est pas partenaire de la Cité (FSE+, fondation…)".into(),
             None => "ajoutez ce partenaire à fonctionnement.partenaires.liste, ou corrigez son nom"
                 .into(),
         };
@@ -285,42 +423,22 @@ fn budget(b: &BudgetDetail, path: &str, out: &mut Vec<Finding>) {
     }
 }
 
-const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
-
 fn opening_hours(d: &Dossier, out: &mut Vec<Finding>) {
-    let days: Vec<String> = DAYS.iter().map(|s| s.to_string()).collect();
     let mut seen = HashMap::new();
     for (i, day) in d.offre.horaires.jours.iter().enumerate() {
         let path = format!("offre.horaires.jours[{i}]");
-        let name = normalize(&day.jour);
-        if !DAYS.contains(&name.as_str()) {
-            let hint = suggestion(&name, &days)
-                .map(|s| format!("vouliez-vous dire « {s} » ?"))
-                .or(Some("jours possibles : lundi à dimanche".into()));
+        if let Some(first) = seen.insert(day.jour, i) {
             out.push(Finding::error(
                 &format!("{path}.jour"),
-                format!("jour inconnu « {} »", day.jour),
-                hint,
-            ));
-        } else if let Some(first) = seen.insert(name.clone(), i) {
-            out.push(Finding::error(
-                &format!("{path}.jour"),
-                format!("le {name} est déjà décrit (jours[{first}])"),
+                format!("le {} est déjà décrit (jours[{first}])", day.jour.key()),
                 Some("regroupez les plages d'un même jour dans une seule entrée".into()),
             ));
         }
         let mut slots: Vec<(u32, u32, usize)> = Vec::new();
         for (j, slot) in day.plages.iter().enumerate() {
-            match parse_slot(slot) {
-                Some((a, b)) => slots.push((a, b, j)),
-                None => out.push(Finding::error(
-                    &format!("{path}.plages[{j}]"),
-                    format!("plage horaire invalide « {slot} »"),
-                    Some(
-                        "format attendu HH:MM-HH:MM, début avant fin, par exemple \"09:30-12:30\""
-                            .into(),
-                    ),
-                )),
+            // A slot that does not parse was reported by the structure check.
+            if let Some((a, b)) = parse_slot(slot) {
+                slots.push((a, b, j));
             }
         }
         slots.sort();
@@ -380,14 +498,6 @@ fn duplicates(d: &Dossier, out: &mut Vec<Finding>) {
 }
 
 fn other_warnings(d: &Dossier, out: &mut Vec<Finding>) {
-    let visits = &d.complements.rapport_activite.visites_par_mois;
-    if !visits.is_empty() && visits.len() != 12 {
-        out.push(Finding::warning(
-            "complements.rapport_activite.visites_par_mois",
-            format!("{} valeurs au lieu de 12 (une par mois)", visits.len()),
-            None,
-        ));
-    }
     for (i, p) in d.fonctionnement.partenaires.liste.iter().enumerate() {
         if p.roles.is_empty() {
             out.push(Finding::warning(
@@ -397,18 +507,14 @@ fn other_warnings(d: &Dossier, out: &mut Vec<Finding>) {
             ));
         }
     }
-    let sites = &d.implantation.equite.sites;
-    if sites.iter().any(|s| s.latitude.is_some()) {
-        for (i, s) in
-            sites.iter().enumerate().filter(|(_, s)| s.latitude.is_none() || s.longitude.is_none())
-        {
+    // A site without coordinates (a mobile service) is named under the map; one coordinate
+    // without the other is a mistake.
+    for (i, s) in d.implantation.equite.sites.iter().enumerate() {
+        if s.latitude.is_some() != s.longitude.is_some() {
             out.push(Finding::warning(
                 &format!("implantation.equite.sites[{i}]"),
-                format!(
-                    "le site « {} » n'a pas de coordonnées : il n'apparaîtra pas sur la carte",
-                    s.nom
-                ),
-                None,
+                format!("le site « {} » a une latitude ou une longitude, pas les deux", s.nom),
+                Some("il n'est pas placé sur la carte : indiquez les deux, ou aucune".into()),
             ));
         }
     }

@@ -13,6 +13,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::Finding;
 use crate::diag::suggestion;
+use crate::model::Date;
+use crate::vocab::fold;
 
 /// A tabular section given as a CSV file: `liste = { fichier = "partenaires.csv" }`.
 #[derive(Debug, Clone)]
@@ -47,6 +49,97 @@ pub fn resolve<'s>(defs: &'s Value, schema: &'s Value) -> &'s Value {
         return resolve(defs, first);
     }
     schema
+}
+
+/// The main type of a schema node: its `type`, or the first non-null one of a list
+/// (`["number", "null"]` is how schemars writes an optional number).
+pub fn primary_type(schema: &Value) -> &str {
+    match schema.get("type") {
+        Some(Value::String(t)) => t,
+        Some(Value::Array(ts)) => {
+            ts.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("null")
+        }
+        _ => "",
+    }
+}
+
+/// The allowed values of an enumeration node, one spelling each (empty for other nodes).
+pub fn allowed_values(schema: &Value) -> Vec<String> {
+    constants(schema).unwrap_or_default()
+}
+
+/// The allowed values of an enumeration node (`enum`, or `oneOf` of constants).
+pub fn constants(schema: &Value) -> Option<Vec<String>> {
+    let options = schema.get("oneOf").or_else(|| schema.get("enum")).and_then(Value::as_array)?;
+    Some(values_of(options))
+}
+
+/// The allowed values, one spelling each (a key and its label that folds to it are one value).
+fn values_of(options: &[Value]) -> Vec<String> {
+    let mut values: Vec<String> = Vec::new();
+    for value in
+        options.iter().filter_map(|o| o.get("const").and_then(Value::as_str).or_else(|| o.as_str()))
+    {
+        if !values.iter().any(|v| fold(v) == fold(value)) {
+            values.push(value.to_string());
+        }
+    }
+    values
+}
+
+/// What is wrong with a scalar that has the right type: a date that does not exist, a number
+/// that is not finite (`nan`, `inf`), an integer out of range.
+fn scalar_problem(value: &DeValue, schema: &Value) -> Option<(String, String)> {
+    let is_date = schema.get("format") == Some(&Value::from("date"));
+    let value_or_na = schema.get("format") == Some(&Value::from(crate::model::VALUE_OR_NA));
+    let slot = schema.get("format") == Some(&Value::from(crate::model::TIME_SLOT));
+    match value {
+        DeValue::String(s) if slot && crate::model::parse_slot(s).is_none() => Some((
+            format!("plage horaire invalide « {s} »"),
+            "format attendu HH:MM-HH:MM, début avant fin, par exemple \"09:30-12:30\"".into(),
+        )),
+        DeValue::String(s) if value_or_na && !crate::model::Valeur::is_not_available(s) => Some((
+            format!("valeur non reconnue « {s} »"),
+            "un nombre sans guillemets, ou \"nd\" si la valeur n'est pas disponible".into(),
+        )),
+        DeValue::String(s) if is_date => Date::parse(s).err().map(|e| (e, date_hint())),
+        DeValue::Datetime(d) if is_date => {
+            let text = d.to_string();
+            let problem = if d.time.is_some() || d.offset.is_some() {
+                Some(format!("date attendue (AAAA-MM-JJ), trouvé « {text} »"))
+            } else {
+                Date::parse(&text).err()
+            };
+            problem.map(|e| (e, date_hint()))
+        }
+        DeValue::Float(f)
+            if !f.as_str().trim_start_matches(['+', '-']).starts_with(char::is_numeric) =>
+        {
+            Some((
+                format!("nombre invalide « {} »", f.as_str()),
+                "écrivez un nombre fini ; si la valeur n'est pas connue, retirez la clé".into(),
+            ))
+        }
+        DeValue::Integer(i) => {
+            let n = i.as_str().replace('_', "").parse::<i64>().ok();
+            let (min, max) = match schema.get("format").and_then(Value::as_str) {
+                Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+                Some("uint8") => (0, 255),
+                _ => return None,
+            };
+            n.is_some_and(|n| !(min..=max).contains(&n)).then(|| {
+                (
+                    format!("nombre hors limites : {}", i.as_str()),
+                    format!("attendu entre {min} et {max}"),
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+fn date_hint() -> String {
+    "écrivez une date qui existe, au format AAAA-MM-JJ (par exemple 2026-11-24)".into()
 }
 
 struct Walker<'s> {
@@ -181,6 +274,9 @@ impl<'s> Walker<'s> {
             let message = format!("type invalide : {found}, attendu {expected}");
             return self.push(span, field, message, type_hint(value, &types));
         }
+        if let Some((message, hint)) = scalar_problem(value, schema) {
+            return self.push(span, field, message, Some(hint));
+        }
         match value {
             DeValue::Table(table) => self.table(table, span, schema, field),
             DeValue::Array(items) => {
@@ -200,13 +296,10 @@ impl<'s> Walker<'s> {
         options: &[Value],
         field: &str,
     ) {
-        let allowed: Vec<String> = options
-            .iter()
-            .filter_map(|o| o.get("const").and_then(Value::as_str).or_else(|| o.as_str()))
-            .map(String::from)
-            .collect();
+        let allowed = values_of(options);
         match value {
-            DeValue::String(s) if allowed.iter().any(|a| a == s.as_ref()) => {}
+            // Case and accents do not matter: the model reads « Numéraire » as `numeraire`.
+            DeValue::String(s) if allowed.iter().any(|a| fold(a) == fold(s)) => {}
             DeValue::String(s) => {
                 let hint = suggestion(s, &allowed)
                     .map(|a| format!("vouliez-vous dire `{a}` ?"))

@@ -10,8 +10,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::Finding;
-use super::structure::{CsvRef, resolve};
+use super::structure::{CsvRef, constants, primary_type, resolve};
 use crate::diag::suggestion;
+use crate::model::Date;
+use crate::vocab::fold;
 
 /// A section read from a CSV file, kept to locate later findings in the file.
 #[derive(Debug, Clone)]
@@ -40,19 +42,28 @@ impl CsvTable {
     }
 }
 
-/// Reads the CSV file of a section and converts it to the rows the section expects.
-pub fn load(
-    reference: &CsvRef,
-    base: &Path,
-    defs: &Value,
-) -> Result<(CsvTable, toml::Value), Vec<Finding>> {
+/// A section read from a CSV file: the table, its rows without errors, and the problems of the
+/// others (a row with an error is left out, so that the rest of the dossier can still be
+/// checked in the same pass).
+pub struct Loaded {
+    /// The table.
+    pub table: CsvTable,
+    /// The rows that converted, as the section expects them.
+    pub rows: toml::Value,
+    /// Problems found in the file.
+    pub findings: Vec<Finding>,
+}
+
+/// Reads the CSV file of a section and converts it to the rows the section expects. `Err`
+/// when the file itself cannot be read (nothing of it is usable).
+pub fn load(reference: &CsvRef, base: &Path, defs: &Value) -> Result<Loaded, Vec<Finding>> {
     let toml_error = |message: String, hint: Option<String>| {
         vec![Finding::error(&reference.field, message, hint).at(reference.span.clone())]
     };
     let path = crate::fsutil::resolve_inside(base, &reference.file)
         .map_err(|e| toml_error(format!("{e:#}"), None))?;
-    let bytes = std::fs::read(&path)
-        .map_err(|e| toml_error(format!("impossible de lire {} : {e}", path.display()), None))?;
+    let bytes =
+        crate::fsutil::read_regular(&path).map_err(|e| toml_error(format!("{e:#}"), None))?;
     let text = String::from_utf8(bytes).map_err(|_| {
         toml_error(
             format!("{} n'est pas encodé en UTF-8", path.display()),
@@ -68,9 +79,9 @@ pub fn load(
         rows: Vec::new(),
     };
     let reader = Reader { table: &table, defs, row: &reference.row };
-    let (rows, spans) = reader.read()?;
+    let (rows, spans, findings) = reader.read()?;
     table.rows = spans;
-    Ok((table, toml::Value::Array(rows)))
+    Ok(Loaded { table, rows: toml::Value::Array(rows), findings })
 }
 
 type RowSpans = Vec<(Range<usize>, Vec<(String, Range<usize>)>)>;
@@ -92,7 +103,7 @@ impl Reader<'_> {
         Finding::error(field, message, hint).in_file(&self.table.path, &self.table.text, span)
     }
 
-    fn read(&self) -> Result<(Vec<toml::Value>, RowSpans), Vec<Finding>> {
+    fn read(&self) -> Result<(Vec<toml::Value>, RowSpans, Vec<Finding>), Vec<Finding>> {
         let text = &*self.table.text;
         let delimiter = delimiter(text.lines().next().unwrap_or(""));
         let mut reader = csv::ReaderBuilder::new()
@@ -127,11 +138,14 @@ impl Reader<'_> {
             }
             let cells = cell_spans(text, record, delimiter);
             let field = format!("{}[{}]", self.table.field, rows.len());
+            let before = findings.len();
             let row = self.convert_row(&columns, record, &cells, &field, &mut findings);
-            spans.push((line_span(text, record), named(&columns, &cells)));
-            rows.push(toml::Value::Table(row));
+            if findings.len() == before {
+                spans.push((line_span(text, record), named(&columns, &cells)));
+                rows.push(toml::Value::Table(row));
+            }
         }
-        if findings.is_empty() { Ok((rows, spans)) } else { Err(findings) }
+        Ok((rows, spans, findings))
     }
 
     /// The header: each column must be a key of the section's rows, once.
@@ -183,9 +197,25 @@ impl Reader<'_> {
     ) -> toml::Table {
         let mut row = toml::Table::new();
         let line = record.position().map_or(0, |p| p.line());
+        let required: Vec<&str> = self
+            .row
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         for (i, column) in columns.iter().enumerate() {
             let cell = record.get(i).unwrap_or("").trim();
             if cell.is_empty() {
+                if required.contains(&column.as_str()) {
+                    let span = cells.get(i).cloned().unwrap_or(0..0);
+                    let message = format!(
+                        "ligne {line}, colonne {} (`{column}`) : valeur obligatoire manquante",
+                        i + 1
+                    );
+                    findings.push(self.error(span, &format!("{field}.{column}"), message, None));
+                }
                 continue;
             }
             let schema = &self.row["properties"][column];
@@ -207,16 +237,11 @@ impl Reader<'_> {
 
 type CellError = (String, Option<String>);
 
-/// Converts a cell to the value its column's schema wants.
+/// Converts a cell to the value its column's schema wants. Every kind of column the schema
+/// has (optional or not) is handled here, so that a row that converts always deserializes.
 fn convert(cell: &str, schema: &Value, defs: &Value) -> Result<toml::Value, CellError> {
-    let constants = schema.get("oneOf").or_else(|| schema.get("enum")).and_then(Value::as_array);
-    if let Some(options) = constants {
-        let allowed: Vec<String> = options
-            .iter()
-            .filter_map(|o| o.get("const").and_then(Value::as_str).or_else(|| o.as_str()))
-            .map(String::from)
-            .collect();
-        return match allowed.iter().find(|a| a.eq_ignore_ascii_case(cell)) {
+    if let Some(allowed) = constants(schema) {
+        return match allowed.iter().find(|a| fold(a) == fold(cell)) {
             Some(a) => Ok(toml::Value::String(a.clone())),
             None => Err((
                 format!("valeur non reconnue « {cell} »"),
@@ -224,10 +249,22 @@ fn convert(cell: &str, schema: &Value, defs: &Value) -> Result<toml::Value, Cell
             )),
         };
     }
-    match schema.get("type").and_then(Value::as_str).unwrap_or("string") {
+    let value_or_na = schema.get("format") == Some(&Value::from(crate::model::VALUE_OR_NA));
+    if value_or_na && crate::model::Valeur::is_not_available(cell) {
+        return Ok(toml::Value::String(crate::model::NOT_AVAILABLE.into()));
+    }
+    if schema.get("format") == Some(&Value::from(crate::model::TIME_SLOT))
+        && crate::model::parse_slot(cell).is_none()
+    {
+        return Err((
+            format!("plage horaire invalide « {cell} »"),
+            Some("format attendu HH:MM-HH:MM, par exemple 09:30-12:30".into()),
+        ));
+    }
+    match primary_type(schema) {
         "number" => number(cell).map(toml::Value::Float),
         "integer" => number(cell).and_then(|n| {
-            (n.fract() == 0.0)
+            (n.fract() == 0.0 && n.abs() <= f64::from(i32::MAX))
                 .then_some(toml::Value::Integer(n as i64))
                 .ok_or((format!("« {cell} » n'est pas un nombre entier"), None))
         }),
@@ -240,8 +277,7 @@ fn convert(cell: &str, schema: &Value, defs: &Value) -> Result<toml::Value, Cell
         },
         "array" => {
             let items = resolve(defs, schema.get("items").unwrap_or(&Value::Null));
-            let numeric =
-                matches!(items.get("type").and_then(Value::as_str), Some("number" | "integer"));
+            let numeric = matches!(primary_type(items), "number" | "integer");
             let separators: &[char] = if numeric { &['|', ';'] } else { &['|', ';', ','] };
             cell.split(separators)
                 .map(str::trim)
@@ -255,7 +291,10 @@ fn convert(cell: &str, schema: &Value, defs: &Value) -> Result<toml::Value, Cell
             Some("renseignez-la dans le fichier TOML".into()),
         )),
         _ if schema.get("format").and_then(Value::as_str) == Some("date") => {
-            Ok(toml::Value::String(iso_date(cell)))
+            let iso = iso_date(cell);
+            Date::parse(&iso)
+                .map_err(|e| (e, Some("écrivez la date 24/11/2026 ou 2026-11-24".into())))?;
+            Ok(toml::Value::String(iso))
         }
         _ => Ok(toml::Value::String(cell.to_string())),
     }
@@ -267,7 +306,8 @@ fn number(cell: &str) -> Result<f64, CellError> {
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '€' | '%'))
         .collect();
-    cleaned.replace(',', ".").parse::<f64>().map_err(|_| {
+    let parsed = cleaned.replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite());
+    parsed.ok_or_else(|| {
         (
             format!("« {cell} » n'est pas un nombre"),
             Some("écrivez le nombre en chiffres, virgule ou point décimal : 1234,5".into()),
@@ -324,9 +364,9 @@ fn named(columns: &[String], cells: &[Range<usize>]) -> Vec<(String, Range<usize
     columns.iter().cloned().zip(cells.iter().cloned()).collect()
 }
 
-/// Puts the rows read from CSV files at their place in the parsed dossier.
-pub fn inject(root: &mut toml::Table, field: &str, rows: toml::Value) {
-    let mut segments: Vec<(&str, Vec<usize>)> = field
+/// "a.b[2].c" → [("a", []), ("b", [2]), ("c", [])].
+fn segments(field: &str) -> Vec<(&str, Vec<usize>)> {
+    field
         .split('.')
         .map(|seg| {
             let mut parts = seg.split('[');
@@ -334,17 +374,78 @@ pub fn inject(root: &mut toml::Table, field: &str, rows: toml::Value) {
             let indices = parts.filter_map(|p| p.trim_end_matches(']').parse().ok()).collect();
             (key, indices)
         })
-        .collect();
-    let Some((last, _)) = segments.pop() else { return };
-    let mut table = root;
-    for (key, indices) in segments {
-        let Some(mut value) = table.get_mut(key) else { return };
-        for i in indices {
-            let Some(next) = value.as_array_mut().and_then(|a| a.get_mut(i)) else { return };
-            value = next;
-        }
-        let Some(next) = value.as_table_mut() else { return };
-        table = next;
+        .collect()
+}
+
+/// The value at a path of the parsed dossier.
+fn value_at<'a>(
+    root: &'a mut toml::Table,
+    path: &[(&str, Vec<usize>)],
+) -> Option<&'a mut toml::Value> {
+    let ((first, first_indices), rest) = path.split_first()?;
+    let mut value = root.get_mut(*first)?;
+    for i in first_indices {
+        value = value.as_array_mut()?.get_mut(*i)?;
     }
-    table.insert(last.to_string(), rows);
+    for (key, indices) in rest {
+        value = value.as_table_mut()?.get_mut(*key)?;
+        for i in indices {
+            value = value.as_array_mut()?.get_mut(*i)?;
+        }
+    }
+    Some(value)
+}
+
+/// Puts the rows read from CSV files at their place in the parsed dossier.
+pub fn inject(root: &mut toml::Table, field: &str, rows: toml::Value) {
+    let mut path = segments(field);
+    let Some((last, _)) = path.pop() else { return };
+    let table = if path.is_empty() {
+        Some(root)
+    } else {
+        value_at(root, &path).and_then(toml::Value::as_table_mut)
+    };
+    if let Some(table) = table {
+        table.insert(last.to_string(), rows);
+    }
+}
+
+/// What stands in for a list entry set aside, until [`purge`] takes them all out (removing
+/// them one by one would shift the indices of the others).
+const SET_ASIDE: &str = "\u{0}mis de côté";
+
+/// Sets aside the value at `field` (a key is removed, a list entry marked for [`purge`]).
+/// Returns whether there was a value there.
+pub fn remove(root: &mut toml::Table, field: &str) -> bool {
+    let mut path = segments(field);
+    let Some((last, indices)) = path.pop() else { return false };
+    if let Some(&index) = indices.last() {
+        let mut to_entry = path;
+        to_entry.push((last, indices[..indices.len() - 1].to_vec()));
+        return match value_at(root, &to_entry).and_then(toml::Value::as_array_mut) {
+            Some(list) if index < list.len() => {
+                list[index] = toml::Value::String(SET_ASIDE.into());
+                true
+            }
+            _ => false,
+        };
+    }
+    let table = if path.is_empty() {
+        Some(root)
+    } else {
+        value_at(root, &path).and_then(toml::Value::as_table_mut)
+    };
+    table.is_some_and(|t| t.remove(last).is_some())
+}
+
+/// Takes out the list entries set aside by [`remove`].
+pub fn purge(value: &mut toml::Value) {
+    match value {
+        toml::Value::Array(items) => {
+            items.retain(|v| v.as_str() != Some(SET_ASIDE));
+            items.iter_mut().for_each(purge);
+        }
+        toml::Value::Table(table) => table.iter_mut().for_each(|(_, v)| purge(v)),
+        _ => {}
+    }
 }

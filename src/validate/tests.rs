@@ -113,7 +113,7 @@ fn reports_totals_that_do_not_add_up() {
 fn reports_invalid_and_overlapping_opening_hours() {
     let body = "[offre.horaires]\njours = [\n  { jour = \"lundi\", plages = [\"09:00-12:00\", \"11:00-14:00\"] },\n  { jour = \"mardy\", plages = [\"25:00-26:00\"] },\n]\n";
     assert_finding(body, 7, 46, "plages qui se chevauchent");
-    assert_finding(body, 8, 12, "jour inconnu « mardy »");
+    assert_finding(body, 8, 12, "valeur non reconnue `mardy`");
     assert_finding(body, 8, 31, "plage horaire invalide « 25:00-26:00 »");
 }
 

@@ -4,19 +4,15 @@
 
 mod files;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
 use crate::charts::ChartCache;
-use crate::check::{self, Report};
-use crate::cli::DossierConfig;
 use crate::compile::Compiled;
-use crate::load::{self, LoadedDossier};
-use crate::outline::Phase;
-use crate::render::{self, RenderOptions, Renderer};
-use crate::validate::Target;
+use crate::load::{LoadOptions, LoadedDossier};
+use crate::render::{self, Pipeline};
 use crate::world::DossierWorld;
 
 pub use files::FileWatcher;
@@ -29,10 +25,8 @@ const CACHE_AGE: usize = 10;
 pub struct Session {
     input: PathBuf,
     templates_dir: Option<PathBuf>,
-    previous: Option<PathBuf>,
-    label: Option<Phase>,
-    options: RenderOptions,
-    renderer: Option<Renderer>,
+    options: LoadOptions,
+    pipeline: Option<Pipeline>,
     world: DossierWorld,
     charts: ChartCache,
     dependencies: Vec<PathBuf>,
@@ -40,12 +34,10 @@ pub struct Session {
 
 /// A successful render.
 pub struct Rendered {
-    /// The dossier as read.
+    /// The dossier as read, with its completeness report (the boxes of the PDF).
     pub loaded: LoadedDossier,
     /// The compiled document and PDF.
     pub compiled: Compiled,
-    /// Completeness of the dossier for the label.
-    pub report: Report,
     /// Charts that had to be drawn again (the others were unchanged).
     pub redrawn: Vec<String>,
     /// Time taken.
@@ -53,18 +45,15 @@ pub struct Rendered {
 }
 
 impl Session {
-    /// Prepares a session for a dossier, with the label of its completeness report (default:
-    /// the dossier's); nothing is read before the first [`Session::render`].
-    pub fn new(config: &DossierConfig, label: Option<Phase>) -> Session {
-        let options = RenderOptions { standards: config.standards.clone() };
+    /// Prepares a session for a dossier, rendered for `label` (default: the dossier's);
+    /// nothing is read before the first [`Session::render`].
+    pub fn new(config: &SessionConfig) -> Session {
         Session {
             input: config.input.clone(),
             templates_dir: config.templates.clone(),
-            previous: config.previous.clone(),
-            label,
-            options,
-            renderer: None,
-            world: DossierWorld::new(crate::compile::typst_date(render::document_date_or_today())),
+            options: config.options.clone(),
+            pipeline: None,
+            world: DossierWorld::new(render::typst_date(render::document_date_or_today())),
             charts: ChartCache::default(),
             dependencies: vec![config.input.clone()],
         }
@@ -90,28 +79,23 @@ impl Session {
 
     fn render_inner(&mut self, start: Instant) -> Result<Rendered> {
         let dir = self.templates_dir.as_deref();
-        let renderer = match &mut self.renderer {
+        let pipeline = match &mut self.pipeline {
             // Template overrides are reloaded at every render since they may be what changed;
             // a bad one is reported like any other error and retried at the next change.
-            Some(renderer) if dir.is_some() => {
-                renderer.reload_templates(dir)?;
-                renderer
+            Some(pipeline) if dir.is_some() => {
+                pipeline.reload_templates(dir)?;
+                pipeline
             }
-            Some(renderer) => renderer,
-            None => {
-                self.renderer.insert(Renderer::new(dir)?.with_previous(self.previous.as_deref()))
-            }
+            Some(pipeline) => pipeline,
+            None => self.pipeline.insert(Pipeline::new(dir, self.options.clone())?),
         };
-        let target = Target { standards: self.options.standards.clone() };
-        let loaded = load::load(&self.input, &target)?;
-        self.dependencies = dependencies(&loaded, self.templates_dir.as_deref());
-        self.dependencies.extend(crate::previous::path(&loaded, self.previous.as_deref()));
-        let sources = renderer.generate_cached(&loaded, &mut self.charts)?;
-        let compiled = render::compile_sources(&mut self.world, &loaded, &sources, &self.options)?;
-        let label = self.label.unwrap_or(loaded.dossier.cite.label);
-        let report = check::check(&loaded.dossier, label);
+        let loaded = pipeline.load(&self.input)?;
+        self.dependencies = loaded.dependencies();
+        self.dependencies.extend(self.templates_dir.clone());
+        let sources = pipeline.generate(&loaded, &mut self.charts)?;
+        let compiled = pipeline.compile(&loaded, &sources, &mut self.world)?;
         let redrawn = std::mem::take(&mut self.charts.redrawn);
-        Ok(Rendered { loaded, compiled, report, redrawn, duration: start.elapsed() })
+        Ok(Rendered { loaded, compiled, redrawn, duration: start.elapsed() })
     }
 
     /// The files the last successful read depended on: the dossier, the files it names and the
@@ -121,12 +105,13 @@ impl Session {
     }
 }
 
-/// The dossier file, the files it names, and the templates folder.
-fn dependencies(loaded: &LoadedDossier, templates_dir: Option<&Path>) -> Vec<PathBuf> {
-    let mut files = vec![loaded.path.clone()];
-    let base = loaded.base_dir();
-    files.extend(loaded.dossier.file_references().into_iter().map(|(_, name)| base.join(name)));
-    files.extend(loaded.tables.iter().map(|t| t.path.clone()));
-    files.extend(templates_dir.map(Path::to_path_buf));
-    files
+/// What a session renders: the dossier, its template overrides, and how it is read.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// The dossier file.
+    pub input: PathBuf,
+    /// Template overrides.
+    pub templates: Option<PathBuf>,
+    /// Standards, label and previous dossier.
+    pub options: LoadOptions,
 }

@@ -62,7 +62,7 @@ fn batch_renders_the_good_dossiers_names_the_broken_one_and_exits_1() {
     );
     assert!(
         table.contains("Cité des métiers de l'Ouest")
-            && table.contains("20/20")
+            && table.contains("24/24")
             && table.contains("ERREUR"),
         "{table}"
     );

@@ -1,12 +1,10 @@
 //! Hostile input: arbitrary text renders literally, huge dossiers render, and a fuzz run over
 //! parse + validate + render (ignored by default, see README) finds no panic.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use cdm_render::load::LoadedDossier;
-use cdm_render::render::{RenderOptions, Renderer};
-use cdm_render::validate::Target;
+use cdm_render::load::LoadOptions;
+use cdm_render::render::Pipeline;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -109,10 +107,12 @@ fn a_thousand_partners_and_ten_thousand_character_texts_render() {
         let roles = ["financeur", "services", "ressources"][i % 3];
         toml.push_str(&format!("[[fonctionnement.partenaires.liste]]\nnom = \"Partenaire numéro {i}\"\nroles = [\"{roles}\"]\ncontribution = \"Apport {i}\"\n"));
     }
-    let loaded =
-        LoadedDossier::from_source(Path::new("huge.toml"), toml, &Target::default()).unwrap();
+    let path = crate::support::scratch("huge").join("huge.toml");
+    std::fs::write(&path, toml).unwrap();
+    let pipeline = Pipeline::new(None, LoadOptions::default()).unwrap();
     let start = Instant::now();
-    let rendered = Renderer::new(None).unwrap().render(&loaded, &RenderOptions::default()).unwrap();
+    let loaded = pipeline.load(&path).unwrap();
+    let rendered = pipeline.render(&loaded).unwrap();
     assert!(rendered.compiled.pages > 30, "{} pages", rendered.compiled.pages);
     // Not a performance assertion: only a guard against runaway work (minutes, not seconds).
     assert!(start.elapsed() < Duration::from_secs(300));
@@ -168,16 +168,19 @@ fn fuzz_parse_validate_render() {
     let source = std::fs::read_to_string(root().join("data/fonctionnement/dossier.toml")).unwrap();
     let seconds: u64 =
         std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
-    let renderer = Renderer::new(None).unwrap();
-    let path = root().join("data/fonctionnement/fuzz.toml");
+    let pipeline = Pipeline::new(None, LoadOptions::default()).unwrap();
+    let dir = crate::support::scratch("fuzz");
+    crate::support::copy_dir(&root().join("data/fonctionnement"), &dir);
+    let path = dir.join("fuzz.toml");
     let start = Instant::now();
     let (mut cases, mut valid, mut seed) = (0u64, 0u64, 0x9E37_79B9_7F4A_7C15u64);
     while start.elapsed() < Duration::from_secs(seconds) {
         let text = mutate(&source, &mut seed);
-        if let Ok(loaded) = LoadedDossier::from_source(&path, text, &Target::default()) {
+        std::fs::write(&path, text).unwrap();
+        if let Ok(loaded) = pipeline.load(&path) {
             valid += 1;
             // Rendering may fail cleanly (an error); it must never panic.
-            let _ = renderer.render(&loaded, &RenderOptions::default());
+            let _ = pipeline.render(&loaded);
             // Keep memory flat over thousands of documents.
             cdm_render::batch::release_memory();
         }

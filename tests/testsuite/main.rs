@@ -1,12 +1,15 @@
 //! Integration tests: they run the real `cdm-render` binary on the examples and on the fixtures
 //! of tests/fixtures/, and read the PDFs back with `pdftotext` (poppler-utils).
 
+mod architecture;
 mod batch;
 mod cli;
+mod completeness;
 mod drafting;
 mod examples;
 mod fixtures;
 mod hostile;
+mod malformed;
 mod standards;
 mod support;
 mod watch;

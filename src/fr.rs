@@ -1,0 +1,97 @@
+//! French typography of numbers and dates, shared by the templates, the charts, the
+//! validation messages and the phase-to-phase comparison.
+//!
+//! Written by hand: a few lines each, following French typographic conventions (narrow no-break
+//! thousands separator, decimal comma, "1er" for the first of the month) that no crate implements.
+
+use crate::model::Date;
+
+/// Narrow no-break space (U+202F): French thousands separator and space before `; : ! ?`.
+pub const NNBSP: char = '\u{202F}';
+/// No-break space (U+00A0): before units and currency.
+pub const NBSP: char = '\u{A0}';
+
+/// Formats a number the French way: `1 234 567,5` with narrow no-break spaces.
+pub fn format_number(value: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, value.abs());
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let mut out = String::new();
+    if value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.push('−');
+    }
+    for (i, digit) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            out.push(NNBSP);
+        }
+        out.push(digit);
+    }
+    if let Some(frac) = frac_part {
+        out.push(',');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// Formats an amount in euros: cents only when there are some (`1 234 €`, `12,50 €`).
+pub fn format_euros(value: f64) -> String {
+    let decimals = if (value * 100.0).round() % 100.0 == 0.0 { 0 } else { 2 };
+    format!("{}{NBSP}€", format_number(value, decimals))
+}
+
+/// Formats a number with as many decimals as it has (up to `max`), dropping trailing zeros.
+pub fn format_auto(value: f64, max: usize) -> String {
+    let decimals = (0..=max)
+        .find(|&d| {
+            let scale = 10f64.powi(d as i32);
+            ((value * scale).round() - value * scale).abs() < 1e-6
+        })
+        .unwrap_or(max);
+    format_number(value, decimals)
+}
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// Formats a date the French way: "24 novembre 2026", "1er mars 2026".
+pub fn format_date(date: Date) -> String {
+    let day = if date.day == 1 { "1er".to_string() } else { date.day.to_string() };
+    format!("{day} {} {}", MONTHS[usize::from(date.month) - 1], date.year)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_french_separators() {
+        assert_eq!(format_number(1234567.0, 0), "1\u{202F}234\u{202F}567");
+        assert_eq!(format_number(12.5, 1), "12,5");
+        assert_eq!(format_number(-1234.0, 0), "−1\u{202F}234");
+        assert_eq!(format_number(999.0, 0), "999");
+        assert_eq!(format_euros(1234567.0), "1\u{202F}234\u{202F}567\u{A0}€");
+        assert_eq!(format_euros(12.5), "12,50\u{A0}€");
+        assert_eq!(format_auto(8.25, 2), "8,25");
+        assert_eq!(format_auto(300.0, 2), "300");
+    }
+
+    #[test]
+    fn dates_are_written_in_french() {
+        assert_eq!(format_date(Date::parse("2026-11-24").unwrap()), "24 novembre 2026");
+        assert_eq!(format_date(Date::parse("2026-03-01").unwrap()), "1er mars 2026");
+    }
+}

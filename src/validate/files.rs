@@ -1,0 +1,61 @@
+//! The files a dossier names (annexes, images, the territory outline), read once, here: later
+//! stages (charts, attachments, templates) work on these bytes and never touch the disk.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::Finding;
+use crate::fsutil;
+use crate::geo::Ring;
+use crate::model::Dossier;
+
+/// A file named in the dossier, with its bytes.
+#[derive(Debug, Clone)]
+pub struct NamedFile {
+    /// The field naming it ("annexes[2].fichier").
+    pub field: String,
+    /// The name as written, relative to the dossier's folder.
+    pub name: String,
+    /// Where it was read.
+    pub path: PathBuf,
+    /// Its content.
+    pub bytes: Arc<[u8]>,
+}
+
+/// Reads every file the dossier names, inside its folder; each problem is a finding on the
+/// field that names the file. The GeoJSON outline of the territory is parsed on the way.
+pub fn read(dossier: &Dossier, base: &Path) -> (Vec<NamedFile>, Vec<Ring>, Vec<Finding>) {
+    let mut files = Vec::new();
+    let mut findings = Vec::new();
+    for (field, name) in dossier.file_references() {
+        let read = fsutil::resolve_inside(base, name).and_then(|path| {
+            let bytes = fsutil::read_regular(&path)?;
+            Ok(NamedFile {
+                field: field.clone(),
+                name: name.to_string(),
+                path,
+                bytes: bytes.into(),
+            })
+        });
+        match read {
+            Ok(file) => files.push(file),
+            Err(error) => findings.push(Finding::error(
+                &field,
+                format!("{error:#}"),
+                Some(format!("chemin relatif au dossier {}", base.display())),
+            )),
+        }
+    }
+    let mut territory = Vec::new();
+    if let Some(file) = files.iter().find(|f| f.field == "implantation.equite.contour") {
+        match crate::geo::parse(&file.bytes) {
+            Ok(rings) => territory = rings,
+            Err(message) => findings.push(Finding::error(
+                &file.field,
+                format!("{} : {message}", file.path.display()),
+                Some("exportez le contour au format GeoJSON (Polygon ou MultiPolygon)".into()),
+            )),
+        }
+    }
+    (files, territory, findings)
+}

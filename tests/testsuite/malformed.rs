@@ -1,0 +1,515 @@
+//! A corpus of malformed dossiers, each with one deliberate error: every one is refused with
+//! exit code 2, a French message located at the exact place of the error (in the dossier or in
+//! the CSV file), and no PDF written. The place is marked `§` in the case's text.
+
+use std::path::Path;
+
+use crate::support::{normalize, run, scratch, stderr};
+
+const HEAD: &str =
+    "[cite]\nnom = \"Cité des métiers du Bocage\"\nlabel = \"fonctionnement\"\ndate = 2026-11-24\n";
+
+/// One malformed dossier: its files (the dossier is `dossier.toml`; `HEAD` is prepended unless
+/// the text starts with `[cite]`) and the words the message must contain.
+struct Case {
+    name: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    message: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "syntaxe : chaîne non fermée",
+        files: &[("dossier.toml", "[porteur]\ntexte = \"non fermé§\n")],
+        message: "syntaxe TOML invalide",
+    },
+    Case {
+        name: "clé inconnue",
+        files: &[("dossier.toml", "[porteur]\n§nom_porteur = \"x\"\n")],
+        message: "clé inconnue `nom_porteur`",
+    },
+    Case {
+        name: "table inconnue",
+        files: &[("dossier.toml", "[§partenaire]\nnom = \"x\"\n")],
+        message: "clé inconnue `partenaire`",
+    },
+    Case {
+        name: "montant entre guillemets",
+        files: &[(
+            "dossier.toml",
+            "[[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = §\"12 000 €\"\n",
+        )],
+        message: "type invalide",
+    },
+    Case {
+        name: "montant nan",
+        files: &[(
+            "dossier.toml",
+            "[[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = §nan\n",
+        )],
+        message: "nombre invalide « nan »",
+    },
+    Case {
+        name: "valeur infinie",
+        files: &[(
+            "dossier.toml",
+            "[[contexte.social.indicateurs]]\nnom = \"Taux de pauvreté\"\nvaleur = §inf\nunite = \"%\"\n",
+        )],
+        message: "nombre invalide « inf »",
+    },
+    Case {
+        name: "date du dossier qui n'existe pas",
+        files: &[(
+            "dossier.toml",
+            "[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = §\"2026-02-30\"\n",
+        )],
+        message: "date invalide « 2026-02-30 »",
+    },
+    Case {
+        name: "date avec une heure",
+        files: &[(
+            "dossier.toml",
+            "[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = §2026-11-24T10:00:00\n",
+        )],
+        message: "date attendue",
+    },
+    Case {
+        name: "date d'action au mauvais format",
+        files: &[(
+            "dossier.toml",
+            "[[complements.plan_amelioration.actions]]\naction = \"A\"\ndebut = §\"12/03/2026\"\nfin = 2026-04-01\n",
+        )],
+        message: "date invalide",
+    },
+    Case {
+        name: "nature de financement inconnue",
+        files: &[(
+            "dossier.toml",
+            "[[budget.fonctionnement.financements]]\npartenaire = \"FSE+\"\nhors_partenariat = true\nmontant = 1000\nnature = §\"Subvention\"\n",
+        )],
+        message: "valeur non reconnue `Subvention`",
+    },
+    Case {
+        name: "priorité inconnue",
+        files: &[(
+            "dossier.toml",
+            "[[complements.plan_amelioration.remarques]]\ncritere = \"Accueil\"\npriorite = §\"urgente\"\n",
+        )],
+        message: "valeur non reconnue `urgente`",
+    },
+    Case {
+        name: "état inconnu",
+        files: &[(
+            "dossier.toml",
+            "[[complements.plan_amelioration.actions]]\naction = \"A\"\ndebut = 2026-01-01\nfin = 2026-02-01\netat = §\"fini\"\n",
+        )],
+        message: "valeur non reconnue `fini`",
+    },
+    Case {
+        name: "jour mal écrit",
+        files: &[(
+            "dossier.toml",
+            "[offre.horaires]\njours = [{ jour = §\"lundy\", plages = [\"09:00-12:00\"] }]\n",
+        )],
+        message: "vouliez-vous dire `lundi`",
+    },
+    Case {
+        name: "rôle mal écrit",
+        files: &[(
+            "dossier.toml",
+            "[[fonctionnement.partenaires.liste]]\nnom = \"A\"\nroles = [§\"financier\"]\n",
+        )],
+        message: "vouliez-vous dire `financeur`",
+    },
+    Case {
+        name: "label inconnu",
+        files: &[(
+            "dossier.toml",
+            "[cite]\nnom = \"X\"\nlabel = §\"definitif\"\ndate = 2026-01-01\n",
+        )],
+        message: "valeur non reconnue `definitif`",
+    },
+    Case {
+        name: "nom de la Cité manquant",
+        files: &[("dossier.toml", "§[cite]\nlabel = \"projet\"\ndate = 2026-01-01\n")],
+        message: "champ obligatoire manquant : `nom`",
+    },
+    Case {
+        name: "site sans type",
+        files: &[(
+            "dossier.toml",
+            "§[[implantation.equite.sites]]\nnom = \"Mairie\"\ncommune = \"Bourg\"\n",
+        )],
+        message: "champ obligatoire manquant : `type`",
+    },
+    Case {
+        name: "liste de tables écrite comme une table",
+        files: &[("dossier.toml", "[fonctionnement.partenaires]\nliste = §{ nom = \"A\" }\n")],
+        message: "type invalide",
+    },
+    Case {
+        name: "année hors limites",
+        files: &[("dossier.toml", "[contexte.activites.secteurs]\nannee = §99999999999\n")],
+        message: "nombre hors limites",
+    },
+    Case {
+        name: "série plus courte que les périodes",
+        files: &[(
+            "dossier.toml",
+            "[contexte.social.chomage]\nsource = \"Insee\"\nperiodes = [\"2021\", \"2022\", \"2023\"]\nseries = [{ nom = \"Zone\", valeurs = §[7.1, 6.9] }]\n",
+        )],
+        message: "2 valeurs pour 3 périodes",
+    },
+    Case {
+        name: "série plus longue que les périodes",
+        files: &[(
+            "dossier.toml",
+            "[contexte.social.chomage]\nsource = \"Insee\"\nperiodes = [\"2022\", \"2023\"]\nseries = [{ nom = \"Zone\", valeurs = §[7.1, 6.9, 6.5] }]\n",
+        )],
+        message: "3 valeurs pour 2 périodes",
+    },
+    Case {
+        name: "valeur de série non numérique",
+        files: &[(
+            "dossier.toml",
+            "[contexte.social.chomage]\nperiodes = [\"2022\", \"2023\"]\nseries = [{ nom = \"Zone\", valeurs = [7.1, §\"?\"] }]\n",
+        )],
+        message: "valeur non reconnue « ? »",
+    },
+    Case {
+        name: "onze mois de visites",
+        files: &[(
+            "dossier.toml",
+            "[complements.rapport_activite]\nannee = 2025\nvisites_par_mois = §[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n",
+        )],
+        message: "11 valeurs au lieu de 12",
+    },
+    Case {
+        name: "partenaire inconnu",
+        files: &[(
+            "dossier.toml",
+            "[[fonctionnement.partenaires.liste]]\nnom = \"France Travail\"\nroles = [\"services\"]\n[[offre.espaces_conseil.liste]]\ntheme = \"Emploi\"\npartenaires = [§\"France Travial\"]\n",
+        )],
+        message: "partenaire inconnu « France Travial »",
+    },
+    Case {
+        name: "financeur inconnu",
+        files: &[(
+            "dossier.toml",
+            "[[fonctionnement.partenaires.liste]]\nnom = \"Région\"\nroles = [\"financeur\"]\n[[budget.fonctionnement.financements]]\npartenaire = §\"FSE+\"\nmontant = 1000\n",
+        )],
+        message: "hors_partenariat = true",
+    },
+    Case {
+        name: "plages qui se chevauchent",
+        files: &[(
+            "dossier.toml",
+            "[offre.horaires]\njours = [{ jour = \"lundi\", plages = [\"09:00-12:00\", §\"11:30-13:00\"] }]\n",
+        )],
+        message: "plages qui se chevauchent",
+    },
+    Case {
+        name: "plage horaire illisible",
+        files: &[(
+            "dossier.toml",
+            "[offre.horaires]\njours = [{ jour = \"lundi\", plages = [§\"le matin\"] }]\n",
+        )],
+        message: "plage horaire invalide",
+    },
+    Case {
+        name: "montant négatif",
+        files: &[(
+            "dossier.toml",
+            "[[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = §-74200\n",
+        )],
+        message: "valeur négative",
+    },
+    Case {
+        name: "pourcentage au-dessus de 100",
+        files: &[(
+            "dossier.toml",
+            "[[contexte.social.indicateurs]]\nnom = \"Taux\"\nvaleur = §116.8\nunite = \"%\"\nsource = \"Insee\"\n",
+        )],
+        message: "pourcentage hors de 0 à 100",
+    },
+    Case {
+        name: "statistique venue du futur",
+        files: &[(
+            "dossier.toml",
+            "[[contexte.social.indicateurs]]\nnom = \"Taux\"\nvaleur = 16.8\nunite = \"%\"\nsource = \"Insee\"\nannee = §2031\n",
+        )],
+        message: "année 2031 postérieure",
+    },
+    Case {
+        name: "action qui finit avant de commencer",
+        files: &[(
+            "dossier.toml",
+            "[[complements.plan_amelioration.actions]]\naction = \"A\"\ndebut = 2027-06-01\nfin = §2027-01-15\n",
+        )],
+        message: "la fin de l'action précède son début",
+    },
+    Case {
+        name: "total faux",
+        files: &[(
+            "dossier.toml",
+            "[budget.fonctionnement]\ntotal = §1000\n[[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = 900\n",
+        )],
+        message: "ne correspond pas à la somme des charges",
+    },
+    Case {
+        name: "partenaire en double",
+        files: &[(
+            "dossier.toml",
+            "[[fonctionnement.partenaires.liste]]\nnom = \"Région\"\nroles = [\"financeur\"]\n[[fonctionnement.partenaires.liste]]\nnom = §\"région\"\nroles = [\"services\"]\n",
+        )],
+        message: "apparaît deux fois",
+    },
+    Case {
+        name: "annexe d'un type inconnu",
+        files: &[
+            ("dossier.toml", "[[annexes]]\ntitre = \"Plan\"\nfichier = §\"plan.docx\"\n"),
+            ("plan.docx", "x"),
+        ],
+        message: "type de fichier non pris en charge",
+    },
+    Case {
+        name: "annexe introuvable",
+        files: &[(
+            "dossier.toml",
+            "[[annexes]]\ntitre = \"Plan\"\nfichier = §\"plan.png\"\ndescription = \"Plan\"\n",
+        )],
+        message: "fichier introuvable",
+    },
+    Case {
+        name: "annexe hors du dossier",
+        files: &[(
+            "dossier.toml",
+            "[[annexes]]\ntitre = \"Plan\"\nfichier = §\"../plan.png\"\ndescription = \"Plan\"\n",
+        )],
+        message: "chemin refusé",
+    },
+    Case {
+        name: "annexe citant un item absent du plan",
+        files: &[
+            (
+                "dossier.toml",
+                "[[annexes]]\ntitre = \"Plan\"\nfichier = \"plan.svg\"\ndescription = \"Plan\"\nitems = [§\"9.9\"]\n",
+            ),
+            ("plan.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>"),
+        ],
+        message: "item « 9.9 » absent du plan",
+    },
+    Case {
+        name: "couleur illisible",
+        files: &[("dossier.toml", "[apparence]\ncouleur_principale = §\"bleu\"\n")],
+        message: "couleur non reconnue",
+    },
+    Case {
+        name: "contour qui n'est pas du GeoJSON",
+        files: &[
+            ("dossier.toml", "[implantation.equite]\ncontour = §\"territoire.geojson\"\n"),
+            ("territoire.geojson", "pas du json"),
+        ],
+        message: "fichier GeoJSON illisible",
+    },
+    Case {
+        name: "contour sans polygone",
+        files: &[
+            ("dossier.toml", "[implantation.equite]\ncontour = §\"territoire.geojson\"\n"),
+            ("territoire.geojson", "{\"type\":\"Point\",\"coordinates\":[0,0]}"),
+        ],
+        message: "aucun polygone",
+    },
+    Case {
+        name: "CSV : colonne inconnue",
+        files: &[
+            (
+                "dossier.toml",
+                "[fonctionnement.partenaires]\nliste = { fichier = \"partenaires.csv\" }\n",
+            ),
+            ("partenaires.csv", "nom;§role\nFrance Travail;services\n"),
+        ],
+        message: "colonne 2 inconnue : `role`",
+    },
+    Case {
+        name: "CSV : colonne obligatoire manquante",
+        files: &[
+            ("dossier.toml", "[implantation.equite]\nsites = { fichier = \"sites.csv\" }\n"),
+            ("sites.csv", "§nom;commune\nMairie;Bourg\n"),
+        ],
+        message: "colonne obligatoire manquante : `type`",
+    },
+    Case {
+        name: "CSV : nombre illisible dans une colonne facultative",
+        files: &[
+            (
+                "dossier.toml",
+                "[fonctionnement.moyens_humains]\nfonctions_usagers = { fichier = \"fonctions.csv\" }\n",
+            ),
+            ("fonctions.csv", "fonction;missions;etp\nAccueil;Accueillir;§beaucoup\n"),
+        ],
+        message: "« beaucoup » n'est pas un nombre",
+    },
+    Case {
+        name: "CSV : valeur d'une liste fermée inconnue",
+        files: &[
+            (
+                "dossier.toml",
+                "[budget.fonctionnement]\nfinancements = { fichier = \"financements.csv\" }\n",
+            ),
+            (
+                "financements.csv",
+                "partenaire;montant;nature;hors_partenariat\nFSE+;1000;§subvention;oui\n",
+            ),
+        ],
+        message: "valeur non reconnue « subvention »",
+    },
+    Case {
+        name: "CSV : date qui n'existe pas",
+        files: &[
+            (
+                "dossier.toml",
+                "[complements.plan_amelioration]\nactions = { fichier = \"actions.csv\" }\n",
+            ),
+            ("actions.csv", "action;debut;fin\nA;§31/02/2026;01/04/2026\n"),
+        ],
+        message: "date invalide",
+    },
+    Case {
+        name: "CSV : valeur obligatoire vide",
+        files: &[
+            ("dossier.toml", "[implantation.equite]\nsites = { fichier = \"sites.csv\" }\n"),
+            ("sites.csv", "nom;type;commune\nMairie;§;Bourg\n"),
+        ],
+        message: "valeur obligatoire manquante",
+    },
+    Case {
+        name: "CSV : fichier en Latin-1",
+        files: &[
+            (
+                "dossier.toml",
+                "[fonctionnement.partenaires]\nliste = { fichier = §\"partenaires.csv\" }\n",
+            ),
+            ("partenaires.csv", "\u{0}latin1"),
+        ],
+        message: "n'est pas encodé en UTF-8",
+    },
+    Case {
+        name: "CSV : nan dans une colonne de montants",
+        files: &[
+            ("dossier.toml", "[budget.fonctionnement]\ncharges = { fichier = \"charges.csv\" }\n"),
+            ("charges.csv", "poste;montant\nLoyer;§nan\n"),
+        ],
+        message: "« nan » n'est pas un nombre",
+    },
+];
+
+/// The text without its `§` marker, and the line and column (from 1, in characters) of the
+/// marker.
+fn marked(text: &str) -> (String, Option<(usize, usize)>) {
+    let Some(at) = text.find('§') else { return (text.to_string(), None) };
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    (text.replacen('§', "", 1), Some((line, column)))
+}
+
+/// Writes a case's files into `dir`; returns the expected "file:line:col".
+fn write_case(case: &Case, dir: &Path) -> String {
+    let mut place = None;
+    for (name, text) in case.files {
+        let text = if *name == "dossier.toml" && !text.replace('§', "").starts_with("[cite]") {
+            format!("{HEAD}{text}")
+        } else {
+            text.to_string()
+        };
+        let (clean, at) = marked(&text);
+        let bytes = if clean.starts_with('\u{0}') {
+            // A Latin-1 file: "é" as the single byte 0xE9.
+            b"nom;categorie\nSoci\xe9t\xe9;x\n".to_vec()
+        } else {
+            clean.into_bytes()
+        };
+        std::fs::write(dir.join(name), bytes).unwrap();
+        if let Some((line, column)) = at {
+            place = Some(format!("{name}:{line}:{column}"));
+        }
+    }
+    place.unwrap_or_else(|| panic!("{}: no § marker", case.name))
+}
+
+#[test]
+fn every_malformed_dossier_is_refused_with_a_located_french_message_and_no_pdf() {
+    assert!(CASES.len() >= 40, "{} cases", CASES.len());
+    let mut failures = Vec::new();
+    for (i, case) in CASES.iter().enumerate() {
+        let dir = scratch(&format!("malformed-{i}"));
+        let place = write_case(case, &dir);
+        let input = dir.join("dossier.toml");
+        let out = dir.join("dossier.pdf");
+        let output = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let message = normalize(&stderr(&output));
+        let mut problems = Vec::new();
+        if output.status.code() != Some(2) {
+            problems.push(format!("exit code {:?}", output.status.code()));
+        }
+        if !message.contains(&place) {
+            problems.push(format!("place {place} not given"));
+        }
+        if !message.contains(&normalize(case.message)) {
+            problems.push(format!("message {:?} missing", case.message));
+        }
+        for english in ["expected", "invalid type", "missing field", "unknown field", "error:"] {
+            if message.contains(english) {
+                problems.push(format!("English text {english:?}"));
+            }
+        }
+        if out.exists() {
+            problems.push("a PDF was written".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{} — {}:\n{message}", case.name, problems.join(", ")));
+        }
+    }
+    assert!(failures.is_empty(), "{} cases failed:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn eight_errors_of_every_kind_come_in_one_run() {
+    let dir = scratch("eight-errors");
+    std::fs::write(
+        dir.join("dossier.toml"),
+        format!(
+            "{HEAD}[porteur]\nnon = \"x\"\n\
+             [[fonctionnement.partenaires.liste]]\nnom = \"France Travail\"\nroles = [\"services\"]\n\
+             [[offre.espaces_conseil.liste]]\ntheme = \"Emploi\"\npartenaires = [\"France Travial\"]\n\
+             [[budget.fonctionnement.financements]]\npartenaire = \"France Travail\"\nmontant = 10\nnature = \"Subvention\"\n\
+             [contexte.social.chomage]\nsource = \"Insee\"\nperiodes = [\"2022\", \"2023\"]\nseries = [{{ nom = \"Zone\", valeurs = [7.1] }}]\n\
+             [[complements.plan_amelioration.actions]]\naction = \"A\"\ndebut = \"2026-02-30\"\nfin = 2026-04-01\n\
+             [[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = nan\n\
+             [offre.horaires]\njours = [{{ jour = \"lundi\", plages = [\"09:00-12:00\", \"11:30-13:00\"] }}]\n\
+             [fonctionnement.moyens_humains]\nfonctions_usagers = {{ fichier = \"fonctions.csv\" }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("fonctions.csv"), "fonction;etp\nAccueil;0,8\nDirection;un\n").unwrap();
+    let input = dir.join("dossier.toml");
+    let output = run(&[input.to_str().unwrap()]);
+    let message = normalize(&stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    for expected in [
+        "clé inconnue `non`",
+        "partenaire inconnu « France Travial »",
+        "valeur non reconnue `Subvention`",
+        "1 valeurs pour 2 périodes",
+        "date invalide « 2026-02-30 »",
+        "nombre invalide « nan »",
+        "fonctions.csv:3:11",
+        "« un » n'est pas un nombre",
+        "plages qui se chevauchent",
+        "8 erreurs dans le dossier",
+    ] {
+        assert!(message.contains(expected), "{expected:?} missing from:\n{message}");
+    }
+    assert!(!message.contains(":1:1"), "an error placed at 1:1:\n{message}");
+}
