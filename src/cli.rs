@@ -484,10 +484,9 @@ fn existing_dossier(input: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         );
     };
     if !input.is_file() {
-        let commands: Vec<String> = ["check", "batch", "extract", "schema", "plan", "watch"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        use clap::CommandFactory;
+        let commands: Vec<String> =
+            Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
         let typo = crate::diag::suggestion(&input.to_string_lossy(), &commands)
             .map(|c| format!("\naide : vouliez-vous dire la commande « {c} » ?"))
             .unwrap_or_default();

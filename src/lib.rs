@@ -1,9 +1,11 @@
 //! cdm-render: the labelling dossier of a Cité des métiers, from TOML data to a PDF.
 //!
-//! The data flows through one module per stage: [`load`] (TOML → [`model`]), [`outline`] (the
-//! official plan, as data), [`template`] (tera → Typst sources), [`world`] and [`compile`]
-//! (in-process Typst → PDF), tied together by [`render`]. The command line lives in [`cli`] and
-//! [`commands`].
+//! The data flows through one module per stage, tied together by one [`render::Pipeline`]:
+//! [`load`] (the only stage that reads files: the TOML, its CSV tables, the files it names, the
+//! previous dossier) → [`validate`] and [`check`] (errors, completeness) → [`template`] and
+//! [`charts`] (pure: Typst sources and SVG) → [`world`] and [`compile`] (in-process Typst →
+//! PDF). [`model`], [`vocab`], [`outline`], [`fr`] and [`geo`] are the leaves they share. The
+//! command line lives in [`cli`] and [`commands`].
 
 pub mod batch;
 pub mod charts;
