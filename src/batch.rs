@@ -68,32 +68,53 @@ pub struct Figures {
     pub items: usize,
 }
 
+/// The files a batch found: dossiers to render, and TOML files that are not dossiers.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Dossiers, and `.toml` files that do not parse (they may be broken dossiers: their
+    /// rendering reports the error).
+    pub dossiers: Vec<PathBuf>,
+    /// TOML files without a `cite` table (another tool's configuration…).
+    pub ignored: Vec<PathBuf>,
+}
+
 /// Finds the dossiers among the given paths: files as given, folders searched for `.toml`
-/// files that have a `[cite]` table. Sorted, without duplicates.
-pub fn find_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
+/// files. Sorted, without duplicates.
+pub fn find_inputs(paths: &[PathBuf]) -> Result<Inputs> {
+    let mut inputs = Inputs::default();
     for path in paths {
         if path.is_dir() {
             for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
                 let entry = entry.with_context(|| format!("lecture de {}", path.display()))?;
                 let p = entry.path();
-                if p.extension().is_some_and(|e| e == "toml") && is_dossier(p) {
-                    found.push(p.to_path_buf());
+                if !p.is_file() || p.extension().is_none_or(|e| e != "toml") {
+                    continue;
+                }
+                match is_dossier(p) {
+                    true => inputs.dossiers.push(p.to_path_buf()),
+                    false => inputs.ignored.push(p.to_path_buf()),
                 }
             }
         } else if path.is_file() {
-            found.push(path.clone());
+            inputs.dossiers.push(path.clone());
         } else {
             anyhow::bail!("{} n'existe pas", path.display());
         }
     }
-    found.sort();
-    found.dedup();
-    Ok(found)
+    inputs.dossiers.sort();
+    inputs.dossiers.dedup();
+    Ok(inputs)
 }
 
+/// A dossier is a TOML file with a `cite` table, in any TOML form (`[cite]`, `[ cite ]`, dotted
+/// keys `cite.nom = …`, `cite = { … }`): decided by parsing, not by looking for a line. A file
+/// that does not parse counts as a dossier, so that its error is reported rather than hidden.
 fn is_dossier(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.trim() == "[cite]"))
+    let Ok(text) = std::fs::read_to_string(path) else { return true };
+    match toml::from_str::<toml::Table>(&text) {
+        Ok(table) => table.get("cite").is_some_and(toml::Value::is_table),
+        Err(_) => true,
+    }
 }
 
 /// Assigns each input an output `OUTDIR/<slug of the cité>.pdf`, with `-2`, `-3`… when two

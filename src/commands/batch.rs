@@ -22,7 +22,11 @@ pub fn run(args: BatchArgs) -> Result<bool> {
         label: args.label,
         previous: None,
     };
-    let inputs = batch::find_inputs(&args.inputs)?;
+    let found = batch::find_inputs(&args.inputs)?;
+    for path in &found.ignored {
+        eprintln!("ignoré (pas de table [cite]) : {}", path.display());
+    }
+    let inputs = found.dossiers;
     if inputs.is_empty() {
         anyhow::bail!("aucun dossier trouvé (fichiers .toml contenant une table [cite])");
     }
@@ -68,8 +72,9 @@ pub fn run(args: BatchArgs) -> Result<bool> {
     }
     let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
     eprintln!(
-        "{} dossiers produits, {failed} en erreur, en {:.1} s ({threads} en parallèle)",
+        "{} dossiers produits, {failed} en erreur, {} fichiers TOML ignorés, en {:.1} s ({threads} en parallèle)",
         outcomes.len() - failed,
+        found.ignored.len(),
         start.elapsed().as_secs_f64()
     );
     Ok(failed == 0)

@@ -117,3 +117,34 @@ fn batch_label_option_renders_every_dossier_for_that_label() {
     assert!(text.contains("Demande de Label préfiguration"));
     assert!(text.contains("5.2 Aménagement des locaux"), "items of the label are rendered");
 }
+
+#[test]
+fn batch_finds_dossiers_by_parsing_whatever_the_toml_form_of_the_cite_table() {
+    let dir = scratch("batch-forms");
+    let inputs = dir.join("entrees");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let forms = [
+        (
+            "commentaire",
+            "[cite]  # la couverture\nnom = \"Cité A\"\nlabel = \"projet\"\ndate = 2026-01-01\n",
+        ),
+        ("espaces", "[ cite ]\nnom = \"Cité B\"\nlabel = \"projet\"\ndate = 2026-01-01\n"),
+        ("pointee", "cite.nom = \"Cité C\"\ncite.label = \"projet\"\ncite.date = 2026-01-01\n"),
+        ("en-ligne", "cite = { nom = \"Cité D\", label = \"projet\", date = 2026-01-01 }\n"),
+    ];
+    for (name, text) in forms {
+        std::fs::write(inputs.join(format!("{name}.toml")), text).unwrap();
+    }
+    std::fs::write(inputs.join("casse.toml"), "[cite\nnom = \"Cité E\"\n").unwrap();
+    std::fs::write(inputs.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    let out = dir.join("pdf");
+    let output = run(&["batch", inputs.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let messages = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "the broken one fails the batch:\n{messages}");
+    for name in ["cite-a", "cite-b", "cite-c", "cite-d"] {
+        assert!(out.join(format!("{name}.pdf")).is_file(), "{name} not rendered:\n{messages}");
+    }
+    assert!(messages.contains("casse.toml") && messages.contains("syntaxe TOML"), "{messages}");
+    assert!(messages.contains("ignoré (pas de table [cite])") && messages.contains("Cargo.toml"));
+    assert!(messages.contains("4 dossiers produits, 1 en erreur, 1 fichiers TOML ignorés"));
+}
