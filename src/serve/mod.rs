@@ -14,6 +14,7 @@ mod pages;
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -67,6 +68,23 @@ struct Status {
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
+    /// The port the preview listens on (requests must name it in `Host`).
+    port: u16,
+    /// Requests being served.
+    connections: AtomicUsize,
+}
+
+/// At most this many requests are served at once (each open tab holds one event stream).
+const MAX_CONNECTIONS: usize = 64;
+
+/// Whether a `Host` header names this server: `localhost` or an IP address, with its port.
+/// A domain name is refused: a page using DNS rebinding to reach the preview sends its own
+/// name, and no other site can then read the dossier being previewed.
+fn host_allowed(host: &str, port: u16) -> bool {
+    let Some((name, p)) = host.rsplit_once(':') else { return false };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    p.parse() == Ok(port)
+        && (name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok())
 }
 
 impl Shared {
@@ -90,15 +108,26 @@ impl Preview {
         let addr = listener.local_addr()?;
         let server = tiny_http::Server::from_listener(listener, None)
             .map_err(|e| anyhow::anyhow!("impossible de démarrer le serveur d'aperçu : {e}"))?;
-        let shared =
-            Arc::new(Shared { state: Mutex::new(State::default()), changed: Condvar::new() });
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            port: addr.port(),
+            connections: AtomicUsize::new(0),
+        });
         let for_server = Arc::clone(&shared);
         std::thread::spawn(move || {
             for request in server.incoming_requests() {
                 let shared = Arc::clone(&for_server);
-                // One thread per request: event streams stay open, the rest is short.
+                // One thread per request (event streams stay open, the rest is short), up to a
+                // cap: a flood of connections gets 503 instead of exhausting threads.
+                if shared.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                    shared.connections.fetch_sub(1, Ordering::SeqCst);
+                    let _ = request.respond(Response::empty(StatusCode(503)));
+                    continue;
+                }
                 std::thread::spawn(move || {
                     let _ = handle(request, &shared);
+                    shared.connections.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
@@ -171,6 +200,10 @@ fn bind(host: IpAddr, port: Option<u16>) -> Result<TcpListener> {
 }
 
 fn handle(request: Request, shared: &Shared) -> std::io::Result<()> {
+    let host = request.headers().iter().find(|h| h.field.equiv("Host"));
+    if !host.is_some_and(|h| host_allowed(h.value.as_str(), shared.port)) {
+        return request.respond(Response::from_string("adresse refusée").with_status_code(403));
+    }
     if !matches!(request.method(), Method::Get | Method::Head) {
         return request.respond(Response::empty(StatusCode(405)));
     }
@@ -272,5 +305,21 @@ fn events(request: Request, shared: &Shared) -> std::io::Result<()> {
             write!(writer, "event: rendu\ndata: {version}\n\n")?;
         }
         writer.flush()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn only_addresses_of_this_server_are_accepted_as_host() {
+        assert!(host_allowed("127.0.0.1:3000", 3000));
+        assert!(host_allowed("localhost:3000", 3000));
+        assert!(host_allowed("[::1]:3000", 3000));
+        assert!(host_allowed("192.168.1.5:3000", 3000), "--host 0.0.0.0 on a local network");
+        assert!(!host_allowed("evil.example:3000", 3000));
+        assert!(!host_allowed("127.0.0.1:3001", 3000));
+        assert!(!host_allowed("localhost", 3000));
     }
 }

@@ -371,6 +371,10 @@ fn the_preview_server_serves_only_its_own_routes() {
     }
     let post = ureq::post(&format!("{url}etat")).send("x");
     assert!(matches!(post, Err(ureq::Error::StatusCode(405))), "{post:?}");
+    // A page on another site that resolves its name to this machine (DNS rebinding) is
+    // refused: the dossier's text never leaves for another origin.
+    let foreign = ureq::get(&format!("{url}etat")).header("Host", "evil.example").call();
+    assert!(matches!(foreign, Err(ureq::Error::StatusCode(403))), "{foreign:?}");
 }
 
 #[test]
