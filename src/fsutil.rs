@@ -68,8 +68,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         anyhow::anyhow!("impossible d'écrire {} ({what}) : {}", path.display(), io_message(&e))
     };
     std::fs::create_dir_all(dir).map_err(|e| failed("création du dossier", e))?;
+    remove_stale_temporaries(dir);
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
     let mut tmp = tempfile::Builder::new()
-        .prefix(".cdm-render-")
+        .prefix(&prefix)
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| failed("fichier temporaire", e))?;
@@ -85,6 +87,36 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.as_file().set_permissions(permissions).map_err(|e| failed("droits", e))?;
     tmp.persist(path).map_err(|e| failed("remplacement", e.error))?;
     Ok(())
+}
+
+/// Prefix of our temporary files, followed by the id of the process that writes them.
+const TEMP_PREFIX: &str = ".cdm-render-";
+
+/// Removes the temporary files that an interrupted run (killed between write and rename) left
+/// in `dir`: those whose process no longer runs. Best effort: a file that cannot be removed is
+/// left for the next run.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else { continue };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if rest.ends_with(".tmp") && pid != std::process::id() && is_stale(pid, &entry) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether the process that wrote a temporary file is gone. Where running processes cannot be
+/// listed, a file a day old is taken as abandoned (no render writes for that long).
+fn is_stale(pid: u32, entry: &std::fs::DirEntry) -> bool {
+    if cfg!(target_os = "linux") {
+        return !Path::new(&format!("/proc/{pid}")).exists();
+    }
+    let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+    age.is_some_and(|a| a > std::time::Duration::from_secs(24 * 3600))
 }
 
 #[cfg(unix)]

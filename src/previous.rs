@@ -66,8 +66,17 @@ impl Cache {
         let source = crate::fsutil::read_regular(path)
             .and_then(|bytes| String::from_utf8(bytes).context("le fichier n'est pas en UTF-8"))
             .with_context(|| format!("lecture du dossier précédent {}", path.display()))?;
-        let old = crate::validate::validate(path, &source)
-            .with_context(|| format!("lecture du dossier précédent {}", path.display()))?;
+        // Its errors are summed up, not shown with excerpts: the file may lie anywhere on the
+        // disk, and its content has no place in this dossier's messages (or preview).
+        let old = crate::validate::validate(path, &source).map_err(|errors| {
+            anyhow::anyhow!(
+                "le dossier précédent {} n'est pas un dossier valide ({} erreurs)\n\
+                 aide : vérifiez-le avec cdm-render check {}",
+                path.display(),
+                errors.error_count(),
+                path.display()
+            )
+        })?;
         let dossier = Arc::new(old.dossier);
         *cached = Some(Cached { path: path.to_path_buf(), stamp, dossier: Arc::clone(&dossier) });
         Ok(dossier)

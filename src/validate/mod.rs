@@ -203,11 +203,14 @@ fn check_meaning(dossier: &Dossier, base: &Path, target: &Target, findings: &mut
     // One walk over every value of the dossier serves the rules on leaves (signs, glyphs).
     let json = serde_json::to_value(dossier).unwrap_or(Value::Null);
     for_each_leaf(&json, "", &mut |path, leaf| match leaf {
-        Value::Number(n) => findings.extend(rules::negative(path, n)),
-        Value::String(s) => findings.extend(
-            glyphs::missing(s, path)
-                .map(|f| if target.is_strict() { glyphs::strict(f) } else { f }),
-        ),
+        Value::Number(n) => findings.extend(rules::number(path, n)),
+        Value::String(s) => {
+            findings.extend(rules::text(path, s));
+            findings.extend(
+                glyphs::missing(s, path)
+                    .map(|f| if target.is_strict() { glyphs::strict(f) } else { f }),
+            );
+        }
         _ => {}
     });
     if target.is_strict() {

@@ -198,14 +198,62 @@ fn may_be_negative(path: &str) -> bool {
     path.ends_with("latitude") || path.ends_with("longitude") || path.contains("indicateurs[")
 }
 
-/// A negative number where only amounts, counts and quantities are expected.
-pub fn negative(path: &str, n: &serde_json::Number) -> Option<Finding> {
-    let value = n.as_f64().filter(|v| *v < 0.0 && !may_be_negative(path))?;
-    Some(Finding::error(
-        path,
-        format!("valeur négative : {}", crate::fr::format_auto(value, 2)),
-        Some("les montants, effectifs et quantités sont positifs ou nuls".into()),
-    ))
+/// Largest magnitude of any number of a dossier: ten times the budget of a large région. A
+/// bigger one is a typing error (and would print wrong).
+const MAX_NUMBER: f64 = 1e11;
+
+/// Longest text of one field, in characters: about forty pages. A longer one is pasted by
+/// mistake and would take minutes to lay out.
+pub const MAX_TEXT: usize = 100_000;
+
+/// A number out of the range of its field: negative amounts and counts, coordinates off the
+/// globe, more weeks than a year has, magnitudes no dossier has.
+pub fn number(path: &str, n: &serde_json::Number) -> Option<Finding> {
+    let value = n.as_f64()?;
+    let shown = crate::fr::format_auto(value, 2);
+    let (limit, what) = match path.rsplit('.').next().unwrap_or_default() {
+        "latitude" => (90.0, "une latitude est comprise entre −90 et 90 (degrés décimaux WGS 84)"),
+        "longitude" => {
+            (180.0, "une longitude est comprise entre −180 et 180 (degrés décimaux WGS 84)")
+        }
+        "semaines_par_an" => (53.0, "une année compte au plus 53 semaines"),
+        _ => (MAX_NUMBER, "vérifiez le nombre de chiffres"),
+    };
+    if value.abs() > limit || (path.ends_with("semaines_par_an") && value < 0.0) {
+        return Some(Finding::error(
+            path,
+            format!("valeur hors limites : {shown}"),
+            Some(what.into()),
+        ));
+    }
+    (value < 0.0 && !may_be_negative(path)).then(|| {
+        Finding::error(
+            path,
+            format!("valeur négative : {shown}"),
+            Some("les montants, effectifs et quantités sont positifs ou nuls".into()),
+        )
+    })
+}
+
+/// A text that cannot be right: a blank name where a name is required (the Cité, an entry of a
+/// list), or a text longer than [`MAX_TEXT`].
+pub fn text(path: &str, text: &str) -> Option<Finding> {
+    let chars = text.chars().count();
+    if chars > MAX_TEXT {
+        return Some(Finding::error(
+            path,
+            format!("texte trop long : {chars} caractères (au plus {MAX_TEXT})"),
+            Some("un champ de texte tient en quelques pages : scindez-le ou joignez le document en annexe".into()),
+        ));
+    }
+    let named_entry = path == "cite.nom" || (path.ends_with("].nom") && path.contains('['));
+    (named_entry && text.trim().is_empty()).then(|| {
+        Finding::error(
+            path,
+            "nom vide".into(),
+            Some("donnez un nom : il apparaît dans le dossier".into()),
+        )
+    })
 }
 
 fn statistics(d: &Dossier, out: &mut Vec<Finding>) {

@@ -296,3 +296,58 @@ fn output_piped_into_a_command_that_stops_reading_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(output.status.code(), Some(101), "not a panic exit");
 }
+
+/// Temporary files of the output folder (`.cdm-render-<pid>-….tmp`).
+fn temporaries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(".cdm-render-") && n.ends_with(".tmp"))
+        .collect()
+}
+
+#[test]
+fn renders_killed_at_random_times_leave_no_temporary_file_after_the_next_run() {
+    let dir = scratch("kill-loop");
+    let input = root().join("data/fonctionnement/dossier.toml");
+    let out = dir.join("dossier.pdf");
+    let args = [input.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"];
+    // A temporary file of a process that is gone, and one of a process that still runs.
+    let gone = std::process::Command::new("true").spawn().unwrap();
+    let gone_pid = gone.id();
+    let mut gone = gone;
+    gone.wait().unwrap();
+    let mut alive = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    std::fs::write(dir.join(format!(".cdm-render-{gone_pid}-abc.tmp")), b"x").unwrap();
+    std::fs::write(dir.join(format!(".cdm-render-{}-def.tmp", alive.id())), b"x").unwrap();
+    let (mut seed, mut left_behind) = (0x2545_F491_4F6C_DD1Du64, std::collections::BTreeSet::new());
+    for _ in 0..50 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cdm-render"))
+            .args(args)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(seed % 400));
+        let _ = child.kill();
+        let _ = child.wait();
+        left_behind.extend(
+            temporaries(&dir).into_iter().filter(|n| !n.contains("-abc.") && !n.contains("-def.")),
+        );
+    }
+    eprintln!("kill loop: 50 kills left {} temporary files behind", left_behind.len());
+    let output = run(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let remaining = temporaries(&dir);
+    assert_eq!(
+        remaining,
+        [format!(".cdm-render-{}-def.tmp", alive.id())],
+        "only the file of the running process stays ({} left by killed runs)",
+        left_behind.len()
+    );
+    let _ = alive.kill();
+    let _ = alive.wait();
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"), "the last run wrote a whole PDF");
+}
