@@ -32,6 +32,17 @@ pub fn attachments(pdf: &Path) -> Result<Vec<Attachment>> {
     let Ok(tree) = tree else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     walk(&doc, tree, &mut out, 0)?;
+    let mut names = std::collections::HashSet::new();
+    if let Some(twice) = out.iter().find(|a| !names.insert(a.name.as_str())) {
+        bail!("le PDF joint deux fichiers nommés « {} » : extraction refusée", twice.name);
+    }
+    let total: u64 = out.iter().map(|a| a.data.len() as u64).sum();
+    if total > MAX_TOTAL {
+        bail!(
+            "les fichiers joints dépassent {} Mo au total : extraction refusée",
+            MAX_TOTAL / 1_000_000
+        );
+    }
     Ok(out)
 }
 
@@ -61,13 +72,72 @@ fn walk(doc: &Document, node: &Dictionary, out: &mut Vec<Attachment>, depth: usi
     Ok(())
 }
 
+/// Largest attachment `extract` accepts, and largest total: a dossier's data is a few
+/// megabytes; a stream that decompresses to more is damaged or hostile (a decompression bomb).
+const MAX_ATTACHMENT: u64 = crate::fsutil::MAX_FILE_SIZE;
+const MAX_TOTAL: u64 = 4 * MAX_ATTACHMENT;
+
 fn read_spec(doc: &Document, name: &str, spec: &Dictionary) -> Result<Attachment> {
+    let name = name.strip_prefix(PREFIX.trim_start_matches('/')).unwrap_or(name).to_string();
+    let damaged = |why: &str| {
+        anyhow::anyhow!(
+            "le fichier joint « {name} » est endommagé ({why}) : rien n'a été extrait\n\
+             aide : le PDF a été modifié ou abîmé après sa production ; reprenez une copie intacte"
+        )
+    };
     let ef = spec.get(b"EF").and_then(|e| doc.dereference(e)).and_then(|(_, e)| e.as_dict())?;
     let (_, stream) = doc.dereference(ef.get(b"F")?)?;
     let stream = stream.as_stream()?;
-    let data = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
-    let name = name.strip_prefix(PREFIX.trim_start_matches('/')).unwrap_or(name).to_string();
+    let params = stream
+        .dict
+        .get(b"Params")
+        .and_then(|p| doc.dereference(p))
+        .and_then(|(_, p)| p.as_dict())
+        .ok();
+    let size = params.and_then(|p| p.get(b"Size").ok()).and_then(|s| s.as_i64().ok());
+    if size.is_some_and(|s| s < 0 || s as u64 > MAX_ATTACHMENT) {
+        anyhow::bail!(
+            "le fichier joint « {name} » est trop volumineux ({} octets)",
+            size.unwrap_or(0)
+        );
+    }
+    let data = decode(stream).map_err(|why| damaged(&why))?;
+    if let Some(size) = size
+        && data.len() as i64 != size
+    {
+        return Err(damaged(&format!("{} octets au lieu des {size} enregistrés", data.len())));
+    }
+    let checksum = params.and_then(|p| p.get(b"CheckSum").ok()).and_then(|c| c.as_str().ok());
+    if let Some(expected) = checksum {
+        use md5::Digest;
+        if md5::Md5::digest(&data).as_slice() != expected {
+            return Err(damaged("somme de contrôle différente"));
+        }
+    }
     Ok(Attachment { name, data })
+}
+
+/// The content of an embedded file: inflated (bounded) when compressed; any other filter is
+/// refused rather than returned undecoded.
+fn decode(stream: &lopdf::Stream) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let filters = stream.filters().unwrap_or_default();
+    match filters.as_slice() {
+        [] => Ok(stream.content.clone()),
+        [filter] if *filter == b"FlateDecode" => {
+            let mut data = Vec::new();
+            let mut reader =
+                flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(MAX_ATTACHMENT + 1);
+            reader
+                .read_to_end(&mut data)
+                .map_err(|_| "données compressées illisibles".to_string())?;
+            if data.len() as u64 > MAX_ATTACHMENT {
+                return Err("plus de 64 Mo une fois décompressé".into());
+            }
+            Ok(data)
+        }
+        _ => Err("compression non prise en charge".into()),
+    }
 }
 
 /// Decodes a PDF text string (UTF-16BE with BOM, or PDFDocEncoding read as Latin-1).
@@ -86,7 +156,9 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// Writes the attachments into `dir`, keeping their relative names, never outside `dir` and
-/// never over an existing file unless `force`.
+/// never over an existing file unless `force`. Every attachment was verified (size, checksum,
+/// names) before this is called, so a damaged PDF writes nothing; each file is written
+/// atomically.
 pub fn write_all(attachments: &[Attachment], dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
     let targets: Vec<PathBuf> =
         attachments.iter().map(|a| target(dir, &a.name)).collect::<Result<_>>()?;

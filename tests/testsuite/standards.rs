@@ -81,6 +81,47 @@ fn extract_gives_back_the_data_and_it_renders_the_same_pdf() {
     assert!(stderr(&refused).contains("existe déjà"));
 }
 
+/// The byte range of the embedded dossier TOML's stream in a PDF.
+fn toml_stream(pdf: &[u8]) -> std::ops::Range<usize> {
+    let find = |needle: &[u8], from: usize| {
+        pdf[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from).unwrap()
+    };
+    let dict = find(b"/Subtype/application#2Ftoml", 0);
+    let start = find(b"stream\n", dict) + 7;
+    start..find(b"endstream", start)
+}
+
+#[test]
+fn extract_refuses_a_damaged_attachment_and_writes_nothing() {
+    let pdf = std::fs::read(render_example("projet")).unwrap();
+    let stream = toml_stream(&pdf);
+    let work = scratch("extract-damaged");
+    let flipped = {
+        let mut bytes = pdf.clone();
+        let middle = stream.start + stream.len() / 2;
+        bytes[middle..middle + 8].iter_mut().for_each(|b| *b ^= 0xA5);
+        bytes
+    };
+    let zeroed = {
+        let mut bytes = pdf.clone();
+        bytes[stream.end - 300..stream.end - 1].iter_mut().for_each(|b| *b = 0);
+        bytes
+    };
+    for (name, bytes) in [("octets-inverses", flipped), ("fin-effacee", zeroed)] {
+        let damaged = work.join(format!("{name}.pdf"));
+        std::fs::write(&damaged, bytes).unwrap();
+        let out = work.join(name);
+        let output = run(&["extract", damaged.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let message = stderr(&output);
+        assert!(!output.status.success(), "{name}: a damaged attachment was extracted");
+        assert!(message.contains("dossier.toml") && message.contains("endommagé"), "{message}");
+        assert!(
+            !out.exists() || std::fs::read_dir(&out).unwrap().count() == 0,
+            "{name}: files written"
+        );
+    }
+}
+
 #[test]
 fn annexes_follow_chapter_8_with_their_own_entries_and_continuous_page_numbers() {
     let pdf = render_example("fonctionnement");
