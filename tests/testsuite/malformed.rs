@@ -513,3 +513,39 @@ fn eight_errors_of_every_kind_come_in_one_run() {
     }
     assert!(!message.contains(":1:1"), "an error placed at 1:1:\n{message}");
 }
+
+#[test]
+fn a_fifo_named_as_outline_annex_or_table_gives_a_prompt_located_error() {
+    let cases = [
+        ("[implantation.equite]\ncontour = §\"t.geojson\"\n", "t.geojson"),
+        ("[[annexes]]\ntitre = \"Plan\"\nfichier = §\"plan.png\"\ndescription = \"Plan\"\n", "plan.png"),
+        ("[fonctionnement.partenaires]\nliste = { fichier = §\"p.csv\" }\n", "p.csv"),
+    ];
+    for (i, (body, fifo)) in cases.into_iter().enumerate() {
+        let dir = scratch(&format!("fifo-{i}"));
+        let (text, at) = marked(&format!("{HEAD}{body}"));
+        std::fs::write(dir.join("dossier.toml"), text).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(dir.join(fifo)).status().unwrap();
+        assert!(made.success(), "mkfifo");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cdm-render"))
+            .arg(dir.join("dossier.toml"))
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        // A deadline for a hang, not a timing assertion: reading a FIFO would wait forever.
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("{fifo}: the render hangs on a FIFO");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let output = child.wait_with_output().unwrap();
+        let message = normalize(&String::from_utf8_lossy(&output.stderr));
+        let (line, column) = at.unwrap();
+        assert_eq!(output.status.code(), Some(2), "{message}");
+        assert!(message.contains("n'est pas un fichier ordinaire"), "{message}");
+        assert!(message.contains(&format!("dossier.toml:{line}:{column}")), "{message}");
+    }
+}
