@@ -63,13 +63,19 @@ pub fn escape_markup(input: &str) -> String {
     let mut prev: Option<char> = None;
     let mut index = 0usize;
     while let Some(ch) = chars.next() {
-        // Inside a run of more than 30 characters without a space (a URL, a reference, noise:
-        // rarely a word), a zero-width break opportunity every 12 characters keeps the line
-        // breaker from overflowing the column.
-        if offsets.get(index).is_some_and(|o| o.is_some_and(|o| o > 0 && o % 12 == 0)) {
-            out.push('\u{200B}');
+        // A run of more than 30 characters without a space (a reference, noise: rarely a word)
+        // is laid out as boxes of 12 characters: the line breaker may break between two boxes,
+        // so the column does not overflow, and no character is added to the text (a zero-width
+        // space would be: Ctrl+F, copy-paste and screen readers would no longer find the word).
+        // `;` ends each `#box[…]` so that what follows is never read as its argument.
+        let offset = offsets.get(index).copied().flatten();
+        match offset {
+            Some(0) => out.push_str("#box["),
+            Some(o) if o % 12 == 0 => out.push_str("];#box["),
+            _ => {}
         }
         index += 1;
+        let run_ends = offset.is_some() && !matches!(offsets.get(index), Some(Some(o)) if *o > 0);
         match ch {
             ' ' if matches!(chars.peek(), Some(';' | ':' | '!' | '?' | '»')) => out.push(NNBSP),
             '«' if chars.peek() == Some(&' ') => {
@@ -92,6 +98,9 @@ pub fn escape_markup(input: &str) -> String {
             '\n' | '\t' => out.push(' '),
             c if c.is_control() => {}
             c => out.push(c),
+        }
+        if run_ends {
+            out.push_str("];");
         }
         prev = Some(ch);
     }
@@ -245,13 +254,11 @@ mod tests {
         assert_eq!(escape_markup("Quoi ?"), "Quoi\u{202F}?");
         assert_eq!(escape_markup("l'emploi 'x'"), "l'emploi \\'x\\'");
         let long = escape_markup(&"Z".repeat(100));
-        assert_eq!(
-            long.matches('\u{200B}').count(),
-            8,
-            "break opportunities in a 100-character run"
-        );
+        assert_eq!(long.matches("#box[").count(), 9, "boxes of 12 in a 100-character run");
+        assert!(long.starts_with("#box[ZZZZZZZZZZZZ];#box[") && long.ends_with("ZZZZ];"));
+        assert!(!long.contains('\u{200B}'), "no character is added to the text");
         assert!(
-            !escape_markup("anticonstitutionnellement").contains('\u{200B}'),
+            !escape_markup("anticonstitutionnellement").contains("#box"),
             "real words are left to hyphenation"
         );
     }

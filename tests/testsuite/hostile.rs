@@ -191,3 +191,31 @@ fn fuzz_parse_validate_render() {
         start.elapsed().as_secs_f64()
     );
 }
+
+#[test]
+fn a_sixty_character_word_stays_the_same_text_in_the_pdf_even_when_broken_in_a_narrow_cell() {
+    let word = "Réf.CONV-2025/0042-CDM_Val-de-Lys#Annexe-B_version-définitive";
+    assert!(word.chars().count() >= 60);
+    let dir = crate::support::scratch("long-word");
+    let input = dir.join("dossier.toml");
+    std::fs::write(
+        &input,
+        format!(
+            "[cite]\nnom = \"Cité\"\nlabel = \"projet\"\ndate = 2026-11-24\n\
+             [porteur]\nnom = {w}\n\
+             [[fonctionnement.partenaires.liste]]\nnom = {w}\nroles = [\"services\"]\ncategorie = {w}\n",
+            w = toml_string(word)
+        ),
+    )
+    .unwrap();
+    let pdf = dir.join("dossier.pdf");
+    crate::support::render(&input, &pdf);
+    let raw = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    let raw = String::from_utf8(raw.stdout).unwrap();
+    assert!(!raw.contains('\u{200B}'), "an invisible character was added");
+    assert!(raw.contains(word), "the word is not found as typed (Ctrl+F):\n{raw}");
+    // In the narrow cells of the partner table the word is broken across lines, and still
+    // made of exactly its own characters.
+    let squeezed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(squeezed.matches(word).count() >= 3, "{raw}");
+}

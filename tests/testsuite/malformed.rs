@@ -518,7 +518,10 @@ fn eight_errors_of_every_kind_come_in_one_run() {
 fn a_fifo_named_as_outline_annex_or_table_gives_a_prompt_located_error() {
     let cases = [
         ("[implantation.equite]\ncontour = §\"t.geojson\"\n", "t.geojson"),
-        ("[[annexes]]\ntitre = \"Plan\"\nfichier = §\"plan.png\"\ndescription = \"Plan\"\n", "plan.png"),
+        (
+            "[[annexes]]\ntitre = \"Plan\"\nfichier = §\"plan.png\"\ndescription = \"Plan\"\n",
+            "plan.png",
+        ),
         ("[fonctionnement.partenaires]\nliste = { fichier = §\"p.csv\" }\n", "p.csv"),
     ];
     for (i, (body, fifo)) in cases.into_iter().enumerate() {
