@@ -54,15 +54,23 @@ impl DataErrors {
         let mut buffer =
             if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
         let config = term::Config::default();
-        for error in &self.errors {
+        for error in self.errors.iter().take(MAX_SHOWN) {
             let name = error.file.display().to_string();
-            let file = SimpleFile::new(name, error.text.as_deref().unwrap_or(&self.source));
-            let diagnostic = to_diagnostic(error);
+            let (text, error) = clip(error.text.as_deref().unwrap_or(&self.source), error);
+            let file = SimpleFile::new(name, text.as_str());
+            let diagnostic = to_diagnostic(&error);
             if term::emit(&mut buffer, &config, &file, &diagnostic).is_err() {
-                buffer_fallback(&mut buffer, error);
+                buffer_fallback(&mut buffer, &error);
             }
         }
-        frenchify(&String::from_utf8_lossy(buffer.as_slice()))
+        let mut text = frenchify(&String::from_utf8_lossy(buffer.as_slice()));
+        if self.errors.len() > MAX_SHOWN {
+            text.push_str(&format!(
+                "… et {} autres messages : corrigez d'abord les premiers, les suivants en découlent souvent\n",
+                self.errors.len() - MAX_SHOWN
+            ));
+        }
+        text
     }
 
     /// Where each problem is, with line and column numbers (from 1), for displays that are not
@@ -94,6 +102,70 @@ impl DataErrors {
     pub fn error_count(&self) -> usize {
         self.errors.iter().filter(|e| e.severity == Severity::Error).count()
     }
+}
+
+/// How many problems are shown at most: one missing `]` can make thousands, and the first ones
+/// are those to fix.
+const MAX_SHOWN: usize = 40;
+
+/// Widest part of a line shown around a problem, in characters.
+const WINDOW: usize = 70;
+
+/// The text of a snippet and the problem placed in it, with the line of the problem cut to a
+/// window around it when it is long (a whole 1 MB line is never echoed). Other places on that
+/// line outside the window are dropped.
+fn clip(text: &str, error: &DataError) -> (String, DataError) {
+    let mut error = error.clone();
+    let Some(span) = error.span.clone() else { return (text.to_string(), error) };
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    if text[line_start..line_end].chars().count() <= 2 * WINDOW {
+        return (text.to_string(), error);
+    }
+    let back = |from: usize, n: usize| {
+        text[line_start..from]
+            .char_indices()
+            .rev()
+            .nth(n.saturating_sub(1))
+            .map_or(line_start, |(i, _)| line_start + i)
+    };
+    let ahead = |from: usize, n: usize| {
+        text[from..line_end].char_indices().nth(n).map_or(line_end, |(i, _)| from + i)
+    };
+    let keep_from = back(start, WINDOW);
+    let end = span.end.clamp(start, line_end).min(ahead(start, WINDOW));
+    let keep_to = ahead(end, WINDOW);
+    let before = if keep_from > line_start { "… " } else { "" };
+    let after = if keep_to < line_end { " …" } else { "" };
+    let clipped = format!(
+        "{}{before}{}{after}{}",
+        &text[..line_start],
+        &text[keep_from..keep_to],
+        &text[line_end..]
+    );
+    let shift = |offset: usize| offset - keep_from + line_start + before.len();
+    error.span = Some(shift(start)..shift(end));
+    error.related = error
+        .related
+        .into_iter()
+        .filter(|(s, _)| {
+            s.end <= line_start || s.start >= line_end || (s.start >= keep_from && s.end <= keep_to)
+        })
+        .map(|(s, l)| {
+            let moved = if s.start >= line_end {
+                let delta = (line_end - line_start) as isize
+                    - (keep_to - keep_from + before.len() + after.len()) as isize;
+                (s.start as isize - delta) as usize..(s.end as isize - delta) as usize
+            } else if s.end <= line_start {
+                s
+            } else {
+                shift(s.start)..shift(s.end)
+            };
+            (moved, l)
+        })
+        .collect();
+    (clipped, error)
 }
 
 /// An error and its whole cause chain, one cause per line (tera and Typst hide the real cause

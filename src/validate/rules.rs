@@ -235,6 +235,13 @@ pub fn number(path: &str, n: &serde_json::Number) -> Option<Finding> {
     })
 }
 
+/// Invisible characters that a copy-paste brings along (zero-width spaces, word joiners, byte
+/// order marks, direction overrides): refused with the field named, rather than dropped or
+/// kept silently, since they change how the text is searched, read aloud or even ordered.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{180E}' | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A text that cannot be right: a blank name where a name is required (the Cité, an entry of a
 /// list), or a text longer than [`MAX_TEXT`].
 pub fn text(path: &str, text: &str) -> Option<Finding> {
@@ -244,6 +251,13 @@ pub fn text(path: &str, text: &str) -> Option<Finding> {
             path,
             format!("texte trop long : {chars} caractères (au plus {MAX_TEXT})"),
             Some("un champ de texte tient en quelques pages : scindez-le ou joignez le document en annexe".into()),
+        ));
+    }
+    if let Some(c) = text.chars().find(|c| is_invisible(*c)) {
+        return Some(Finding::error(
+            path,
+            format!("caractère invisible U+{:04X} dans le texte", u32::from(c)),
+            Some("il vient souvent d'un copier-coller : retapez le passage, ou retirez ce caractère (il ne s'affiche pas mais gênerait la recherche et la lecture du PDF)".into()),
         ));
     }
     let named_entry = path == "cite.nom" || (path.ends_with("].nom") && path.contains('['));

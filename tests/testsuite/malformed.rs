@@ -402,6 +402,48 @@ const CASES: &[Case] = &[
         ],
         message: "« nan » n'est pas un nombre",
     },
+    Case {
+        name: "latitude hors du globe",
+        files: &[(
+            "dossier.toml",
+            "[[implantation.equite.sites]]\nnom = \"Mairie\"\ntype = \"principal\"\nlatitude = §147\nlongitude = 2.1\n",
+        )],
+        message: "une latitude est comprise entre −90 et 90",
+    },
+    Case {
+        name: "soixante semaines par an",
+        files: &[("dossier.toml", "[offre.horaires]\nsemaines_par_an = §60\n")],
+        message: "au plus 53 semaines",
+    },
+    Case {
+        name: "montant démesuré",
+        files: &[(
+            "dossier.toml",
+            "[[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = §9223372036854775807\n",
+        )],
+        message: "valeur hors limites",
+    },
+    Case {
+        name: "nom de partenaire vide",
+        files: &[(
+            "dossier.toml",
+            "[[fonctionnement.partenaires.liste]]\nnom = §\"  \"\nroles = [\"services\"]\n",
+        )],
+        message: "nom vide",
+    },
+    Case {
+        name: "espace de largeur nulle collée",
+        files: &[("dossier.toml", "[porteur]\ntexte = §\"Le porteur\\u200B.\"\n")],
+        message: "caractère invisible U+200B",
+    },
+    Case {
+        name: "plage horaire en CSV",
+        files: &[
+            ("dossier.toml", "[offre.horaires]\njours = { fichier = \"jours.csv\" }\n"),
+            ("jours.csv", "jour;plages\nlundi;§9h-midi\n"),
+        ],
+        message: "plage horaire invalide",
+    },
 ];
 
 /// The text without its `§` marker, and the line and column (from 1, in characters) of the
