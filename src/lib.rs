@@ -25,6 +25,7 @@ pub mod model;
 pub mod outline;
 pub mod pieces;
 pub mod previous;
+pub mod probe;
 pub mod render;
 pub mod schema;
 pub mod serve;

@@ -87,7 +87,39 @@ impl Pipeline {
         world: &mut DossierWorld,
     ) -> Result<Compiled> {
         let ident = slug(&loaded.dossier.cite.nom);
-        self.compile_sources(sources, &ident, document_date(&loaded.dossier), world)
+        let date = document_date(&loaded.dossier);
+        self.compile_sources(sources, &ident, date, world).map_err(|e| self.locate_text(loaded, e))
+    }
+
+    /// A failed export because of text a PDF standard refuses becomes errors located at the
+    /// fields holding that text (found by [`crate::probe`]); other failures are left as they
+    /// are.
+    fn locate_text(&self, loaded: &LoadedDossier, error: anyhow::Error) -> anyhow::Error {
+        let text_failure = error
+            .downcast_ref::<compile::CompileError>()
+            .is_some_and(|e| crate::probe::is_text_failure(&e.report));
+        if !text_failure || self.standards().is_empty() {
+            return error;
+        }
+        let refused = crate::probe::refused_strings(&loaded.data, self.standards());
+        if refused.is_empty() {
+            return error;
+        }
+        let findings = refused
+            .into_iter()
+            .flat_map(|(text, fields)| {
+                fields.into_iter().map(move |field| {
+                    crate::validate::Finding::error(
+                        &field,
+                        format!("texte que les normes PDF/A et PDF/UA ne permettent pas d'écrire : « {text} »"),
+                        Some("certains caractères composés ou symboles (lettre avec deux accents, ∞, ≠…) n'ont pas de forme simple dans les polices intégrées : remplacez-les (par exemple « infini », « différent de »), ou produisez le PDF avec --pdf-standard aucune".into()),
+                    )
+                })
+            })
+            .collect();
+        let errors =
+            crate::validate::located(&loaded.path, &loaded.source, &loaded.tables, findings);
+        anyhow::Error::new(errors)
     }
 
     /// Compiles any generated document (a dossier or a batch overview) with this pipeline's

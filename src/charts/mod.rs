@@ -24,6 +24,7 @@ use crate::model::{Dossier, Indicateur, Repartition};
 use bars::{Bar, Options};
 
 pub use crate::geo::Ring;
+pub use canvas::clean as clean_label;
 
 /// A drawn chart.
 #[derive(Debug, Clone, Serialize)]

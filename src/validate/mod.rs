@@ -197,6 +197,22 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     }
 }
 
+/// Findings made after validation (by a later stage), located in the dossier or its CSV
+/// tables like the others.
+pub fn located(
+    file: &Path,
+    source: &str,
+    tables: &[CsvTable],
+    mut findings: Vec<Finding>,
+) -> DataErrors {
+    let (root, _) = DeTable::parse_recoverable(source);
+    locate_all(&mut findings, &root, tables);
+    DataErrors {
+        errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
+        source: source.to_string(),
+    }
+}
+
 /// The rules of meaning, on the typed dossier.
 fn check_meaning(dossier: &Dossier, base: &Path, target: &Target, findings: &mut Vec<Finding>) {
     findings.extend(rules::check(dossier));

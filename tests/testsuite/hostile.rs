@@ -219,3 +219,102 @@ fn a_sixty_character_word_stays_the_same_text_in_the_pdf_even_when_broken_in_a_n
     let squeezed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(squeezed.matches(word).count() >= 3, "{raw}");
 }
+
+/// Characters that pass a glyph-coverage check and may still be refused by the PDF/A export:
+/// combining sequences, mathematical and other symbols, letters of other scripts.
+const TRICKY: &[&str] = &[
+    "Ọ̀",
+    "ṣ",
+    "é",
+    "e\u{301}",
+    "a\u{30B}",
+    "x\u{20D7}",
+    "∞",
+    "≠",
+    "≤",
+    "→",
+    "✓",
+    "½",
+    "²",
+    "№",
+    "€",
+    "œ",
+    "ǅ",
+    "ﬁ",
+    "ẞ",
+    "Ω",
+    "π",
+    "Ж",
+    "ğ",
+    "ł",
+    "ñ",
+    "ü",
+    "‰",
+    "•",
+    "…",
+    "«",
+    "»",
+    "’",
+    "𝔘",
+    "†",
+    "°",
+    "±",
+    "×",
+    "÷",
+    "√",
+    "∑",
+    "ℓ",
+    "℃",
+    "☎",
+    "♀",
+    "⚠",
+];
+
+#[test]
+fn check_and_render_agree_on_combining_marks_and_symbols_and_refusals_are_located() {
+    let dir = crate::support::scratch("tricky");
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut refused = 0;
+    for case in 0..24 {
+        let pick = |n: u64| TRICKY[(n % TRICKY.len() as u64) as usize];
+        let name = format!("Centre {}{} {}", pick(next()), pick(next()), pick(next()));
+        let text = format!("Texte {} et {}.", pick(next()), pick(next()));
+        let input = dir.join(format!("d{case}.toml"));
+        std::fs::write(
+            &input,
+            format!(
+                "[cite]\nnom = \"Cité\"\nlabel = \"projet\"\ndate = 2026-11-24\n[porteur]\ntexte = {}\n\
+                 [[fonctionnement.partenaires.liste]]\nnom = {}\nroles = [\"services\"]\n",
+                toml_string(&text),
+                toml_string(&name)
+            ),
+        )
+        .unwrap();
+        let check = crate::support::run(&["check", input.to_str().unwrap()]);
+        let pdf = dir.join(format!("d{case}.pdf"));
+        let render = crate::support::run(&[input.to_str().unwrap(), "-o", pdf.to_str().unwrap()]);
+        let check_accepts = matches!(check.status.code(), Some(0 | 1));
+        assert_eq!(
+            check_accepts,
+            render.status.success(),
+            "{name:?} / {text:?}: check {:?}, render {:?}\n{}",
+            check.status.code(),
+            render.status.code(),
+            crate::support::stderr(&render)
+        );
+        if !render.status.success() {
+            refused += 1;
+            let message = crate::support::stderr(&render);
+            assert_eq!(render.status.code(), Some(2), "{message}");
+            assert!(message.contains(&format!("d{case}.toml:")), "not located:\n{message}");
+            assert!(!pdf.exists());
+        }
+    }
+    eprintln!("tricky characters: {refused} of 24 dossiers refused, each with a located error");
+}
