@@ -83,7 +83,7 @@ fn accepted(strings: &[&String], standards: &[PdfStandard]) -> bool {
         sources.files.insert(format!("/sonde/{i}.svg"), svg(s));
     }
     sources.files.insert("/main.typ".into(), main);
-    let date = crate::render::typst_date(crate::model::Date { year: 2026, month: 1, day: 1 });
+    let date = typst::foundations::Datetime::from_ymd(2026, 1, 1).expect("a valid date");
     let mut world = DossierWorld::new(date);
     compile::load_sources(&mut world, &sources);
     let meta = PdfMeta { ident: "sonde".into(), date, standards: standards.to_vec() };

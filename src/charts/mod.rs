@@ -154,8 +154,22 @@ fn add(
     };
     let chemin = format!("/graphiques/{id}.svg");
     let svg = charts.palette.apply(&svg);
+    let alt = bounded_alt(alt);
     charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, svg });
     Ok(())
+}
+
+/// Longest alternative text of a chart, in characters. Alt text is a PDF string (PDF/A limits
+/// those to 32 767 bytes) and is read aloud: past this length it says where the rest is.
+const MAX_ALT: usize = 4_000;
+
+fn bounded_alt(alt: String) -> String {
+    if alt.chars().count() <= MAX_ALT {
+        return alt;
+    }
+    let cut: String = alt.chars().take(MAX_ALT).collect();
+    let cut = cut.rsplit_once(" ; ").map_or(cut.as_str(), |(head, _)| head).to_string();
+    format!("{cut} ; … la liste complète figure dans le tableau qui suit.")
 }
 
 fn or(text: &str, default: &str) -> String {

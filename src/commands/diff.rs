@@ -9,7 +9,9 @@ use crate::render::Pipeline;
 
 /// Prints the changes, one per line.
 pub fn run(args: DiffArgs) -> Result<()> {
-    let pipeline = Pipeline::new(None, LoadOptions::default())?;
+    // Only the data is compared: no PDF standard applies.
+    let options = LoadOptions { target: crate::validate::Target::none(), ..LoadOptions::default() };
+    let pipeline = Pipeline::new(None, options)?;
     let old = pipeline.load(&args.old)?;
     let new = pipeline.load(&args.new)?;
     let rows = diff::changes(&old.dossier, &new.dossier);

@@ -120,13 +120,26 @@ pub struct Validated {
 static SCHEMA: LazyLock<Value> = LazyLock::new(crate::schema::dossier_schema);
 
 /// What the dossier will be rendered to, when that changes what is acceptable.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Target {
     /// PDF standards of the output.
     pub standards: Vec<typst_pdf::PdfStandard>,
 }
 
+/// By default a dossier is rendered as a submitted one is: PDF/A-3a (archival, tagged, with
+/// its data attached) and PDF/UA-1 (accessible).
+impl Default for Target {
+    fn default() -> Self {
+        Target { standards: vec![typst_pdf::PdfStandard::A_3a, typst_pdf::PdfStandard::Ua_1] }
+    }
+}
+
 impl Target {
+    /// No PDF standard: only what any PDF needs.
+    pub fn none() -> Self {
+        Target { standards: Vec::new() }
+    }
+
     /// Whether an archival (PDF/A) or accessibility (PDF/UA) standard is asked for.
     pub fn is_strict(&self) -> bool {
         self.standards.iter().any(|s| {
@@ -142,7 +155,7 @@ impl Target {
 /// Validates dossier text for an output without PDF standard; `file` names the file in
 /// messages.
 pub fn validate(file: &Path, source: &str) -> Result<Validated, DataErrors> {
-    validate_for(file, source, &Target::default())
+    validate_for(file, source, &Target::none())
 }
 
 /// Validates dossier text for a given output: under PDF/A or PDF/UA, characters no font can

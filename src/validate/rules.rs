@@ -246,10 +246,17 @@ fn is_invisible(c: char) -> bool {
 /// list), or a text longer than [`MAX_TEXT`].
 pub fn text(path: &str, text: &str) -> Option<Finding> {
     let chars = text.chars().count();
-    if chars > MAX_TEXT {
+    // Names that become PDF metadata (title, author) and descriptions read as alternative text
+    // are PDF strings, which PDF/A limits to 32 767 bytes; they are kept far below.
+    let limit = match path {
+        "cite.nom" | "cite.porteur" | "cite.territoire" => 300,
+        _ if path.starts_with("annexes[") && path.ends_with("].description") => 2_000,
+        _ => MAX_TEXT,
+    };
+    if chars > limit {
         return Some(Finding::error(
             path,
-            format!("texte trop long : {chars} caractères (au plus {MAX_TEXT})"),
+            format!("texte trop long : {chars} caractères (au plus {limit})"),
             Some("un champ de texte tient en quelques pages : scindez-le ou joignez le document en annexe".into()),
         ));
     }
