@@ -494,6 +494,39 @@ fn quote_all(list: &[String]) -> String {
     list.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
 
+/// What tells two names apart when they look alike: the characters that differ, named with
+/// their code ("tiret « - » (U+002D) au lieu de « – » (U+2013)"). `None` when the
+/// difference is visible enough (more than three characters, or letters).
+pub fn difference(typed: &str, known: &str) -> Option<String> {
+    let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), known.chars().collect());
+    let code = |c: &char| format!("« {c} » (U+{:04X})", u32::from(*c));
+    if a.len() == b.len() {
+        // Same length: the characters swapped for look-alikes ("-" for "–", "'" for "’").
+        let mut pairs: Vec<(char, char)> =
+            a.iter().zip(&b).filter(|(x, y)| x != y).map(|(x, y)| (*x, *y)).collect();
+        pairs.dedup();
+        if !pairs.is_empty() && pairs.len() <= 3 {
+            let list: Vec<String> =
+                pairs.iter().map(|(x, y)| format!("{} au lieu de {}", code(x), code(y))).collect();
+            return Some(format!("écrit {}", list.join(", ")));
+        }
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix =
+        a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let (ours, theirs) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
+    if ours.len() + theirs.len() > 3 || ours.iter().chain(theirs).any(|c| c.is_alphanumeric()) {
+        return None;
+    }
+    let show = |cs: &[char]| -> String {
+        if cs.is_empty() {
+            return "rien".into();
+        }
+        cs.iter().map(code).collect::<Vec<_>>().join(" ")
+    };
+    Some(format!("écrit {} au lieu de {}", show(ours), show(theirs)))
+}
+
 /// The closest candidate to a misspelled name, if close enough to be a typo.
 pub fn suggestion(input: &str, candidates: &[String]) -> Option<String> {
     candidates

@@ -2,13 +2,13 @@
 //! and its level, with the keys of the dossier format ready to fill (derived from the schema, so
 //! it never drifts from the model).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use serde_json::Value;
 
 use crate::model::Date;
-use crate::outline::{Outline, Phase};
+use crate::outline::{Item, Outline, Phase};
 
 /// Example CSV files written beside the starter, in `exemples-csv/`: tables that teams usually
 /// keep in a spreadsheet, with the column names the dossier expects and one example row.
@@ -62,31 +62,187 @@ pub fn starter(label: Phase, cite: &str, date: Date) -> String {
         label.key(),
         String::from(date)
     );
-    let data_paths: HashSet<String> = outline
-        .items
-        .iter()
-        .filter(|i| outline.applies(i, label))
-        .flat_map(|i| i.data.iter().cloned())
-        .collect();
-    let mut done: HashSet<String> = HashSet::new();
+    let _ = writeln!(out, "{}", OPTIONAL_CITE);
+    let mut starter = Starter::new(&schema, label);
     for item in outline.items.iter().filter(|i| i.depth() > 1 && outline.applies(i, label)) {
-        let level = outline
-            .level(item, label)
+        starter.item(item);
+    }
+    out.push_str(&starter.out);
+    out.push_str(OPTIONAL_PARTS);
+    out
+}
+
+/// Optional parts of the cover, shown commented under `[cite]`.
+const OPTIONAL_CITE: &str = "\
+# precedent = \"../2025/dossier.toml\"   # dossier de la phase précédente : items mis à jour, évolutions (8.3)
+# [[cite.contacts]]                      # une table par personne à contacter
+# nom = \"\"
+# fonction = \"\"
+# structure = \"\"
+# courriel = \"\"
+# telephone = \"\"";
+
+/// Optional parts that belong to no item, shown commented at the end.
+const OPTIONAL_PARTS: &str = "
+# ─── Annexes (conventions, statuts, lettres d'engagement, plans…), après le chapitre 8
+# [[annexes]]
+# titre = \"Convention de partenariat\"
+# fichier = \"annexes/convention.pdf\"   # PDF, PNG, JPEG ou SVG, dans le dossier de ce fichier
+# description = \"\"                      # ce que montre l'annexe (lu par les lecteurs d'écran)
+# items = [\"4.1\"]                        # items du plan qui y renvoient
+
+# ─── Identité visuelle de la Cité (facultatif)
+# [apparence]
+# couleur_principale = \"#1d4f73\"
+# couleur_secondaire = \"#d07a2c\"
+# logo = \"images/logo.svg\"
+# image_couverture = \"images/couverture.jpg\"
+# markdown = false                       # true : les textes sont lus en Markdown
+";
+
+/// The starter being written: each item's banner (number, title, level, what the plan
+/// expects) followed by its tables, in outline order. A table or list that a sub-item owns is
+/// written under the sub-item's banner, even when it sits inside its item's table.
+struct Starter<'s> {
+    schema: &'s Value,
+    label: Phase,
+    /// The item that shows each data path: the deepest item naming it.
+    owners: HashMap<String, &'static Item>,
+    /// Items whose banner is written.
+    shown: HashSet<String>,
+    /// Tables written.
+    done: HashSet<String>,
+    out: String,
+}
+
+impl<'s> Starter<'s> {
+    fn new(schema: &'s Value, label: Phase) -> Self {
+        let outline = Outline::get();
+        let mut owners = HashMap::new();
+        for item in outline.items.iter().filter(|i| outline.applies(i, label)) {
+            for path in &item.data {
+                owners.insert(path.clone(), item);
+            }
+        }
+        Starter {
+            schema,
+            label,
+            owners,
+            shown: HashSet::new(),
+            done: HashSet::new(),
+            out: String::new(),
+        }
+    }
+
+    fn owns(&self, item: &Item, path: &str) -> bool {
+        self.owners.get(path).is_some_and(|owner| owner.number == item.number)
+    }
+
+    fn banner(&mut self, item: &Item) {
+        if !self.shown.insert(item.number.clone()) {
+            return;
+        }
+        let level = Outline::get()
+            .level(item, self.label)
             .flatten()
             .map(|l| format!(" — {}", l.label()))
             .unwrap_or_default();
-        let _ = writeln!(out, "\n# ─── {} {}{level}", item.number, item.title);
+        let _ = writeln!(self.out, "\n# ─── {} {}{level}", item.number, item.title);
         for line in wrap(&format!("Attendu : {}", item.description), 92) {
-            let _ = writeln!(out, "# {line}");
+            let _ = writeln!(self.out, "# {line}");
         }
-        for path in &item.data {
-            let table = table_of(&schema, path);
-            if done.insert(table.clone()) {
-                emit_table(&mut out, &schema, &table, &data_paths);
+    }
+
+    /// Emits `[table]` with its scalar and list keys, example entries for lists of tables,
+    /// then its sub-tables that no item shows itself.
+    fn table(&mut self, table: &str) {
+        let schema = self.schema;
+        let node = lookup(schema, table);
+        let node = resolve(schema, &node);
+        let Some(properties) = node.get("properties").and_then(Value::as_object) else { return };
+        let _ = writeln!(self.out, "[{table}]");
+        let mut nested = Vec::new();
+        let mut lists = Vec::new();
+        // The narrative first, then the other keys; lists of tables and sub-tables come last,
+        // as TOML requires (a key after `[[…]]` would belong to the list's entry).
+        let mut keys: Vec<&String> = properties.keys().collect();
+        keys.sort_by_key(|k| *k != "texte");
+        for key in keys {
+            let raw = &properties[key.as_str()];
+            let prop = resolve(schema, raw);
+            let path = format!("{table}.{key}");
+            match kind(prop) {
+                "object" => nested.push(path),
+                "array" if kind(resolve(schema, &prop["items"])) == "object" => {
+                    lists.push((path, prop))
+                }
+                _ if key == "inchange" => {
+                    let _ = writeln!(
+                        self.out,
+                        "# inchange = true   # si rien n'a changé depuis la phase précédente"
+                    );
+                }
+                other => {
+                    // Optional values (a file, a figure) stay commented: empty would mean
+                    // something.
+                    let _ =
+                        writeln!(self.out, "{}", line(schema, key, other, prop, is_optional(raw)));
+                }
+            }
+        }
+        // Lists shown by sub-items come in outline order (4.2.1 before 4.2.2).
+        let position = |path: &String| {
+            let owner = self.owners.get(path).map(|o| o.number.as_str());
+            Outline::get().items.iter().position(|i| Some(i.number.as_str()) == owner)
+        };
+        lists.sort_by_key(|(path, _)| position(path).unwrap_or(usize::MAX));
+        for (path, prop) in lists {
+            if let Some(owner) = self.owners.get(&path).copied()
+                && owner.depth() > 2
+            {
+                self.banner(owner);
+            }
+            let key = path.rsplit('.').next().unwrap_or_default();
+            let _ = writeln!(
+                self.out,
+                "# {key} = {{ fichier = \"{}\" }}   # ou depuis un tableur (CSV), ou ligne par ligne :",
+                csv_name(&path)
+            );
+            let _ = writeln!(self.out, "# [[{path}]]");
+            example_fields(&mut self.out, schema, resolve(schema, &prop["items"]));
+        }
+        for path in nested {
+            if !self.owners.contains_key(&path) {
+                self.table(&path);
             }
         }
     }
-    out
+
+    fn item(&mut self, item: &Item) {
+        let own: Vec<&String> = item.data.iter().filter(|p| self.owns(item, p)).collect();
+        if own.iter().all(|p| self.done.contains(&table_of(self.schema, p))) && !own.is_empty() {
+            return;
+        }
+        self.banner(item);
+        for path in own {
+            let table = table_of(self.schema, path);
+            if self.done.insert(table.clone()) {
+                self.table(&table);
+            }
+        }
+    }
+}
+
+/// The CSV file suggested for a list of tables: the example file when there is one, else a
+/// name made from the whole path, so that two lists never share one
+/// ("contexte.structures.liste" → "contexte-structures.csv").
+pub fn csv_name(path: &str) -> String {
+    if let Some((_, name, _)) = EXAMPLE_CSV.iter().find(|(section, _, _)| *section == path) {
+        return format!("{EXAMPLE_DIR}/{name}");
+    }
+    let parts: Vec<String> =
+        path.split('.').filter(|p| *p != "liste").map(|p| p.replace('_', "-")).collect();
+    format!("tableaux/{}.csv", parts.join("-"))
 }
 
 fn quote(s: &str) -> String {
@@ -123,60 +279,6 @@ fn lookup(schema: &Value, path: &str) -> Value {
     node
 }
 
-/// Emits `[table]` with its scalar and list keys, example entries for lists of tables, then its
-/// sub-tables that no later item owns.
-fn emit_table(out: &mut String, schema: &Value, table: &str, owned: &HashSet<String>) {
-    let node = lookup(schema, table);
-    let node = resolve(schema, &node);
-    let Some(properties) = node.get("properties").and_then(Value::as_object) else { return };
-    let _ = writeln!(out, "[{table}]");
-    let mut nested = Vec::new();
-    let mut lists = Vec::new();
-    // The narrative first, then the other keys; lists of tables and sub-tables come last, as
-    // TOML requires (a key after `[[…]]` would belong to the list's entry).
-    let mut keys: Vec<&String> = properties.keys().collect();
-    keys.sort_by_key(|k| *k != "texte");
-    for key in keys {
-        let raw = &properties[key.as_str()];
-        let prop = resolve(schema, raw);
-        let path = format!("{table}.{key}");
-        match kind(prop) {
-            "object" => nested.push(path),
-            "array" if kind(resolve(schema, &prop["items"])) == "object" => {
-                lists.push((path, prop))
-            }
-            _ if key == "inchange" => {
-                let _ = writeln!(
-                    out,
-                    "# inchange = true   # si rien n'a changé depuis la phase précédente"
-                );
-            }
-            other => {
-                // Optional values (a file, a figure) stay commented: empty would mean something.
-                let _ = writeln!(out, "{}", line(key, other, prop, is_optional(raw)));
-            }
-        }
-    }
-    for (path, prop) in lists {
-        let key = path.rsplit('.').next().unwrap_or_default();
-        let example = EXAMPLE_CSV
-            .iter()
-            .find(|(section, _, _)| *section == path)
-            .map_or_else(|| format!("{key}.csv"), |(_, name, _)| format!("{EXAMPLE_DIR}/{name}"));
-        let _ = writeln!(
-            out,
-            "# {key} = {{ fichier = \"{example}\" }}   # ou depuis un tableur (CSV), ou ligne par ligne :"
-        );
-        let _ = writeln!(out, "# [[{path}]]");
-        example_fields(out, schema, resolve(schema, &prop["items"]));
-    }
-    for path in nested {
-        if !owned.contains(&path) {
-            emit_table(out, schema, &path, owned);
-        }
-    }
-}
-
 fn is_optional(node: &Value) -> bool {
     let null = Value::from("null");
     node.get("type").and_then(Value::as_array).is_some_and(|t| t.contains(&null))
@@ -189,7 +291,7 @@ fn is_optional(node: &Value) -> bool {
 fn example_fields(out: &mut String, schema: &Value, item: &Value) {
     for (key, prop) in item.get("properties").and_then(Value::as_object).into_iter().flatten() {
         let prop = resolve(schema, prop);
-        let _ = writeln!(out, "{}", line(key, kind(prop), prop, true));
+        let _ = writeln!(out, "{}", line(schema, key, kind(prop), prop, true));
     }
     let _ = writeln!(out, "#");
 }
@@ -209,8 +311,15 @@ fn kind(node: &Value) -> &str {
 
 /// One key: strings and lists are written empty (valid as they are), numbers and dates as
 /// comments (a placeholder value would be taken for data).
-fn line(key: &str, kind: &str, node: &Value, commented: bool) -> String {
+fn line(schema: &Value, key: &str, kind: &str, node: &Value, commented: bool) -> String {
     let (value, always_comment) = match kind {
+        "array" if node.get("items").is_some() => {
+            let options = crate::validate::allowed_values(resolve(schema, &node["items"]));
+            match options.first() {
+                Some(first) => (format!("[\"{first}\"]   # parmi : {}", options.join(", ")), true),
+                None => ("[]".to_string(), false),
+            }
+        }
         "string" if node.get("format") == Some(&Value::from("date")) => {
             ("2026-01-01".to_string(), true)
         }

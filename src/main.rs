@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return cli_error(&error),
     };
+    // Only the default command writes a PDF (batch reports per dossier, watch keeps the last).
+    let writes_pdf = cli.command.is_none();
     let result = match cli.command {
         Some(Command::Plan(args)) => commands::plan::run(args),
         Some(Command::Extract(args)) => commands::extract::run(args),
@@ -39,7 +41,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report(&error),
+        Err(error) => report(&error, writes_pdf),
     }
 }
 
@@ -101,14 +103,12 @@ fn cli_error(error: &clap::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn report(error: &anyhow::Error) -> ExitCode {
+fn report(error: &anyhow::Error, writes_pdf: bool) -> ExitCode {
     if let Some(data) = error.downcast_ref::<DataErrors>() {
         eprint!("{}", data.render(std::io::stderr().is_terminal()));
         let n = data.error_count();
-        eprintln!(
-            "{n} erreur{} dans le dossier : aucun PDF n'a été écrit",
-            if n > 1 { "s" } else { "" }
-        );
+        let consequence = if writes_pdf { " : aucun PDF n'a été écrit" } else { "" };
+        eprintln!("{n} erreur{} dans le dossier{consequence}", if n > 1 { "s" } else { "" });
         return ExitCode::from(2);
     }
     eprintln!("{}", cdm_render::diag::error_chain(error));

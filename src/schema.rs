@@ -6,30 +6,27 @@ use serde_json::{Value, json};
 
 use crate::model::Dossier;
 
-/// French descriptions of the keys, by key name (the doc comments of the model are English).
+/// French descriptions of the keys: one section per type of the model, one entry per key.
 const FRENCH: &str = include_str!("schema-fr.toml");
 
-/// The JSON Schema of a dossier file, as a JSON value: keys described in French, and every
-/// list of tables also accepting `{ fichier = "x.csv" }`.
+/// The French descriptions, by type and key.
+type Descriptions = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The JSON Schema of a dossier file, as a JSON value: every key described in French (by its
+/// type, so that two keys of the same name can say different things), and every list of
+/// tables also accepting `{ fichier = "x.csv" }`.
 pub fn dossier_schema() -> Value {
     let mut schema = schemars::schema_for!(Dossier).to_value();
-    let french: BTreeMap<String, String> =
-        toml::from_str::<Descriptions>(FRENCH).map(|d| d.champs).unwrap_or_default();
-    localize(&mut schema, &french);
-    allow_csv(&mut schema);
+    let french: Descriptions = toml::from_str(FRENCH).unwrap_or_default();
     if let Some(object) = schema.as_object_mut() {
         object.insert(
             "title".into(),
             "Dossier de labellisation d'une Cité des métiers (cdm-render)".into(),
         );
-        object.insert(
-            "description".into(),
-            "Données du dossier de labellisation : une table par chapitre du plan officiel.".into(),
-        );
         let file = json!({
             "type": "object",
             "description": "Tableau tenu dans un fichier CSV (UTF-8, séparé par ; ou ,), relatif au dossier.",
-            "properties": { "fichier": { "type": "string", "description": "Fichier CSV." } },
+            "properties": { "fichier": { "type": "string" } },
             "required": ["fichier"],
             "additionalProperties": false
         });
@@ -37,36 +34,57 @@ pub fn dossier_schema() -> Value {
             defs.insert(CSV_DEF.into(), file);
         }
     }
+    localize(&mut schema, &french);
+    allow_csv(&mut schema);
+    if let Some(object) = schema.as_object_mut() {
+        object.insert(
+            "description".into(),
+            "Données du dossier de labellisation : une table par chapitre du plan officiel.".into(),
+        );
+    }
     schema
 }
 
 const CSV_DEF: &str = "FichierCsv";
 
-#[derive(serde::Deserialize)]
-struct Descriptions {
-    champs: BTreeMap<String, String>,
+/// Sets the French description of every property, from the section of its type; the English
+/// doc comments of the model are removed.
+fn localize(schema: &mut Value, french: &Descriptions) {
+    strip_descriptions(schema);
+    describe("Dossier", schema, french);
+    if let Some(defs) = schema.get_mut("$defs").and_then(Value::as_object_mut) {
+        for (name, def) in defs.iter_mut() {
+            describe(name, def, french);
+        }
+    }
 }
 
-/// Replaces the English descriptions: French ones on properties, none on type definitions.
-fn localize(value: &mut Value, french: &BTreeMap<String, String>) {
+fn describe(section: &str, def: &mut Value, french: &Descriptions) {
+    let Some(properties) = def.get_mut("properties").and_then(Value::as_object_mut) else { return };
+    for (key, property) in properties.iter_mut() {
+        let text = french.get(section).and_then(|s| s.get(key));
+        if let (Some(text), Value::Object(p)) = (text, property) {
+            p.insert("description".into(), text.clone().into());
+        }
+    }
+}
+
+/// Removes the descriptions of schema nodes (the English doc comments); the keys of
+/// `properties` and `$defs` maps are names, not descriptions, and stay.
+fn strip_descriptions(value: &mut Value) {
     match value {
         Value::Object(map) => {
             map.remove("description");
-            if let Some(Value::Object(properties)) = map.get_mut("properties") {
-                for (name, property) in properties.iter_mut() {
-                    localize(property, french);
-                    if let (Some(text), Value::Object(p)) = (french.get(name), property) {
-                        p.insert("description".into(), text.clone().into());
-                    }
-                }
-            }
             for (key, child) in map.iter_mut() {
-                if key != "properties" {
-                    localize(child, french);
+                match (key.as_str(), child) {
+                    ("properties" | "$defs", Value::Object(named)) => {
+                        named.values_mut().for_each(strip_descriptions)
+                    }
+                    (_, child) => strip_descriptions(child),
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| localize(v, french)),
+        Value::Array(items) => items.iter_mut().for_each(strip_descriptions),
         _ => {}
     }
 }
@@ -81,8 +99,10 @@ fn allow_csv(value: &mut Value) {
     };
     if let Some(Value::Object(properties)) = map.get_mut("properties") {
         for property in properties.values_mut() {
+            // Annexes are files themselves, not rows of a table.
             let is_table_list = property.get("type") == Some(&Value::from("array"))
-                && property.pointer("/items/$ref").is_some();
+                && property.pointer("/items/$ref").is_some()
+                && property.pointer("/items/$ref") != Some(&Value::from("#/$defs/Annexe"));
             if is_table_list && let Value::Object(p) = property {
                 let description = p.remove("description");
                 let list = Value::Object(std::mem::take(p));
@@ -109,23 +129,60 @@ mod tests {
     }
 
     #[test]
-    fn every_key_is_described_in_french() {
-        fn walk(value: &serde_json::Value, missing: &mut Vec<String>) {
-            if let Some(properties) = value.get("properties").and_then(|p| p.as_object()) {
-                for (name, property) in properties {
-                    if property.get("description").is_none() {
-                        missing.push(name.clone());
-                    }
-                }
-            }
-            match value {
-                serde_json::Value::Object(map) => map.values().for_each(|v| walk(v, missing)),
-                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, missing)),
-                _ => {}
+    fn every_key_has_its_own_french_description_and_none_is_left_over() {
+        let french: super::Descriptions = toml::from_str(super::FRENCH).unwrap();
+        let schema = schemars::schema_for!(crate::model::Dossier).to_value();
+        let mut types: Vec<(String, &serde_json::Value)> = vec![("Dossier".into(), &schema)];
+        types.extend(schema["$defs"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v)));
+        let mut expected = std::collections::BTreeSet::new();
+        for (name, def) in types {
+            for key in def
+                .get("properties")
+                .and_then(|p| p.as_object())
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k)
+            {
+                expected.insert((name.clone(), key.clone()));
             }
         }
-        let mut missing = Vec::new();
-        walk(&super::dossier_schema(), &mut missing);
+        expected.insert(("FichierCsv".into(), "fichier".into()));
+        let given: std::collections::BTreeSet<(String, String)> = french
+            .iter()
+            .flat_map(|(s, keys)| keys.keys().map(move |k| (s.clone(), k.clone())))
+            .collect();
+        let missing: Vec<_> = expected.difference(&given).collect();
+        let unused: Vec<_> = given.difference(&expected).collect();
         assert!(missing.is_empty(), "keys without a French description: {missing:?}");
+        assert!(unused.is_empty(), "descriptions of keys that do not exist: {unused:?}");
+    }
+
+    #[test]
+    fn descriptions_agree_with_the_type_of_their_key() {
+        let schema = super::dossier_schema();
+        let mut problems = Vec::new();
+        let root = ("Dossier".to_string(), schema.clone());
+        let defs =
+            schema["$defs"].as_object().unwrap().iter().chain(std::iter::once((&root.0, &root.1)));
+        for (name, def) in defs {
+            for (key, property) in
+                def.get("properties").and_then(|p| p.as_object()).into_iter().flatten()
+            {
+                let text = property["description"].as_str().unwrap_or_default();
+                let kind = property.get("type").map(|t| t.to_string()).unwrap_or_default();
+                if kind.contains("boolean") && !text.contains("true") {
+                    problems.push(format!("{name}.{key} is yes/no: {text}"));
+                }
+                if !kind.contains("boolean") && text.starts_with("true") {
+                    problems.push(format!("{name}.{key} is not yes/no: {text}"));
+                }
+                if (kind.contains("number") || kind.contains("integer"))
+                    && text.to_lowercase().contains("fichier")
+                {
+                    problems.push(format!("{name}.{key} is a number: {text}"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 }

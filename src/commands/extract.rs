@@ -17,5 +17,22 @@ pub fn run(args: ExtractArgs) -> Result<()> {
     for path in extract::write_all(&found, &args.output, args.force)? {
         println!("{}", path.display());
     }
+    restore_schema(&found, &args.output)?;
+    Ok(())
+}
+
+/// A dossier made by `init` names its JSON Schema on its first line (`#:schema …`), for
+/// completion in editors; the schema is not attached to the PDF, so it is written again.
+fn restore_schema(found: &[extract::Attachment], dir: &std::path::Path) -> Result<()> {
+    const SCHEMA: &str = "cdm-render.schema.json";
+    let names_it = found.iter().any(|a| {
+        a.name.ends_with(".toml") && a.data.starts_with(format!("#:schema ./{SCHEMA}").as_bytes())
+    });
+    let path = dir.join(SCHEMA);
+    if names_it && !path.exists() {
+        let json = serde_json::to_string_pretty(&crate::schema::dossier_schema())?;
+        crate::fsutil::write_atomic(&path, json.as_bytes())?;
+        println!("{}", path.display());
+    }
     Ok(())
 }

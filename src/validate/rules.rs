@@ -452,7 +452,8 @@ fn partner_references(d: &Dossier, out: &mut Vec<Finding>) {
         }
         let hint = match suggestion(name, &names) {
             Some(s) => format!(
-                "vouliez-vous dire « {s} » ? sinon, ajoutez ce partenaire à fonctionnement.partenaires.liste"
+                "vouliez-vous dire « {s} » ?{} Sinon, ajoutez ce partenaire à fonctionnement.partenaires.liste",
+                crate::diag::difference(name, &s).map(|d| format!(" Vous avez {d}.")).unwrap_or_default()
             ),
             None if path.contains(".financements[") => "ajoutez ce partenaire à fonctionnement.partenaires.liste, corrigez son nom, ou écrivez `hors_partenariat = true` pour un financeur qui n'est pas partenaire de la Cité (FSE+, fondation…)".into(),
             None => "ajoutez ce partenaire à fonctionnement.partenaires.liste, ou corrigez son nom"
@@ -567,6 +568,18 @@ fn duplicates(d: &Dossier, out: &mut Vec<Finding>) {
 }
 
 fn other_warnings(d: &Dossier, out: &mut Vec<Finding>) {
+    for (field, value, what) in [
+        ("cite.porteur", &d.cite.porteur, "le porteur du projet"),
+        ("cite.territoire", &d.cite.territoire, "le territoire"),
+    ] {
+        if value.trim().is_empty() {
+            out.push(Finding::warning(
+                field,
+                format!("{what} n'est pas renseigné : la couverture le laisse en blanc"),
+                Some(format!("écrivez {what} entre les guillemets")),
+            ));
+        }
+    }
     for (i, p) in d.fonctionnement.partenaires.liste.iter().enumerate() {
         if p.roles.is_empty() {
             out.push(Finding::warning(

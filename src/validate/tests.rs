@@ -15,9 +15,15 @@ fn findings(body: &str) -> Vec<(usize, usize, String, String, Severity)> {
         Ok(v) => v.warnings,
         Err(e) => e,
     };
+    // The cover of HEAD leaves porteur and territoire blank on purpose (short line numbers):
+    // their warnings are not what these tests look at.
+    let cover = |e: &&crate::diag::DataError| {
+        matches!(e.field.as_deref(), Some("cite.porteur" | "cite.territoire"))
+    };
     report
         .errors
         .iter()
+        .filter(|e| !cover(e))
         .map(|e| {
             let start = e.span.clone().map_or(0, |s| s.start);
             let line = source[..start].matches('\n').count() + 1;
@@ -51,8 +57,9 @@ fn reports_all_unknown_keys_in_one_pass_with_suggestions() {
         "{HEAD}[[fonctionnement.partenaires.liste]]\nnom = \"A\"\nrolles = [\"services\"]\n"
     );
     let err = validate(Path::new("d.toml"), &source).unwrap_err();
-    assert_eq!(err.errors[0].hint.as_deref(), Some("vouliez-vous dire `roles` ?"));
-    assert_eq!(err.errors[0].field.as_deref(), Some("fonctionnement.partenaires.liste[0].rolles"));
+    let first = err.errors.iter().find(|e| e.severity == Severity::Error).unwrap();
+    assert_eq!(first.hint.as_deref(), Some("vouliez-vous dire `roles` ?"));
+    assert_eq!(first.field.as_deref(), Some("fonctionnement.partenaires.liste[0].rolles"));
 }
 
 #[test]
@@ -93,9 +100,8 @@ fn reports_unknown_partners_referenced_elsewhere() {
     assert_finding(body, 10, 16, "partenaire inconnu « France Travial »");
     let source = format!("{HEAD}{body}");
     let err = validate(Path::new("d.toml"), &source).unwrap_err();
-    assert!(
-        err.errors[0].hint.as_deref().unwrap().contains("vouliez-vous dire « France Travail »")
-    );
+    let first = err.errors.iter().find(|e| e.severity == Severity::Error).unwrap();
+    assert!(first.hint.as_deref().unwrap().contains("vouliez-vous dire « France Travail »"));
 }
 
 #[test]

@@ -351,3 +351,103 @@ fn renders_killed_at_random_times_leave_no_temporary_file_after_the_next_run() {
     let _ = alive.wait();
     assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"), "the last run wrote a whole PDF");
 }
+
+#[test]
+fn init_follows_the_outline_with_each_table_under_its_item_and_distinct_csv_names() {
+    let outline = cdm_render::outline::Outline::get();
+    for label in ["projet", "prefiguration", "fonctionnement"] {
+        let dir = scratch(&format!("init-order-{label}"));
+        let output = run(&["init", dir.to_str().unwrap(), "--label", label]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = std::fs::read_to_string(dir.join("dossier.toml")).unwrap();
+        // Banners in outline order, each item once.
+        let banners: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# ─── "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|n| n.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .collect();
+        let order: Vec<&str> = outline
+            .items
+            .iter()
+            .filter(|i| {
+                i.depth() > 1 && outline.applies(i, cdm_render::cli::parse_phase(label).unwrap())
+            })
+            .map(|i| i.number.as_str())
+            .collect();
+        assert_eq!(banners, order, "{label}: sections out of outline order");
+        // Each table header and each list comes after the banner of the item that shows it.
+        let mut current = String::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("# ─── ") {
+                current = rest.split_whitespace().next().unwrap_or_default().to_string();
+                continue;
+            }
+            let header = line.trim_start_matches("# ");
+            let Some(path) = header.strip_prefix("[[").or(header.strip_prefix('[')) else {
+                continue;
+            };
+            let path = path.trim_end_matches(']');
+            if let Some(owner) =
+                outline.items.iter().rev().find(|i| i.data.iter().any(|d| d == path))
+            {
+                assert_eq!(
+                    owner.number, current,
+                    "{label}: [{path}] is not under {}",
+                    owner.number
+                );
+            }
+        }
+        // Distinct CSV file names, one per list.
+        let names: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split("fichier = \"").nth(1)?.split('"').next())
+            .collect();
+        let unique: std::collections::BTreeSet<&&str> = names.iter().collect();
+        assert!(names.len() > 15, "{names:?}");
+        assert_eq!(unique.len(), names.len(), "{label}: a CSV name is offered twice: {names:?}");
+        // Every closed list shows its allowed values.
+        for needle in [
+            "# roles = [\"financeur\"]   # parmi : financeur, services, ressources",
+            "numeraire, valorisation",
+        ] {
+            assert!(
+                text.contains(needle) || label == "projet" && needle.contains("roles"),
+                "{label}: {needle}"
+            );
+        }
+        for optional in ["# precedent = ", "# [[cite.contacts]]", "# [apparence]", "# [[annexes]]"]
+        {
+            assert!(text.contains(optional), "{label}: no example of {optional}");
+        }
+    }
+}
+
+#[test]
+fn check_reports_data_errors_without_speaking_of_a_pdf_it_never_writes() {
+    let input = root().join("tests/fixtures/many-errors/dossier.toml");
+    let output = run(&["check", input.to_str().unwrap()]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(message.contains("4 erreurs dans le dossier"), "{message}");
+    assert!(!message.contains("PDF"), "{message}");
+}
+
+#[test]
+fn extract_gives_back_the_schema_the_starter_names_on_its_first_line() {
+    let dir = scratch("extract-schema");
+    let made = run(&["init", dir.join("depart").to_str().unwrap()]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let input = dir.join("depart/dossier.toml");
+    let pdf = dir.join("depart.pdf");
+    render(&input, &pdf);
+    let out = dir.join("extrait");
+    let output = run(&["extract", pdf.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let toml = std::fs::read_to_string(out.join("dossier.toml")).unwrap();
+    assert!(toml.starts_with("#:schema ./cdm-render.schema.json"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("cdm-render.schema.json")).unwrap())
+            .unwrap();
+    assert_eq!(schema["required"], serde_json::json!(["cite"]));
+}

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use crate::support::{normalize, run, scratch, stderr};
 
-const HEAD: &str =
-    "[cite]\nnom = \"Cité des métiers du Bocage\"\nlabel = \"fonctionnement\"\ndate = 2026-11-24\n";
+const HEAD: &str = "[cite]\nnom = \"Cité des métiers du Bocage\"\nlabel = \"fonctionnement\"\n\
+    date = 2026-11-24\nporteur = \"Syndicat mixte\"\nterritoire = \"Bocage\"\n";
 
 /// One malformed dossier: its files (the dossier is `dossier.toml`; `HEAD` is prepended unless
 /// the text starts with `[cite]`) and the words the message must contain.
@@ -443,6 +443,14 @@ const CASES: &[Case] = &[
             ("jours.csv", "jour;plages\nlundi;§9h-midi\n"),
         ],
         message: "plage horaire invalide",
+    },
+    Case {
+        name: "nom qui ne diffère que par un tiret",
+        files: &[(
+            "dossier.toml",
+            "[[fonctionnement.partenaires.liste]]\nnom = \"Mission locale Val–de–Lys\"\nroles = [\"services\"]\n[[offre.espaces_conseil.liste]]\ntheme = \"Emploi\"\npartenaires = [§\"Mission locale Val-de-Lys\"]\n",
+        )],
+        message: "écrit « - » (U+002D) au lieu de « – » (U+2013)",
     },
 ];
 
