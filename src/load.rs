@@ -86,9 +86,10 @@ impl LoadedDossier {
 pub fn load(path: &Path, options: &LoadOptions, cache: &previous::Cache) -> Result<LoadedDossier> {
     let source = fsutil::read_to_string(path)?;
     let validated = validate::validate_for(path, &source, &options.target)?;
-    let mut dossier = validated.dossier;
+    let (mut dossier, mut data) = (validated.dossier, validated.data);
     if let Some(label) = options.label {
         dossier.cite.label = label;
+        data["cite"]["label"] = label.key().into();
     }
     let base = fsutil::folder_of(path);
     let previous_path =
@@ -96,11 +97,10 @@ pub fn load(path: &Path, options: &LoadOptions, cache: &previous::Cache) -> Resu
     let previous = match &previous_path {
         // A missing `precedent` was reported as a warning: the dossier renders without it.
         Some(p) if options.previous.is_some() || p.is_file() => {
-            Some(previous::compare(&*cache.get_or_load(p)?, &dossier))
+            Some(previous::compare(&*cache.get_or_load(p)?, &dossier, &data))
         }
         _ => None,
     };
-    let data = serde_json::to_value(&dossier).unwrap_or(Value::Null);
     let report = assess(&data, dossier.cite.label, previous.as_ref());
     Ok(LoadedDossier {
         path: path.to_path_buf(),

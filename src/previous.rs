@@ -84,14 +84,14 @@ impl Cache {
 }
 
 /// Compares two dossiers of the same Cité.
-pub fn compare(old: &Dossier, new: &Dossier) -> Previous {
-    let (old_json, new_json) = (to_json(old), to_json(new));
+pub fn compare(old: &Dossier, new: &Dossier, new_json: &Value) -> Previous {
+    let old_json = to_json(old);
     let outline = Outline::get();
     let unchanged: BTreeSet<String> = outline
         .items
         .iter()
         .filter(|item| {
-            item.data.iter().all(|p| content(lookup(&old_json, p)) == content(lookup(&new_json, p)))
+            item.data.iter().all(|p| content(lookup(&old_json, p)) == content(lookup(new_json, p)))
         })
         .map(|item| item.number.clone())
         .collect();
@@ -135,7 +135,7 @@ mod tests {
         let mut new = old.clone();
         new.cite.label = crate::outline::Phase::Prefiguration;
         new.besoins.texte = "Des besoins précisés.".into();
-        let previous = compare(&old, &new);
+        let previous = compare(&old, &new, &serde_json::to_value(&new).unwrap());
         assert_eq!(previous.updated.get("1.3"), Some(&true));
         assert_eq!(previous.updated.get("1.1"), Some(&false));
         assert!(previous.changes.iter().any(|c| c.domaine == "Label"));

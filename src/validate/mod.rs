@@ -107,6 +107,8 @@ impl Finding {
 pub struct Validated {
     /// The typed dossier.
     pub dossier: Dossier,
+    /// The same data as a JSON value.
+    pub data: Value,
     /// Warnings (suspicious but possible data).
     pub warnings: DataErrors,
     /// Sections read from CSV files.
@@ -175,7 +177,7 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     let dossier = match typed {
         Some(Ok(dossier)) => {
             let mut meaning = Vec::new();
-            check_meaning(&dossier, base, target, &mut meaning);
+            let data = check_meaning(&dossier, base, target, &mut meaning);
             // A rule cannot judge an entry whose value was set aside (a partner whose role was
             // misspelt has "no role"): those findings would only repeat the first error.
             let overlaps = |f: &Finding| {
@@ -188,7 +190,7 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
             let (read, rings, problems) = files::read(&dossier, base);
             (files, territory) = (read, rings);
             findings.extend(problems);
-            Some(dossier)
+            Some((dossier, data))
         }
         // Only when nothing else explains why the data does not fit the model.
         Some(Err(e)) if findings.is_empty() => {
@@ -197,16 +199,27 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
         }
         _ => None,
     };
-    locate_all(&mut findings, &root, &tables);
-    let report = DataErrors {
-        errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
-        source: source.to_string(),
-    };
+    let report = report(file, source, &root, &tables, findings);
     match dossier {
-        Some(dossier) if report.error_count() == 0 => {
-            Ok(Validated { dossier, warnings: report, tables, files, territory })
+        Some((dossier, data)) if report.error_count() == 0 => {
+            Ok(Validated { dossier, data, warnings: report, tables, files, territory })
         }
         _ => Err(report),
+    }
+}
+
+/// The findings as located problems: each at its place in the dossier or its CSV tables.
+fn report(
+    file: &Path,
+    source: &str,
+    root: &Spanned<DeTable>,
+    tables: &[CsvTable],
+    mut findings: Vec<Finding>,
+) -> DataErrors {
+    locate_all(&mut findings, root, tables);
+    DataErrors {
+        errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
+        source: source.to_string(),
     }
 }
 
@@ -216,18 +229,20 @@ pub fn located(
     file: &Path,
     source: &str,
     tables: &[CsvTable],
-    mut findings: Vec<Finding>,
+    findings: Vec<Finding>,
 ) -> DataErrors {
     let (root, _) = DeTable::parse_recoverable(source);
-    locate_all(&mut findings, &root, tables);
-    DataErrors {
-        errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
-        source: source.to_string(),
-    }
+    report(file, source, &root, tables, findings)
 }
 
-/// The rules of meaning, on the typed dossier.
-fn check_meaning(dossier: &Dossier, base: &Path, target: &Target, findings: &mut Vec<Finding>) {
+/// The rules of meaning, on the typed dossier; returns the dossier as a JSON value (made once,
+/// for the walk over its leaves and for the outline's paths later).
+fn check_meaning(
+    dossier: &Dossier,
+    base: &Path,
+    target: &Target,
+    findings: &mut Vec<Finding>,
+) -> Value {
     findings.extend(rules::check(dossier));
     // One walk over every value of the dossier serves the rules on leaves (signs, glyphs).
     let json = serde_json::to_value(dossier).unwrap_or(Value::Null);
@@ -246,6 +261,7 @@ fn check_meaning(dossier: &Dossier, base: &Path, target: &Target, findings: &mut
         findings.extend(rules::pdf_annexes(dossier));
     }
     findings.extend(previous_dossier(dossier, base));
+    json
 }
 
 /// Gives every finding without a place the place of its field: in a CSV table when the field
