@@ -22,6 +22,30 @@ pub struct NamedFile {
     pub bytes: Arc<[u8]>,
 }
 
+/// A file whose content is not what its name says (a renamed Word file, a damaged image): the
+/// render would fail on it with a message about its bytes, so it is reported here, at its field.
+fn wrong_kind(file: &NamedFile) -> Option<Finding> {
+    let extension = file.name.rsplit('.').next().unwrap_or_default().to_lowercase();
+    let bytes = &file.bytes[..];
+    let (ok, kind) = match extension.as_str() {
+        "png" => (bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "une image PNG"),
+        "jpg" | "jpeg" => (bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "une image JPEG"),
+        "pdf" => (bytes.starts_with(b"%PDF-"), "un PDF"),
+        "svg" => {
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_lowercase();
+            (head.contains("<svg"), "une image SVG")
+        }
+        _ => return None,
+    };
+    (!ok).then(|| {
+        Finding::error(
+            &file.field,
+            format!("{} n'est pas {kind} lisible", file.path.display()),
+            Some("le fichier est peut-être abîmé, ou d'un autre format renommé : ouvrez-le et réenregistrez-le au bon format".into()),
+        )
+    })
+}
+
 /// Reads every file the dossier names, inside its folder; each problem is a finding on the
 /// field that names the file. The GeoJSON outline of the territory is parsed on the way.
 pub fn read(dossier: &Dossier, base: &Path) -> (Vec<NamedFile>, Vec<Ring>, Vec<Finding>) {
@@ -46,6 +70,7 @@ pub fn read(dossier: &Dossier, base: &Path) -> (Vec<NamedFile>, Vec<Ring>, Vec<F
             )),
         }
     }
+    findings.extend(files.iter().filter_map(wrong_kind));
     let mut territory = Vec::new();
     if let Some(file) = files.iter().find(|f| f.field == "implantation.equite.contour") {
         match crate::geo::parse(&file.bytes) {

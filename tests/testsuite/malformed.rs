@@ -452,6 +452,17 @@ const CASES: &[Case] = &[
         )],
         message: "écrit « - » (U+002D) au lieu de « – » (U+2013)",
     },
+    Case {
+        name: "annexe PNG qui n'en est pas une",
+        files: &[
+            (
+                "dossier.toml",
+                "[[annexes]]\ntitre = \"Plan\"\nfichier = §\"plan.png\"\ndescription = \"Plan\"\n",
+            ),
+            ("plan.png", "PK document Word renommé"),
+        ],
+        message: "n'est pas une image PNG lisible",
+    },
 ];
 
 /// The text without its `§` marker, and the line and column (from 1, in characters) of the
