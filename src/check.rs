@@ -81,6 +81,9 @@ pub struct Report {
     pub resume: Summary,
     /// Every judged entry, in outline order.
     pub items: Vec<ItemStatus>,
+    /// Advice for the writer: what the outline asks for that the data does not allow yet (a
+    /// chart, a map). For the terminal and the preview, never printed in the dossier.
+    pub conseils: Vec<String>,
 }
 
 impl Report {
@@ -151,7 +154,31 @@ pub fn assess(data: &Value, label: Phase, context: &Context) -> Report {
         a_completer: count(Status::ACompleter),
         manquant: count(Status::Manquant),
     };
-    Report { label, complet: resume.complet == resume.items, resume, items }
+    let conseils = advice(data, &items);
+    Report { label, complet: resume.complet == resume.items, resume, items, conseils }
+}
+
+/// What the outline asks for as a graphic and the data does not allow yet, for items that
+/// have content (an empty item already has its box).
+fn advice(data: &Value, items: &[ItemStatus]) -> Vec<String> {
+    let has = |path: &str| lookup(data, path).is_some_and(|v| !is_empty(v));
+    let shown = |number: &str| items.iter().any(|i| i.numero == number && i.contenu);
+    let sites = lookup(data, "implantation.equite.sites").and_then(Value::as_array);
+    let placed = sites
+        .is_some_and(|s| s.iter().any(|s| s["latitude"].is_number() && s["longitude"].is_number()));
+    let public = ["population_active", "scolaires", "demandeurs_categorie", "demandeurs_age"]
+        .iter()
+        .any(|r| has(&format!("contexte.public.{r}.postes")));
+    [
+        (shown("1.2.1") && !has("contexte.activites.secteurs.postes"), "1.2.1 : le graphique des activités économiques n'est pas produit ; renseignez la répartition des emplois par secteur (contexte.activites.secteurs)"),
+        (shown("1.2.3") && !public, "1.2.3 : le tableau de bord du public n'est pas produit ; renseignez la population active, les scolaires ou les demandeurs d'emploi (contexte.public)"),
+        (shown("4.1") && !has("fonctionnement.partenaires.liste"), "4.1 : la représentation de l'écosystème partenarial n'est pas produite ; renseignez la liste des partenaires et leurs rôles (fonctionnement.partenaires.liste)"),
+        (shown("5.3") && !placed, "5.3 : la carte du territoire n'est pas produite ; indiquez la latitude et la longitude des sites (implantation.equite.sites)"),
+    ]
+    .into_iter()
+    .filter(|(missing, _)| *missing)
+    .map(|(_, text)| text.to_string())
+    .collect()
 }
 
 struct Judge<'a> {

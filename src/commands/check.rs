@@ -37,6 +37,7 @@ pub fn run(args: CheckArgs) -> Result<bool> {
                 "complet": report.complet,
                 "resume": report.resume,
                 "items": report.items,
+                "conseils": report.conseils,
                 "pages": rendered.compiled.pages,
             });
             println!("{}", serde_json::to_string_pretty(&json)?);
@@ -69,6 +70,9 @@ fn print_human(report: &Report) {
         if let Some(expected) = &item.attendu {
             println!("{indent}      attendu : {expected}");
         }
+    }
+    for advice in &report.conseils {
+        println!("\nconseil : {advice}");
     }
     println!();
     println!("{}", report.one_line());

@@ -127,5 +127,13 @@ fn projet_example_shows_the_charts_its_data_allows() {
     {
         assert!(!text.contains(absent), "{absent:?} should not be drawn without data");
     }
-    assert!(text.contains("Carte du territoire non produite"), "a missing map is explained");
+    // The writer is told, in the terminal: the dossier itself carries no message to them.
+    assert!(!text.contains("non produite"), "a message for the writer printed in the dossier");
+    let input = crate::support::root().join("data/projet/dossier.toml");
+    let check = crate::support::run(&["check", input.to_str().unwrap()]);
+    let advice = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        advice.contains("conseil : 5.3 : la carte du territoire n'est pas produite"),
+        "{advice}"
+    );
 }
