@@ -520,7 +520,17 @@ fn every_malformed_dossier_is_refused_with_a_located_french_message_and_no_pdf()
         if !message.contains(&normalize(case.message)) {
             problems.push(format!("message {:?} missing", case.message));
         }
-        for english in ["expected", "invalid type", "missing field", "unknown field", "error:"] {
+        let english = [
+            "expected",
+            "invalid ",
+            "missing field",
+            "unknown field",
+            "error:",
+            "os error",
+            "No such file",
+            "stream did not",
+        ];
+        for english in english {
             if message.contains(english) {
                 problems.push(format!("English text {english:?}"));
             }
