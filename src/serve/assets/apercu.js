@@ -123,13 +123,16 @@ function showReport(report) {
   if (!report) return;
   const r = report.resume;
   document.getElementById("resume").textContent =
-    r.complet + " complet(s), " + r.a_completer + " à compléter, " + r.manquant + " manquant(s) sur " + r.items + " items";
+    r.complet + " complet(s), " + r.a_completer + " à compléter, " + r.manquant + " manquant(s) sur " + r.items + " items et sous-items";
   for (const item of report.items) {
     const li = el("li", { class: item.statut, title: statusText[item.statut] || item.statut });
     li.append(el("span", { class: "icone", "aria-label": statusText[item.statut] }, icons[item.statut] || "•"),
       el("span", { class: "numero" }, item.numero), el("span", {}, item.titre));
     if (item.manques && item.manques.length) li.append(el("span", { class: "manques" }, item.manques.join(" ; ")));
     list.append(li);
+  }
+  for (const advice of report.conseils || []) {
+    list.append(el("li", { class: "conseil" }, el("span", { class: "manques" }, "Conseil : " + advice)));
   }
 }
 
