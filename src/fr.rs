@@ -52,6 +52,17 @@ pub fn format_auto(value: f64, max: usize) -> String {
     format_number(value, decimals)
 }
 
+/// A time the French way: "9 h", "9 h 30" (no-break spaces).
+pub fn format_time(minutes: u32) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    if m == 0 { format!("{h}{NBSP}h") } else { format!("{h}{NBSP}h{NBSP}{m:02}") }
+}
+
+/// An opening slot the French way: "9 h 30 – 12 h 30" (en dash between no-break spaces).
+pub fn format_slot((start, end): (u32, u32)) -> String {
+    format!("{}{NBSP}–{NBSP}{}", format_time(start), format_time(end))
+}
+
 const MONTHS: [&str; 12] = [
     "janvier",
     "février",

@@ -45,7 +45,7 @@ pub fn draw(hours: &Horaires) -> Result<String> {
             for &(a, b) in slots {
                 total += b - a;
                 canvas::rect(area, (x(a), mid - 11), (x(b), mid + 11), DARK)?;
-                let label = format!("{}–{}", clock(a), clock(b));
+                let label = crate::fr::format_slot((a, b));
                 if canvas::text_width(&label, SMALL, false) < f64::from(x(b) - x(a) - 8) {
                     canvas::text(area, &label, ((x(a) + x(b)) / 2, mid), &inside)?;
                 }
@@ -55,10 +55,6 @@ pub fn draw(hours: &Horaires) -> Result<String> {
         }
         Ok(())
     })
-}
-
-fn clock(minutes: u32) -> String {
-    format!("{}h{:02}", minutes / 60, minutes % 60)
 }
 
 fn capitalize(s: &str) -> String {
@@ -71,7 +67,10 @@ pub fn describe(hours: &Horaires) -> String {
     let days: Vec<String> = hours
         .jours
         .iter()
-        .map(|d| format!("{} : {}", d.jour.label(), canvas::clean(&d.plages.join(", "))))
+        .map(|d| {
+            let slots: Vec<String> = d.slots().map(crate::fr::format_slot).collect();
+            format!("{} : {}", d.jour.label(), slots.join(", "))
+        })
         .collect();
     format!("Grille hebdomadaire des horaires d'ouverture. {}.", days.join(" ; "))
 }

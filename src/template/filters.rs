@@ -23,6 +23,7 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("date_fr", date_filter);
     tera.register_filter("somme", sum_filter);
     tera.register_filter("libelle", label_filter);
+    tera.register_filter("plages", slots_filter);
 }
 
 /// Length of a run of non-space characters after which line breaks are allowed anywhere.
@@ -218,6 +219,19 @@ fn date_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value>
     let text = value.as_str().unwrap_or_default();
     let date = Date::parse(text).map_err(tera::Error::msg)?;
     Ok(Value::String(format_date(date)))
+}
+
+/// Opening slots in French notation: `["09:30-12:30", "13:30-17:00"]` → "9 h 30 – 12 h 30 ;
+/// 13 h 30 – 17 h" (validation has checked every slot).
+fn slots_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let slots: Vec<String> = value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| crate::model::parse_slot(s.as_str()?))
+        .map(crate::fr::format_slot)
+        .collect();
+    Ok(Value::String(slots.join(" ; ")))
 }
 
 /// The French label of an enumerated value ("numeraire" → "Numéraire"); other values pass.

@@ -168,3 +168,39 @@ fn invalid_standard_combinations_are_refused_before_any_work() {
     let output = run(&[input.to_str().unwrap(), "--pdf-standard", "a-9z"]);
     assert!(stderr(&output).contains("norme PDF inconnue « a-9z »"));
 }
+
+/// The titles of a PDF's bookmarks, depth first, read with qpdf.
+fn bookmarks(pdf: &std::path::Path) -> Vec<String> {
+    let output = std::process::Command::new("qpdf")
+        .args(["--json", "--json-key=outlines"])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    fn walk(items: &serde_json::Value, out: &mut Vec<String>) {
+        for item in items.as_array().into_iter().flatten() {
+            out.push(item["title"].as_str().unwrap_or_default().to_string());
+            walk(&item["kids"], out);
+        }
+    }
+    let mut titles = Vec::new();
+    walk(&json["outlines"], &mut titles);
+    titles
+}
+
+#[test]
+fn bookmarks_read_number_space_title_and_times_are_written_the_french_way() {
+    let pdf = render_example("fonctionnement");
+    let titles = bookmarks(&pdf);
+    for expected in [
+        "1. Définition et contexte du projet",
+        "1.1 Le porteur de projet technique et politique",
+        "1.2.3 Description du public CDM",
+        "Annexe 1 – Convention multipartenariale 2025-2028",
+    ] {
+        assert!(titles.iter().any(|t| t == expected), "{expected:?} not in {titles:#?}");
+    }
+    let text = crate::support::pdf_text(&pdf);
+    assert!(text.contains("9 h 30 – 12 h 30"), "opening hours in French notation");
+    assert!(!text.contains("09:30"), "no clock notation left");
+}
