@@ -3,7 +3,7 @@
 # byte for byte the Linux build's. Not part of the default CI run (it needs the cross-built
 # binaries of scripts/dist.sh, which take a while to build).
 #
-# Needs (Debian/Ubuntu): apt-get install wine64 mingw-w64 poppler-utils
+# Needs (Debian/Ubuntu): apt-get install wine64 mingw-w64 poppler-utils (wine64 or wine)
 # Usage: bash scripts/dist.sh && bash scripts/test-windows.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,8 @@ cp -r data "$work/data"
 cp "$windows" "$work/cdm-render.exe"
 export WINEPREFIX="$work/wine" WINEDEBUG=-all WINEDLLOVERRIDES="bcryptprimitives=n"
 "$linux" "$work/data/fonctionnement/dossier.toml" -o "$work/linux.pdf" -q
-(cd "$work" && wine64 cdm-render.exe 'data\fonctionnement\dossier.toml' -o windows.pdf -q) \
-  || (cd "$work" && wine cdm-render.exe 'data\fonctionnement\dossier.toml' -o windows.pdf -q)
+wine=$(command -v wine64 || command -v wine)
+(cd "$work" && "$wine" cdm-render.exe 'data\fonctionnement\dossier.toml' -o windows.pdf -q) 2>&1 \
+  | grep -v '^wine' || true
 cmp "$work/linux.pdf" "$work/windows.pdf"
-echo "OK : le PDF produit sous Windows (Wine) est identique octet pour octet à celui de Linux ($(stat -c %s "$work/linux.pdf") octets, $(pdfinfo "$work/linux.pdf" | awk '/^Pages/ {print $2}') pages)."
+echo "OK : le PDF produit sous Windows (Wine) est identique octet pour octet à celui de Linux ($(stat -c %s "$work/linux.pdf") octets, $(pdfinfo "$work/linux.pdf" 2>/dev/null | awk '/^Pages/ {print $2}') pages)."
