@@ -237,6 +237,11 @@ impl<'s> Walker<'s> {
         schema: &'s Value,
         field: &str,
     ) {
+        // A list may be given as a CSV file only where the schema says so (not annexes).
+        let csv_allowed = schema
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .is_some_and(|o| o.iter().any(|a| a["$ref"] == "#/$defs/FichierCsv"));
         let schema = self.resolve(schema);
         if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
             return self.constant(value, span, options, field);
@@ -249,7 +254,7 @@ impl<'s> Walker<'s> {
             Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
             _ => return,
         };
-        if types.contains(&"array") && self.csv_reference(value, schema, field) {
+        if types.contains(&"array") && csv_allowed && self.csv_reference(value, schema, field) {
             return;
         }
         let found = kind(value);

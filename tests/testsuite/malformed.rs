@@ -463,6 +463,17 @@ const CASES: &[Case] = &[
         ],
         message: "n'est pas une image PNG lisible",
     },
+    Case {
+        name: "annexes en CSV",
+        files: &[
+            (
+                "dossier.toml",
+                "annexes = §{ fichier = \"annexes.csv\" }\n[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = 2026-01-01\nporteur = \"P\"\nterritoire = \"T\"\n",
+            ),
+            ("annexes.csv", "titre;fichier\nA;a.png\n"),
+        ],
+        message: "type invalide",
+    },
 ];
 
 /// The text without its `§` marker, and the line and column (from 1, in characters) of the
@@ -479,7 +490,7 @@ fn marked(text: &str) -> (String, Option<(usize, usize)>) {
 fn write_case(case: &Case, dir: &Path) -> String {
     let mut place = None;
     for (name, text) in case.files {
-        let text = if *name == "dossier.toml" && !text.replace('§', "").starts_with("[cite]") {
+        let text = if *name == "dossier.toml" && !text.contains("[cite]") {
             format!("{HEAD}{text}")
         } else {
             text.to_string()
