@@ -27,32 +27,18 @@ pub fn is_text_failure(report: &str) -> bool {
 /// that hold it (dotted paths).
 pub fn refused_strings(data: &Value, standards: &[PdfStandard]) -> Vec<(String, Vec<String>)> {
     let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    collect(data, "", &mut fields);
+    crate::validate::for_each_leaf(data, "", &mut |path, leaf| {
+        if let Value::String(s) = leaf
+            && !s.trim().is_empty()
+        {
+            fields.entry(s.clone()).or_default().push(path.to_string());
+        }
+    });
     // Plain ASCII is always written; only the rest can fail.
     let candidates: Vec<&String> = fields.keys().filter(|s| !s.is_ascii()).collect();
     let mut refused = Vec::new();
     bisect(&candidates, standards, &mut refused);
     refused.into_iter().map(|s| (s.clone(), fields[s].clone())).collect()
-}
-
-fn collect(value: &Value, path: &str, out: &mut BTreeMap<String, Vec<String>>) {
-    match value {
-        Value::String(s) if !s.trim().is_empty() => {
-            out.entry(s.clone()).or_default().push(path.to_string());
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                collect(item, &format!("{path}[{i}]"), out);
-            }
-        }
-        Value::Object(map) => {
-            for (key, item) in map {
-                let sub = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-                collect(item, &sub, out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Adds to `refused` the strings of `set` that fail alone, compiling halves of the set.

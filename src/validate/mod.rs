@@ -349,7 +349,7 @@ fn deserialize(
 }
 
 /// Calls `visit` with the dotted path ("a.b[2].c") of every scalar of a JSON value.
-fn for_each_leaf(value: &Value, path: &str, visit: &mut impl FnMut(&str, &Value)) {
+pub fn for_each_leaf(value: &Value, path: &str, visit: &mut impl FnMut(&str, &Value)) {
     match value {
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
