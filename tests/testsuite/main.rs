@@ -9,6 +9,7 @@ mod drafting;
 mod examples;
 mod fixtures;
 mod hostile;
+mod layout;
 mod malformed;
 mod standards;
 mod support;
