@@ -257,18 +257,9 @@ fn table_of(schema: &Value, path: &str) -> String {
     }
 }
 
+/// A schema node with `$ref` followed and optional values unwrapped (validation's resolver).
 fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
-    if let Some(name) = node.get("$ref").and_then(Value::as_str) {
-        return resolve(root, &root["$defs"][name.trim_start_matches("#/$defs/")]);
-    }
-    if let Some(first) = node
-        .get("anyOf")
-        .and_then(Value::as_array)
-        .and_then(|o| o.iter().find(|x| x.get("type") != Some(&Value::from("null"))))
-    {
-        return resolve(root, first);
-    }
-    node
+    crate::validate::resolve_schema(&root["$defs"], node)
 }
 
 fn lookup(schema: &Value, path: &str) -> Value {

@@ -174,11 +174,7 @@ pub fn describe(sites: &[Site]) -> String {
     let items: Vec<String> = sites
         .iter()
         .map(|s| {
-            let kind = match s.kind {
-                TypeSite::Principal => "site principal",
-                TypeSite::CentreAssocie => "centre associé",
-                TypeSite::PointRelais => "point relais",
-            };
+            let kind = s.kind.label().to_lowercase();
             let d = detail(s);
             let d = if d.is_empty() { String::new() } else { format!(", {d} du site principal") };
             format!("{} ({kind}, {}{d})", canvas::clean(&s.nom), canvas::clean(&s.commune))

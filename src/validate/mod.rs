@@ -10,7 +10,7 @@ mod structure;
 mod tables;
 
 pub use files::NamedFile;
-pub use structure::allowed_values;
+pub use structure::{allowed_values, resolve as resolve_schema};
 pub use tables::CsvTable;
 
 use std::ops::Range;
