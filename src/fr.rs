@@ -35,6 +35,16 @@ pub fn format_number(value: f64, decimals: usize) -> String {
     out
 }
 
+/// A file size in French units ("840 ko", "12,3 Mo").
+pub fn format_size(bytes: u64) -> String {
+    let b = bytes as f64;
+    match bytes {
+        0..1_000 => format!("{bytes}\u{a0}o"),
+        1_000..1_000_000 => format!("{}\u{a0}ko", format_number(b / 1e3, 0)),
+        _ => format!("{}\u{a0}Mo", format_number(b / 1e6, 1)),
+    }
+}
+
 /// Formats an amount in euros: cents only when there are some (`1 234 €`, `12,50 €`).
 pub fn format_euros(value: f64) -> String {
     let decimals = if (value * 100.0).round() % 100.0 == 0.0 { 0 } else { 2 };

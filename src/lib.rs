@@ -7,6 +7,7 @@
 //! PDF). [`model`], [`vocab`], [`outline`], [`fr`] and [`geo`] are the leaves they share. The
 //! command line lives in [`cli`] and [`commands`].
 
+pub mod annex;
 pub mod batch;
 pub mod charts;
 pub mod check;

@@ -123,6 +123,10 @@ pub struct Annexe {
     /// Items of the outline that cite this annex ("4.5", "5.2").
     #[serde(default)]
     pub items: Vec<String>,
+    /// Pages of a PDF annex to include ("1-3", "1, 4-6"); all when absent. The whole file is
+    /// attached to the PDF whatever the selection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<String>,
 }
 
 /// A calendar date, written in TOML as `2026-11-24` (TOML date) or `"2026-11-24"`.
@@ -1153,8 +1157,10 @@ pub struct Equite {
     pub inchange: bool,
     /// Main site, associated centres, relay points.
     pub sites: Vec<Site>,
-    /// GeoJSON file with the territory outline (relative to the dossier).
+    /// GeoJSON file with the territory outline or its communes (relative to the dossier).
     pub contour: Option<String>,
+    /// Distances (km, as the crow flies) of the circles drawn around the main site.
+    pub anneaux_km: Vec<f64>,
 }
 
 /// A place where the Cité's services are available.

@@ -25,7 +25,15 @@ pub struct Pipeline {
     templates: Templates,
     options: LoadOptions,
     previous_cache: crate::previous::Cache,
+    annex_cache: AnnexCache,
 }
+
+/// Annexes already prepared, by a hash of their file and settings: a live preview does not
+/// redraw the pages of a 30-page PDF (about a second) at every keystroke. Bounded: cleared when
+/// its pages would pass [`ANNEX_CACHE_BYTES`].
+type AnnexCache = std::sync::Mutex<std::collections::HashMap<u128, crate::annex::Prepared>>;
+
+const ANNEX_CACHE_BYTES: usize = 128 << 20;
 
 /// A rendered dossier.
 pub struct Rendered {
@@ -42,6 +50,7 @@ impl Pipeline {
             templates: Templates::new(templates_dir)?,
             options,
             previous_cache: crate::previous::Cache::default(),
+            annex_cache: AnnexCache::default(),
         })
     }
 
@@ -71,11 +80,46 @@ impl Pipeline {
     pub fn generate(&self, loaded: &LoadedDossier, cache: &mut ChartCache) -> Result<Sources> {
         let charts = charts::build_cached(&loaded.dossier, &loaded.territory, cache)?;
         let pieces = pieces::collect(loaded);
-        let extras =
-            Extras { charts: &charts, pieces: &pieces, date: document_date(&loaded.dossier) };
+        let annexes = self.prepare_annexes(loaded)?;
+        let date = document_date(&loaded.dossier);
+        let extras = Extras { charts: &charts, pieces: &pieces, annexes: &annexes, date };
         let mut sources = self.templates.render(loaded, &extras)?;
         sources.assets.extend(pieces.into_iter().map(|p| (p.chemin, p.data)));
+        for (i, annex) in annexes.into_iter().enumerate() {
+            sources.assets.extend(annex.assets);
+            sources.notes.extend(annex.note.map(|n| format!("annexe {} : {n}", i + 1)));
+        }
         Ok(sources)
+    }
+
+    /// The annexes of a loaded dossier made ready to be placed (PDF pages drawn as SVG, scans
+    /// reduced), in order; problems with the files were reported by validation.
+    fn prepare_annexes(&self, loaded: &LoadedDossier) -> Result<Vec<crate::annex::Prepared>> {
+        let annexes = loaded.dossier.annexes.iter().enumerate();
+        annexes
+            .map(|(i, annex)| {
+                let field = format!("annexes[{i}].fichier");
+                let Some(file) = loaded.files.iter().find(|f| f.field == field) else {
+                    return Ok(crate::annex::Prepared::default());
+                };
+                let key = typst::utils::hash128(&(i, &annex.fichier, &annex.pages, &file.bytes));
+                if let Some(done) = self.annex_cache.lock().ok().and_then(|c| c.get(&key).cloned())
+                {
+                    return Ok(done);
+                }
+                let prepared = crate::annex::prepare(i + 1, annex, &file.bytes).map_err(|m| {
+                    anyhow::anyhow!("annexe {} ({}) : {m}", i + 1, file.path.display())
+                })?;
+                if let Ok(mut cache) = self.annex_cache.lock() {
+                    let held: usize = cache.values().map(crate::annex::Prepared::size).sum();
+                    if held + prepared.size() > ANNEX_CACHE_BYTES {
+                        cache.clear();
+                    }
+                    cache.insert(key, prepared.clone());
+                }
+                Ok(prepared)
+            })
+            .collect()
     }
 
     /// Stage 3: compiles the sources of a dossier in a world, which may be a long-lived one

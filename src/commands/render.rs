@@ -24,6 +24,9 @@ pub fn run(config: RenderConfig) -> Result<()> {
     let loaded = pipeline.load(&dossier.input)?;
     diag::print_warnings(&loaded.warnings);
     let sources = pipeline.generate(&loaded, &mut ChartCache::default())?;
+    if !config.quiet {
+        sources.notes.iter().for_each(|note| eprintln!("{note}"));
+    }
     // Sources are emitted even when Typst fails: that is when users need to read them.
     if let Some(dir) = &config.emit_typst {
         render::emit_typst(&sources, dir)?;

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::annex::{AnnexPage, Prepared};
+
 use crate::check::{Report, Status};
 use crate::model::{BudgetDetail, Dossier, Horaires, Jour};
 use crate::outline::{Item, Level, Outline, Phase};
@@ -117,40 +119,34 @@ pub struct AnnexContext {
     pub numero: usize,
     /// Title.
     pub titre: String,
-    /// Virtual path of the file.
-    pub chemin: String,
     /// Description (alt text).
     pub description: String,
-    /// Whether the file is a PDF (else an image).
+    /// Whether the file is a PDF (its page count is then given in the list of annexes).
     pub pdf: bool,
-    /// Number of pages of a PDF annex (1 for an image).
-    pub pages: usize,
+    /// The pages to place, in order.
+    pub pages: Vec<AnnexPage>,
 }
 
-/// The annexes of a dossier, with the page count of PDF annexes read from the attached bytes.
-pub fn annexes(dossier: &Dossier, pieces: &[crate::pieces::Piece]) -> Vec<AnnexContext> {
+/// The annexes of a dossier with the pages prepared for them.
+pub fn annexes(dossier: &Dossier, prepared: &[Prepared]) -> Vec<AnnexContext> {
     dossier
         .annexes
         .iter()
+        .zip(prepared)
         .enumerate()
-        .map(|(i, a)| {
-            let chemin = crate::pieces::virtual_path(&a.fichier);
-            let pdf = a.fichier.to_lowercase().ends_with(".pdf");
-            let pages = if pdf {
-                pieces
-                    .iter()
-                    .find(|p| p.chemin == chemin)
-                    .and_then(|p| lopdf::Document::load_mem(&p.data).ok())
-                    .map_or(1, |d| d.get_pages().len().max(1))
-            } else {
-                1
-            };
+        .map(|(i, (a, p))| {
             let description = if a.description.trim().is_empty() {
                 a.titre.clone()
             } else {
                 a.description.clone()
             };
-            AnnexContext { numero: i + 1, titre: a.titre.clone(), chemin, description, pdf, pages }
+            AnnexContext {
+                numero: i + 1,
+                titre: a.titre.clone(),
+                description,
+                pdf: a.fichier.to_lowercase().ends_with(".pdf"),
+                pages: p.pages.clone(),
+            }
         })
         .collect()
 }

@@ -62,8 +62,10 @@ const OUTPUTS: &[(&str, &str)] = &[
 pub struct Sources {
     /// Virtual path → Typst source text (and SVG charts).
     pub files: BTreeMap<String, String>,
-    /// Virtual path → other files the sources use (attached data).
+    /// Virtual path → other files the sources use (attached data, annex pages).
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// What was done to the user's files on the way (a scan reduced), for the terminal.
+    pub notes: Vec<String>,
 }
 
 /// What the templates get besides the loaded dossier: what the render stage made of it.
@@ -72,6 +74,8 @@ pub struct Extras<'a> {
     pub charts: &'a Charts,
     /// Files attached to the PDF.
     pub pieces: &'a [Piece],
+    /// The annexes made ready to be placed, in the dossier's order.
+    pub annexes: &'a [crate::annex::Prepared],
     /// Date recorded in the document.
     pub date: Date,
 }
@@ -133,7 +137,7 @@ impl Templates {
                 .map_err(|e| self.explain(e, &format!("modèle « {name} »")))?;
             files.insert((*vpath).to_string(), text);
         }
-        Ok(Sources { files, assets: BTreeMap::new() })
+        Ok(Sources { files, assets: BTreeMap::new(), notes: Vec::new() })
     }
 
     /// Renders the network overview of a batch (`synthese.typ`) as `/main.typ`, with its charts.
@@ -152,7 +156,7 @@ impl Templates {
                 .map_err(|e| self.explain(e, &format!("modèle « {name} »")))?;
             files.insert(vpath.to_string(), text);
         }
-        Ok(Sources { files, assets: BTreeMap::new() })
+        Ok(Sources { files, assets: BTreeMap::new(), notes: Vec::new() })
     }
 
     /// Turns a tera error into one that names the template file and keeps the cause chain
@@ -258,7 +262,7 @@ fn build_context(loaded: &LoadedDossier, extras: &Extras) -> Result<Context> {
     let dossier = &loaded.dossier;
     let charts = extras.charts;
     let phase = dossier.cite.label;
-    let annexes = context::annexes(dossier, extras.pieces);
+    let annexes = context::annexes(dossier, extras.annexes);
     let mut items = context::items(&loaded.report);
     context::link_annexes(&mut items, &annexes, dossier);
     let previous = loaded.previous.as_ref();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::Finding;
 use crate::fsutil;
-use crate::geo::Ring;
+use crate::geo::Feature;
 use crate::model::Dossier;
 
 /// A file named in the dossier, with its bytes.
@@ -46,9 +46,35 @@ fn wrong_kind(file: &NamedFile) -> Option<Finding> {
     })
 }
 
+/// Annex files the document cannot show as asked (a PDF protected by a password, damaged or
+/// empty; a page selection outside the file), at the field to correct.
+fn annex_problems(dossier: &Dossier, files: &[NamedFile]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (i, annex) in dossier.annexes.iter().enumerate() {
+        let field = format!("annexes[{i}].fichier");
+        let Some(file) = files.iter().find(|f| f.field == field) else { continue };
+        if let Some((key, message)) = crate::annex::problem(annex, &file.bytes) {
+            let hint = match key {
+                "fichier" => {
+                    "enregistrez une copie sans mot de passe ni restriction (« Imprimer » vers un fichier PDF), ou remplacez le fichier"
+                }
+                _ => {
+                    "écrivez par exemple `pages = \"1-3\"` ou `pages = \"1, 4-6\"`, ou retirez la clé pour toutes les pages"
+                }
+            };
+            findings.push(Finding::error(
+                &format!("annexes[{i}].{key}"),
+                format!("annexe « {} » ({}) : {message}", annex.titre, file.path.display()),
+                Some(hint.into()),
+            ));
+        }
+    }
+    findings
+}
+
 /// Reads every file the dossier names, inside its folder; each problem is a finding on the
 /// field that names the file. The GeoJSON outline of the territory is parsed on the way.
-pub fn read(dossier: &Dossier, base: &Path) -> (Vec<NamedFile>, Vec<Ring>, Vec<Finding>) {
+pub fn read(dossier: &Dossier, base: &Path) -> (Vec<NamedFile>, Vec<Feature>, Vec<Finding>) {
     let mut files = Vec::new();
     let mut findings = Vec::new();
     for (field, name) in dossier.file_references() {
@@ -71,6 +97,7 @@ pub fn read(dossier: &Dossier, base: &Path) -> (Vec<NamedFile>, Vec<Ring>, Vec<F
         }
     }
     findings.extend(files.iter().filter_map(wrong_kind));
+    findings.extend(annex_problems(dossier, &files));
     let mut territory = Vec::new();
     if let Some(file) = files.iter().find(|f| f.field == "implantation.equite.contour") {
         match crate::geo::parse(&file.bytes) {

@@ -116,7 +116,7 @@ pub struct Validated {
     /// The other files the dossier names, read.
     pub files: Vec<NamedFile>,
     /// The territory outline from the GeoJSON file.
-    pub territory: Vec<crate::geo::Ring>,
+    pub territory: Vec<crate::geo::Feature>,
 }
 
 static SCHEMA: LazyLock<Value> = LazyLock::new(crate::schema::dossier_schema);
@@ -257,9 +257,6 @@ fn check_meaning(
         }
         _ => {}
     });
-    if target.is_strict() {
-        findings.extend(rules::pdf_annexes(dossier));
-    }
     findings.extend(previous_dossier(dossier, base));
     json
 }

@@ -217,6 +217,9 @@ pub fn number(path: &str, n: &serde_json::Number) -> Option<Finding> {
             (180.0, "une longitude est comprise entre −180 et 180 (degrés décimaux WGS 84)")
         }
         "semaines_par_an" => (53.0, "une année compte au plus 53 semaines"),
+        key if key.starts_with("anneaux_km[") => {
+            (300.0, "un cercle de plus de 300 km autour du site principal dépasserait la région")
+        }
         _ => (MAX_NUMBER, "vérifiez le nombre de chiffres"),
     };
     if value.abs() > limit || (path.ends_with("semaines_par_an") && value < 0.0) {
@@ -634,20 +637,4 @@ pub fn annexes(d: &Dossier, out: &mut Vec<Finding>) {
             }
         }
     }
-}
-
-/// PDF annexes cannot be embedded in a PDF/A or PDF/UA document (Typst limitation).
-pub fn pdf_annexes(d: &Dossier) -> Vec<Finding> {
-    d.annexes
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.fichier.to_lowercase().ends_with(".pdf"))
-        .map(|(i, a)| {
-            Finding::error(
-                &format!("annexes[{i}].fichier"),
-                format!("l'annexe PDF « {} » ne peut pas être intégrée dans un PDF/A ou PDF/UA", a.titre),
-                Some("convertissez ses pages en images (par exemple `pdftoppm -r 150 -png annexe.pdf page`) et citez l'image, ou produisez le dossier sans norme avec --pdf-standard aucune".into()),
-            )
-        })
-        .collect()
 }

@@ -454,12 +454,13 @@ fn the_second_territory_renders_complete_and_without_a_single_warning() {
 
 #[test]
 fn check_applies_the_render_s_pdf_standards_and_refuses_what_the_render_would_refuse() {
-    let input = crate::support::root().join("tests/fixtures/annexe-pdf-sous-pdfa/dossier.toml");
+    // Characters no embedded font has: an error under PDF/A and PDF/UA, a warning without.
+    let input = crate::support::root().join("tests/fixtures/glyphe-manquant/dossier.toml");
     let check = run(&["check", input.to_str().unwrap()]);
     let messages = stderr(&check);
     assert_eq!(check.status.code(), Some(2), "{messages}");
-    assert!(messages.contains("ne peut pas être intégrée dans un PDF/A"), "{messages}");
-    assert!(messages.contains("dossier.toml:11:11"), "{messages}");
+    assert!(messages.contains("les normes PDF/A et PDF/UA exigent"), "{messages}");
+    assert!(messages.contains("dossier.toml:7:9"), "{messages}");
     let without = run(&["check", input.to_str().unwrap(), "--pdf-standard", "aucune"]);
     assert_ne!(without.status.code(), Some(2), "{}", stderr(&without));
 }

@@ -1,6 +1,7 @@
 //! Integration tests: they run the real `cdm-render` binary on the examples and on the fixtures
 //! of tests/fixtures/, and read the PDFs back with `pdftotext` (poppler-utils).
 
+mod annexes;
 mod architecture;
 mod batch;
 mod cli;
