@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::check::{self, Report};
 use crate::diag::DataErrors;
-use crate::geo::Ring;
+use crate::geo::Feature;
 use crate::model::Dossier;
 use crate::outline::Phase;
 use crate::previous::{self, Previous};
@@ -46,7 +46,7 @@ pub struct LoadedDossier {
     /// The other files the dossier names, with their bytes.
     pub files: Vec<NamedFile>,
     /// The outline of the territory, from the GeoJSON file (empty without one).
-    pub territory: Vec<Ring>,
+    pub territory: Vec<Feature>,
     /// The comparison with the previous phase's dossier, when there is one.
     pub previous: Option<Previous>,
     /// The previous phase's dossier file, read or missing.

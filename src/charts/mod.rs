@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::model::{Dossier, Indicateur, Repartition};
 use bars::{Bar, Options};
 
-pub use crate::geo::Ring;
+pub use crate::geo::Feature;
 pub use canvas::clean as clean_label;
 
 /// A drawn chart.
@@ -84,7 +84,7 @@ struct Builder<'a> {
 
 /// Builds every chart the data allows; `territory` is the outline of the territory read from
 /// the dossier's GeoJSON file (empty without one).
-pub fn build(dossier: &Dossier, territory: &[Ring]) -> Result<Charts> {
+pub fn build(dossier: &Dossier, territory: &[Feature]) -> Result<Charts> {
     build_cached(dossier, territory, &mut ChartCache::default())
 }
 
@@ -92,7 +92,7 @@ pub fn build(dossier: &Dossier, territory: &[Ring]) -> Result<Charts> {
 /// previous build with the same cache.
 pub fn build_cached(
     dossier: &Dossier,
-    territory: &[Ring],
+    territory: &[Feature],
     cache: &mut ChartCache,
 ) -> Result<Charts> {
     cache.redrawn.clear();
@@ -287,7 +287,7 @@ fn add_offer(charts: &mut Builder, dossier: &Dossier) -> Result<()> {
     Ok(())
 }
 
-fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Ring]) -> Result<()> {
+fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Feature]) -> Result<()> {
     let partners = &dossier.fonctionnement.partenaires.liste;
     if !partners.is_empty() {
         let name = &dossier.cite.nom;
@@ -307,8 +307,9 @@ fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Ring]) -
         if !unplaced.is_empty() {
             legende.push_str(&format!(". Sans position sur la carte : {}", unplaced.join(", ")));
         }
-        let (sites, alt) = (&equity.sites, map::describe(&equity.sites));
-        add(charts, "carte", &(sites, territory), || map::draw(sites, territory), alt, legende)?;
+        let (sites, alt, rings) = (&equity.sites, map::describe(&equity.sites), &equity.anneaux_km);
+        let draw = || map::draw(sites, territory, rings);
+        add(charts, "carte", &(sites, territory, rings), draw, alt, legende)?;
     }
     Ok(())
 }

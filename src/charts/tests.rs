@@ -101,10 +101,7 @@ fn every_chart_of_the_complete_example_is_well_formed_and_readable() {
             "{id} must name the embedded font"
         );
         assert!(!chart.svg.contains("sans-serif"), "{id} uses a generic family Typst ignores");
-        if id != "carte" {
-            // The map accepts crowded labels by design (see map::label); the table follows it.
-            assert_readable(&chart.svg);
-        }
+        assert_readable(&chart.svg);
     }
 }
 
@@ -186,7 +183,7 @@ fn the_overlap_check_catches_overlapping_labels() {
 fn a_rebuild_redraws_only_the_charts_whose_data_changed() {
     let path = Path::new("data/fonctionnement/dossier.toml");
     let mut dossier: Dossier = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let base: &[crate::geo::Ring] = &[];
+    let base: &[crate::geo::Feature] = &[];
     let mut cache = super::ChartCache::default();
     let first = super::build_cached(&dossier, base, &mut cache).unwrap();
     assert_eq!(cache.redrawn.len(), first.len(), "the first build draws everything");
@@ -198,4 +195,108 @@ fn a_rebuild_redraws_only_the_charts_whose_data_changed() {
     assert_eq!(cache.redrawn, ["budget_investissement"]);
     assert_ne!(changed["budget_investissement"].svg, first["budget_investissement"].svg);
     assert_eq!(changed["secteurs"].svg, first["secteurs"].svg);
+}
+
+/// A synthetic territory: a grid of `cols × rows` communes of 0.07° × 0.045° around
+/// (2.5° E, 50.6° N), with names of varied length as real ones have.
+fn communes(cols: usize, rows: usize) -> Vec<crate::geo::Feature> {
+    let names =
+        ["Aire", "Saint-Martin-lez-Tatinghem", "Lys", "Mervillette", "Haverskerque-sur-Lys"];
+    (0..cols * rows)
+        .map(|i| {
+            let (x, y) = (2.5 + 0.07 * (i % cols) as f64, 50.6 + 0.045 * (i / cols) as f64);
+            // A slightly irregular quadrilateral, like a commune.
+            let j = 0.008 * ((i * 7 % 5) as f64 - 2.0);
+            let ring =
+                vec![(x, y), (x + 0.07, y + j), (x + 0.07 + j, y + 0.045), (x, y + 0.045), (x, y)];
+            crate::geo::Feature {
+                name: Some(format!("{}-{i}", names[i % names.len()])),
+                rings: vec![ring],
+            }
+        })
+        .collect()
+}
+
+fn site(nom: &str, kind: crate::model::TypeSite, (lon, lat): (f64, f64)) -> crate::model::Site {
+    crate::model::Site {
+        nom: nom.into(),
+        kind,
+        commune: "Commune".into(),
+        latitude: Some(lat),
+        longitude: Some(lon),
+        distance_km: Some(12.0),
+        temps_min: Some(18.0),
+        services: String::new(),
+    }
+}
+
+#[test]
+fn a_territory_of_24_communes_is_named_where_room_allows_with_a_scale_bar_and_north() {
+    use crate::model::TypeSite::*;
+    let territory = communes(6, 4);
+    let sites = vec![
+        site("Cité des métiers — Halle aux grains", Principal, (2.71, 50.69)),
+        site("Maison France services d'Aire", CentreAssocie, (2.55, 50.62)),
+        site("Médiathèque de Lys", PointRelais, (2.58, 50.74)),
+        site("Mission locale — antenne nord", CentreAssocie, (2.90, 50.75)),
+        site("Point relais de la mairie", PointRelais, (2.86, 50.63)),
+        site("Espace emploi intercommunal", PointRelais, (2.79, 50.72)),
+    ];
+    let svg = super::map::draw(&sites, &territory, &[5.0, 10.0]).unwrap();
+    assert_readable(&svg);
+    let texts: Vec<String> = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    // A name split over two lines ends its first line with its hyphen.
+    let joined: String =
+        texts.iter().map(|t| if t.ends_with('-') { t.clone() } else { format!("{t}|") }).collect();
+    let named = territory
+        .iter()
+        .filter(|f| joined.contains(&format!("|{}|", f.name.as_ref().unwrap())))
+        .count();
+    assert!(named >= 12, "only {named} of 24 communes named: {texts:?}");
+    assert!(texts.iter().any(|t| t == "N"), "north arrow");
+    assert!(texts.iter().any(|t| t.ends_with("\u{a0}km") && !t.contains('·')), "scale bar");
+    assert!(texts.iter().any(|t| t == "Centre associé"), "legend");
+    for site in &sites {
+        let name = canvas::clean(&site.nom);
+        assert!(texts.contains(&name), "{name} has room and must be named");
+    }
+}
+
+#[test]
+fn forty_sites_with_long_names_in_one_town_leave_labels_out_rather_than_overlap() {
+    use crate::model::TypeSite::*;
+    let sites: Vec<_> = (0..40)
+        .map(|i| {
+            let kind = if i == 0 { Principal } else { PointRelais };
+            let p = (2.70 + 0.002 * f64::from(i % 7), 50.70 + 0.0015 * f64::from(i / 7));
+            site(
+                &format!("Point d'accueil numéro {i} de la Cité des métiers du territoire"),
+                kind,
+                p,
+            )
+        })
+        .collect();
+    let svg = super::map::draw(&sites, &communes(3, 3), &[]).unwrap();
+    assert_readable(&svg);
+    let drawn = text_boxes(&svg).iter().filter(|(_, t)| t.starts_with("Point d’accueil")).count();
+    assert!((3..40).contains(&drawn), "{drawn} site labels drawn");
+}
+
+#[test]
+fn the_twenty_communes_of_the_second_territory_are_named_without_overlap() {
+    use crate::model::TypeSite::*;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/territoire-serre-vallee/communes.geojson");
+    let territory = crate::geo::parse(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(territory.len(), 20);
+    let sites = vec![
+        site("Cité des métiers Serre-Vallée", Principal, (5.0964, 45.0412)),
+        site("Point relais de Vallon", PointRelais, (5.1725, 45.1108)),
+        site("Point relais du Plateau", PointRelais, (5.2143, 44.9821)),
+    ];
+    let svg = super::map::draw(&sites, &territory, &[10.0, 20.0]).unwrap();
+    assert_readable(&svg);
+    let texts: String = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    let named = territory.iter().filter(|f| texts.contains(f.name.as_deref().unwrap())).count();
+    assert!(named >= 16, "{named} of 20 communes named");
 }

@@ -104,7 +104,7 @@ fn chart_labels_are_real_text_in_the_pdf() {
         "Financeurs (6)",
         "Partenaires de services (11)",
         "12 km · 15 min",
-        "Distances et temps de trajet jusqu'au site principal",
+        "Sous les noms : distance et temps de trajet jusqu'au site principal",
         "Visites par an",
         "Renforcer l'accueil du mardi soir par un",
         "Figure 1.",
