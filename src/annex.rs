@@ -137,11 +137,59 @@ fn pdf_pages(folder: &str, annex: &Annexe, bytes: &[u8]) -> Result<Prepared, Str
         let page = &pages[index];
         let (w, h) = page.render_dimensions();
         let chemin = format!("{folder}/page-{}.svg", index + 1);
-        let svg = hayro_svg::convert(page, &cache, &settings, &render);
+        let svg = shrink_images(&hayro_svg::convert(page, &cache, &settings, &render));
         prepared.assets.push((chemin.clone(), svg.into_bytes()));
         prepared.pages.push(AnnexPage { chemin, paysage: w > h * 1.05 });
     }
     Ok(prepared)
+}
+
+/// The images of a page drawn from a PDF, which hayro writes as PNG whatever they were: a
+/// scanned page (a JPEG in the PDF) would weigh three times its original. An opaque image is
+/// written again as JPEG, reduced to print resolution, when that makes it smaller; its
+/// `width` and `height` attributes are kept, so it fills the same place.
+fn shrink_images(svg: &str) -> String {
+    const PREFIX: &str = "xlink:href=\"data:image/png;base64,";
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(at) = rest.find(PREFIX) {
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        let data = &after[PREFIX.len()..];
+        let end = data.find('"').unwrap_or(data.len());
+        match smaller_jpeg(&data[..end]) {
+            Some(jpeg) => {
+                out.push_str("xlink:href=\"data:image/jpeg;base64,");
+                out.push_str(&jpeg);
+            }
+            None => out.push_str(&after[..PREFIX.len() + end]),
+        }
+        rest = &data[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The image as a JPEG at print resolution, base64-encoded, when it is opaque, large, and the
+/// JPEG is clearly smaller.
+fn smaller_jpeg(png_base64: &str) -> Option<String> {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    // Small images (logos, icons) are left alone: lossless and already light.
+    if png_base64.len() < 200_000 {
+        return None;
+    }
+    let png = engine.decode(png_base64).ok()?;
+    let image = image::load_from_memory(&png).ok()?;
+    if image.color().has_alpha() {
+        return None;
+    }
+    let (w, h) = (image.width(), image.height());
+    let factor = (f64::from(MAX_LONG_SIDE) / f64::from(w.max(h)))
+        .min(f64::from(MAX_SHORT_SIDE) / f64::from(w.min(h)))
+        .min(1.0);
+    let jpeg = reduce(&png, "jpg", factor).ok()?;
+    (jpeg.len() * 3 < png.len() * 2).then(|| engine.encode(jpeg))
 }
 
 /// Fonts for the text of PDFs that rely on the 14 standard fonts: the metric-compatible ones
@@ -211,7 +259,7 @@ fn reduce(bytes: &[u8], ext: &str, factor: f64) -> Result<Vec<u8>, String> {
     let decoded = image::load_from_memory(bytes).map_err(|e| format!("image illisible : {e}"))?;
     let (w, h) = (decoded.width(), decoded.height());
     let size = |n: u32| ((f64::from(n) * factor).round() as u32).max(1);
-    let small = decoded.resize_exact(size(w), size(h), image::imageops::FilterType::Lanczos3);
+    let small = decoded.resize_exact(size(w), size(h), image::imageops::FilterType::Triangle);
     let mut out = Vec::new();
     let result = if ext == "png" {
         small.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)

@@ -240,3 +240,77 @@ fn an_svg_annex_with_generic_font_families_is_written_with_the_embedded_fonts() 
     }
     assert!(pdf_pages(&out).concat().contains("Plan de la halle"), "the SVG's text is text");
 }
+
+/// A one-page PDF holding a 2480 × 3508 JPEG (an A4 page scanned at 300 dpi), as scanners
+/// write them.
+fn scanned_pdf() -> Vec<u8> {
+    let mut seed = 3u32;
+    let scan = image::RgbImage::from_fn(2480, 3508, |_, y| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let ink = if y % 60 < 6 { 40 } else { 240 };
+        image::Rgb([ink + (seed >> 28) as u8, ink, ink])
+    });
+    let mut jpeg = Vec::new();
+    scan.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85))
+        .unwrap();
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let picture = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 2480, "Height" => 3508,
+            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8, "Filter" => "DCTDecode",
+        },
+        jpeg,
+    ));
+    let content = Content {
+        operations: vec![
+            Operation::new("q", vec![]),
+            Operation::new(
+                "cm",
+                vec![595.into(), 0.into(), 0.into(), 842.into(), 0.into(), 0.into()],
+            ),
+            Operation::new("Do", vec!["Im1".into()]),
+            Operation::new("Q", vec![]),
+        ],
+    };
+    let stream = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Contents" => stream,
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => picture } },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn a_scanned_pdf_annex_stays_a_jpeg_at_print_resolution_instead_of_a_heavy_png() {
+    let dir = scratch("annexe-pdf-scan");
+    let scan = scanned_pdf();
+    std::fs::write(dir.join("scan.pdf"), &scan).unwrap();
+    let out = dir.join("dossier.pdf");
+    let output = run(&[
+        dossier_with_annex(&dir, "scan.pdf", "").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let images = tool("pdfimages", &["-list", out.to_str().unwrap()]);
+    let row = images.lines().find(|l| l.contains(" image ")).expect("the scan is in the PDF");
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!((cols[3], cols[4], cols[8]), ("1950", "2758", "jpeg"), "{row}");
+    // The dossier holds the original (attached) and the page (drawn): about twice the scan,
+    // not the four or five times a PNG page would weigh.
+    let size = std::fs::metadata(&out).unwrap().len() as usize;
+    assert!(size < scan.len() * 5 / 2, "PDF of {size} bytes for a scan of {}", scan.len());
+}
