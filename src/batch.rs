@@ -35,8 +35,10 @@ pub struct Outcome {
     pub pages: usize,
     /// Time spent on this dossier.
     pub time: Duration,
-    /// Number of warnings.
+    /// Number of warnings (data and layout).
     pub warnings: usize,
+    /// Layout defects of the PDF.
+    pub layout: Vec<crate::audit::Finding>,
     /// Completeness for the label.
     pub completeness: Option<Report>,
     /// Headline figures for the network overview.
@@ -161,6 +163,7 @@ pub fn run_job(pipeline: &Pipeline, job: &Job) -> Outcome {
         pages: 0,
         time: Duration::ZERO,
         warnings: 0,
+        layout: Vec::new(),
         completeness: None,
         figures: None,
         error: None,
@@ -190,6 +193,8 @@ fn render_job(pipeline: &Pipeline, job: &Job, outcome: &mut Outcome) -> Result<(
     let rendered = pipeline.render(&loaded)?;
     Pipeline::write(&rendered.compiled, &job.output)?;
     outcome.pages = rendered.compiled.pages;
+    outcome.warnings += rendered.compiled.layout.len();
+    outcome.layout = rendered.compiled.layout;
     Ok(())
 }
 

@@ -267,12 +267,19 @@ pub struct StandardArgs {
     /// Normes PDF, séparées par des virgules (par défaut a-3a,ua-1 ; aussi a-3u, a-3b, a-2b, 1.7…) ou « aucune ».
     #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1", hide_default_value = true)]
     pub pdf_standard: String,
+
+    /// Les défauts de mise en page (texte sur le pied de page, textes superposés, page à moitié vide, titre seul en bas de page) deviennent des erreurs : aucun PDF n'est écrit.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl StandardArgs {
-    /// The validated list of standards.
-    pub fn parse(&self) -> anyhow::Result<Vec<typst_pdf::PdfStandard>> {
-        parse_standards(&self.pdf_standard)
+    /// The validated output target: standards and strictness.
+    pub fn target(&self) -> anyhow::Result<crate::validate::Target> {
+        Ok(crate::validate::Target {
+            standards: parse_standards(&self.pdf_standard)?,
+            strict_layout: self.strict,
+        })
     }
 }
 
@@ -430,15 +437,15 @@ pub struct DossierConfig {
     pub templates: Option<PathBuf>,
     /// The previous phase's dossier, if given on the command line.
     pub previous: Option<PathBuf>,
-    /// PDF standards to conform to.
-    pub standards: Vec<typst_pdf::PdfStandard>,
+    /// PDF standards to conform to, and whether layout defects are errors.
+    pub target: crate::validate::Target,
 }
 
 impl DossierConfig {
     /// How the dossier is read for this output.
     pub fn load_options(&self) -> crate::load::LoadOptions {
         crate::load::LoadOptions {
-            target: crate::validate::Target { standards: self.standards.clone() },
+            target: self.target.clone(),
             label: None,
             previous: self.previous.clone(),
         }
@@ -469,7 +476,7 @@ impl DossierArgs {
             output,
             templates: self.templates,
             previous: self.previous,
-            standards: self.standards.parse()?,
+            target: self.standards.target()?,
         })
     }
 }

@@ -19,6 +19,8 @@ pub struct Compiled {
     pub pages: usize,
     /// Typst warnings, already formatted for the terminal.
     pub warnings: Vec<String>,
+    /// Layout defects found in the laid-out pages.
+    pub layout: Vec<crate::audit::Finding>,
 }
 
 /// A failed compilation: Typst's diagnostics with their location in the generated sources.
@@ -70,6 +72,7 @@ pub fn compile(world: &DossierWorld, meta: &PdfMeta) -> Result<Compiled, Compile
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     let warnings: Vec<String> = warnings.iter().map(|w| format_one(world, w)).collect();
     let document = output.map_err(|errors| CompileError { report: format(world, &errors) })?;
+    let layout = crate::audit::audit(&document);
     let standards = PdfStandards::new(&meta.standards).map_err(|e| CompileError {
         report: format!("combinaison de normes PDF impossible : {}", e.message()),
     })?;
@@ -82,7 +85,7 @@ pub fn compile(world: &DossierWorld, meta: &PdfMeta) -> Result<Compiled, Compile
     };
     let pdf = typst_pdf::pdf(&document, &options)
         .map_err(|errors| CompileError { report: format(world, &errors) })?;
-    Ok(Compiled { pages: document.pages().len(), document, pdf, warnings })
+    Ok(Compiled { pages: document.pages().len(), document, pdf, warnings, layout })
 }
 
 fn format_one(world: &DossierWorld, diagnostic: &SourceDiagnostic) -> String {

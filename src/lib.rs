@@ -8,6 +8,7 @@
 //! command line lives in [`cli`] and [`commands`].
 
 pub mod annex;
+pub mod audit;
 pub mod batch;
 pub mod charts;
 pub mod check;

@@ -132,7 +132,13 @@ impl Pipeline {
     ) -> Result<Compiled> {
         let ident = slug(&loaded.dossier.cite.nom);
         let date = document_date(&loaded.dossier);
-        self.compile_sources(sources, &ident, date, world).map_err(|e| self.locate_text(loaded, e))
+        let compiled = self
+            .compile_sources(sources, &ident, date, world)
+            .map_err(|e| self.locate_text(loaded, e))?;
+        if self.options.target.strict_layout && !compiled.layout.is_empty() {
+            return Err(crate::audit::LayoutErrors(compiled.layout).into());
+        }
+        Ok(compiled)
     }
 
     /// A failed export because of text a PDF standard refuses becomes errors located at the

@@ -11,17 +11,13 @@ use crate::batch::{self, Outcome};
 use crate::cli::BatchArgs;
 use crate::load::LoadOptions;
 use crate::render::Pipeline;
-use crate::validate::Target;
 use crate::{diag, fsutil};
 
 /// Renders every dossier found; returns whether all succeeded.
 pub fn run(args: BatchArgs) -> Result<bool> {
     let start = Instant::now();
-    let options = LoadOptions {
-        target: Target { standards: args.standards.parse()? },
-        label: args.label,
-        previous: None,
-    };
+    let options =
+        LoadOptions { target: args.standards.target()?, label: args.label, previous: None };
     let found = batch::find_inputs(&args.inputs)?;
     for path in &found.ignored {
         eprintln!("ignoré (pas de table [cite]) : {}", path.display());
@@ -129,6 +125,10 @@ fn print_summary(outcomes: &[Outcome]) {
             o.warnings,
             completeness
         );
+    }
+    for o in outcomes.iter().filter(|o| !o.layout.is_empty()) {
+        eprintln!("\nmise en page de {} :", o.job.input.display());
+        o.layout.iter().for_each(|f| eprintln!("  avertissement : {f}"));
     }
     for o in outcomes.iter().filter(|o| o.error.is_some()) {
         eprintln!(

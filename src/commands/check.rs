@@ -9,13 +9,12 @@ use crate::cli::{CheckArgs, Format};
 use crate::diag;
 use crate::load::LoadOptions;
 use crate::render::Pipeline;
-use crate::validate::Target;
 
 /// Validates, checks and renders (without writing) a dossier; returns whether it is complete
 /// for the label.
 pub fn run(args: CheckArgs) -> Result<bool> {
     let options = LoadOptions {
-        target: Target { standards: args.standards.parse()? },
+        target: args.standards.target()?,
         label: args.label,
         previous: args.previous.clone(),
     };
@@ -27,6 +26,7 @@ pub fn run(args: CheckArgs) -> Result<bool> {
     let rendered = pipeline.render(&loaded)?;
     if args.format == Format::Human {
         diag::print_typst_warnings(&rendered.compiled.warnings);
+        crate::audit::print_warnings(&rendered.compiled.layout);
     }
     let report = &loaded.report;
     match args.format {

@@ -37,6 +37,7 @@ pub fn run(config: RenderConfig) -> Result<()> {
     let date = crate::render::typst_date(render::document_date(&loaded.dossier));
     let compiled = pipeline.compile(&loaded, &sources, &mut DossierWorld::new(date))?;
     diag::print_typst_warnings(&compiled.warnings);
+    crate::audit::print_warnings(&compiled.layout);
     Pipeline::write(&compiled, &dossier.output)?;
     if !config.quiet {
         eprintln!("{}", loaded.report.one_line());

@@ -64,6 +64,7 @@ fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>)
     let time = now();
     diag::print_warnings(&rendered.loaded.warnings);
     diag::print_typst_warnings(&rendered.compiled.warnings);
+    crate::audit::print_warnings(&rendered.compiled.layout);
     if let Err(error) = Pipeline::write(&rendered.compiled, &config.dossier.output) {
         failure(&error, preview);
         return;

@@ -126,20 +126,25 @@ static SCHEMA: LazyLock<Value> = LazyLock::new(crate::schema::dossier_schema);
 pub struct Target {
     /// PDF standards of the output.
     pub standards: Vec<typst_pdf::PdfStandard>,
+    /// Layout defects found by the audit are errors (`--strict`), not warnings.
+    pub strict_layout: bool,
 }
 
 /// By default a dossier is rendered as a submitted one is: PDF/A-3a (archival, tagged, with
 /// its data attached) and PDF/UA-1 (accessible).
 impl Default for Target {
     fn default() -> Self {
-        Target { standards: vec![typst_pdf::PdfStandard::A_3a, typst_pdf::PdfStandard::Ua_1] }
+        Target {
+            standards: vec![typst_pdf::PdfStandard::A_3a, typst_pdf::PdfStandard::Ua_1],
+            strict_layout: false,
+        }
     }
 }
 
 impl Target {
     /// No PDF standard: only what any PDF needs.
     pub fn none() -> Self {
-        Target { standards: Vec::new() }
+        Target { standards: Vec::new(), strict_layout: false }
     }
 
     /// Whether an archival (PDF/A) or accessibility (PDF/UA) standard is asked for.

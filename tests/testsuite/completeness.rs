@@ -364,6 +364,9 @@ fn check_case(seed: u64, dir: &Path) -> Result<(), String> {
     if !render.status.success() {
         return Err(format!("check passed its stages but the render failed:\n{}", stderr(&render)));
     }
+    if stderr(&render).contains("mise en page") {
+        return Err(format!("the layout audit found defects:\n{}", stderr(&render)));
+    }
     let text = pdf_text(&pdf);
     let items = report["items"].as_array().unwrap();
     let entries: Vec<(String, String)> = items

@@ -3,6 +3,7 @@
 
 mod annexes;
 mod architecture;
+mod audit;
 mod batch;
 mod cli;
 mod completeness;

@@ -1,0 +1,99 @@
+//! The layout audit: every compile reads the laid-out pages and reports what a committee would
+//! see as a defect. The examples and the second territory have none; a template built to fail
+//! is caught on every count, and `--strict` refuses it without writing a PDF.
+
+use crate::support::{root, run, scratch, stderr};
+
+/// A chapter template that commits every defect the audit knows, one per page.
+const BROKEN_CHAPTER: &str = r#"#import "/lib.typ": *
+= Contrôle de la mise en page
+
+Une page presque vide : le paragraphe suivant aurait tenu sous celui-ci.
+#pagebreak()
+Un court paragraphe, renvoyé sans raison à la page suivante.
+
+#place(top + left)[Texte posé par-dessus]
+Texte posé par-dessus un autre.
+#pagebreak()
+#v(1fr)
+== Titre resté seul
+#pagebreak()
+Suite du titre.
+
+#block(breakable: false, height: 26cm, width: 100%, fill: luma(230))[Un bloc plus haut que la page]
+"#;
+
+fn dossier_with_broken_template(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = scratch(name);
+    let templates = dir.join("modeles");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("chapitre-1.typ"), BROKEN_CHAPTER).unwrap();
+    std::fs::copy(root().join("data/projet/dossier.toml"), dir.join("dossier.toml")).unwrap();
+    (dir, templates)
+}
+
+#[test]
+fn the_examples_and_the_second_territory_have_no_layout_defect() {
+    let dossiers = [
+        root().join("data/projet/dossier.toml"),
+        root().join("data/prefiguration/dossier.toml"),
+        root().join("data/fonctionnement/dossier.toml"),
+        root().join("tests/fixtures/territoire-serre-vallee/dossier.toml"),
+    ];
+    let dir = scratch("audit-examples");
+    for (i, dossier) in dossiers.iter().enumerate() {
+        let out = dir.join(format!("{i}.pdf"));
+        let output = run(&[dossier.to_str().unwrap(), "-o", out.to_str().unwrap(), "--strict"]);
+        assert!(output.status.success(), "{}: {}", dossier.display(), stderr(&output));
+        assert!(!stderr(&output).contains("mise en page"), "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn a_template_built_to_fail_is_caught_on_every_count_with_its_page_and_item() {
+    let (dir, templates) = dossier_with_broken_template("audit-broken");
+    let out = dir.join("dossier.pdf");
+    let output = run(&[
+        dir.join("dossier.toml").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    let messages = stderr(&output);
+    assert!(output.status.success(), "{messages}");
+    let findings: Vec<&str> =
+        messages.lines().filter(|l| l.starts_with("avertissement : mise en page")).collect();
+    for expected in [
+        "page remplie à",
+        "et « Texte posé par-dessus » se chevauchent",
+        "le titre « Titre resté seul » est seul en bas de page",
+        "recouvre le pied de page",
+    ] {
+        assert!(findings.iter().any(|f| f.contains(expected)), "{expected:?} not in:\n{messages}");
+    }
+    assert!(
+        findings.iter().all(|f| f.contains("page ") && f.contains("(")),
+        "each finding names its page and item:\n{messages}"
+    );
+    assert!(findings.iter().any(|f| f.contains("(Titre resté seul)")), "{messages}");
+}
+
+#[test]
+fn strict_turns_layout_defects_into_errors_and_writes_no_pdf() {
+    let (dir, templates) = dossier_with_broken_template("audit-strict");
+    let out = dir.join("dossier.pdf");
+    let output = run(&[
+        dir.join("dossier.toml").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+        "--strict",
+    ]);
+    let messages = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{messages}");
+    assert!(messages.contains("refusé(s) par --strict"), "{messages}");
+    assert!(messages.contains("erreur de mise en page, page"), "{messages}");
+    assert!(!out.exists(), "no PDF under --strict");
+}
