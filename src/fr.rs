@@ -35,6 +35,22 @@ pub fn format_number(value: f64, decimals: usize) -> String {
     out
 }
 
+/// French typography of numbers typed in text: the space between groups of digits
+/// ("11 350") and before a unit sign ("22 %", "40 €") becomes a narrow no-break space, so that
+/// a number is never split across two lines. Nothing else changes: the text reads the same.
+pub fn bind_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between = c == ' ' && i > 0 && digit(i - 1);
+        let group = between && digit(i + 1) && digit(i + 2) && digit(i + 3) && !digit(i + 4);
+        let unit = between && matches!(chars.get(i + 1), Some('%' | '€'));
+        out.push(if group || unit { NNBSP } else { c });
+    }
+    out
+}
+
 /// A file size in French units ("840 ko", "12,3 Mo").
 pub fn format_size(bytes: u64) -> String {
     let b = bytes as f64;
@@ -114,5 +130,16 @@ mod tests {
     fn dates_are_written_in_french() {
         assert_eq!(format_date(Date::parse("2026-11-24").unwrap()), "24 novembre 2026");
         assert_eq!(format_date(Date::parse("2026-03-01").unwrap()), "1er mars 2026");
+        let n = NNBSP;
+        assert_eq!(
+            bind_numbers("11 350 habitants, 22 % et 40 €"),
+            format!("11{n}350 habitants, 22{n}% et 40{n}€")
+        );
+        assert_eq!(
+            bind_numbers("en 2025 1234 visites"),
+            "en 2025 1234 visites",
+            "not a group of three"
+        );
+        assert_eq!(bind_numbers("1 2 3"), "1 2 3");
     }
 }

@@ -210,17 +210,20 @@ pub fn number(value: f64) -> String {
     crate::fr::format_auto(value, 1)
 }
 
-/// A "nice" upper bound for an axis: 1, 2, 2.5 or 5 times a power of ten, at least `max`.
-pub fn nice_max(max: f64) -> f64 {
+/// A value axis from zero: its top and a round step (1, 2, 2.5 or 5 times a power of ten)
+/// giving at most five intervals, so that every gridline reads as a round number (no
+/// "6 250 / 18 750" from a top split in four).
+pub fn axis(max: f64) -> (f64, f64) {
     if max <= 0.0 || !max.is_finite() {
-        return 1.0;
+        return (1.0, 0.25);
     }
-    let magnitude = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    let magnitude = 10f64.powf((max / 5.0).log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
-        .find(|v| *v >= max)
-        .unwrap_or(10.0 * magnitude)
+        .find(|step| (max / step).ceil() <= 5.0)
+        .unwrap_or(10.0 * magnitude);
+    ((max / step).ceil().max(1.0) * step, step)
 }
 
 /// Draws a horizontal legend (colour square + label) at the top-left corner.
@@ -257,8 +260,9 @@ mod tests {
 
     #[test]
     fn axis_bounds_are_round() {
-        assert_eq!(nice_max(11240.0), 20000.0);
-        assert_eq!(nice_max(9.1), 10.0);
-        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(axis(20_500.0), (25_000.0, 5_000.0));
+        assert_eq!(axis(11_240.0), (12_500.0, 2_500.0));
+        assert_eq!(axis(17_900.0), (20_000.0, 5_000.0));
+        assert_eq!(axis(3.0), (3.0, 1.0));
     }
 }

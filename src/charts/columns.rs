@@ -29,7 +29,7 @@ pub fn draw(data: &Columns) -> Result<String> {
     let previous = data.previous.unwrap_or(&[]);
     let max =
         data.values.iter().chain(previous).copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
-    let top = canvas::nice_max(max);
+    let (top, step) = canvas::axis(max);
     let n = data.labels.len().max(1);
     let slot = f64::from(WIDTH as i32 - LEFT - 10) / n as f64;
     let y =
@@ -38,8 +38,8 @@ pub fn draw(data: &Columns) -> Result<String> {
 
     canvas::draw(HEIGHT as u32, |area| {
         let tick = canvas::font(SMALL, false, GRAY, HPos::Right, VPos::Center);
-        for k in 0..=4 {
-            let v = top * f64::from(k) / 4.0;
+        for k in 0..=(top / step).round() as i32 {
+            let v = step * f64::from(k);
             canvas::line(area, (LEFT, y(v)), (WIDTH as i32 - 10, y(v)), GRID, 1)?;
             canvas::text(area, &canvas::number(v), (LEFT - 8, y(v)), &tick)?;
         }

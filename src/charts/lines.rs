@@ -23,7 +23,7 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
         .filter(|v| v.is_finite())
         .collect();
     let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
-    let step = tick_step(hi - lo);
+    let step = canvas::axis(hi - lo).1;
     let lo = ((lo / step).floor() * step - step).max(0.0);
     let hi = (hi / step).ceil() * step + step;
     let n = data.periodes.len().max(2);
@@ -84,18 +84,6 @@ fn marker(area: &canvas::Area, k: usize, (x, y): (i32, i32), color: RGBColor) ->
 
 fn unit_suffix(unit: &str) -> String {
     if unit.is_empty() { String::new() } else { format!("\u{202f}{unit}") }
-}
-
-/// A tick step giving 4 to 8 gridlines over `range`.
-fn tick_step(range: f64) -> f64 {
-    let range = if range > 0.0 && range.is_finite() { range } else { 1.0 };
-    let raw = range / 4.0;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(magnitude * 10.0)
 }
 
 /// Alt text giving every value.

@@ -275,6 +275,12 @@ pub struct BudgetSummary {
     pub financeurs: usize,
     /// Of which funders that are not partners of the Cité.
     pub hors_partenariat: usize,
+    /// The largest funder (its lines added up) and its share of the funding, in %.
+    pub principal: Option<(String, f64)>,
+    /// Sum of the in-kind lines (valorisation).
+    pub valorisation: f64,
+    /// Funding minus expenses: zero when the budget is balanced.
+    pub ecart: f64,
 }
 
 impl Derived {
@@ -323,12 +329,33 @@ fn budget(detail: &BudgetDetail) -> BudgetSummary {
             .collect();
         names.len()
     };
+    let mut by_funder: BTreeMap<String, (String, f64)> = BTreeMap::new();
+    for line in &detail.financements {
+        let entry = by_funder
+            .entry(crate::vocab::fold(&line.partenaire))
+            .or_insert_with(|| (line.partenaire.clone(), 0.0));
+        entry.1 += line.montant;
+    }
+    let principal = by_funder
+        .into_values()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|_| financements > 0.0)
+        .map(|(name, amount)| (name, 100.0 * amount / financements));
+    let valorisation = detail
+        .financements
+        .iter()
+        .filter(|f| f.nature == Some(crate::model::Nature::Valorisation))
+        .map(|f| f.montant)
+        .sum();
     BudgetSummary {
         charges,
         financements,
         parts,
         financeurs: funders(false),
         hors_partenariat: funders(true),
+        principal,
+        valorisation,
+        ecart: financements - charges,
     }
 }
 

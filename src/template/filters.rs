@@ -20,7 +20,7 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("nombre", number_filter);
     tera.register_filter("euros", euros_filter);
     tera.register_filter("pourcent", percent_filter);
-    tera.register_filter("date_fr", date_filter);
+    tera.register_filter("date_fr", DateFilter);
     tera.register_filter("somme", sum_filter);
     tera.register_filter("libelle", label_filter);
     tera.register_filter("plages", slots_filter);
@@ -58,6 +58,8 @@ fn long_run_offsets(input: &str) -> Vec<Option<usize>> {
 /// are dropped (they have no glyph), and the space before `; : ! ?` becomes a narrow no-break
 /// space as French typography requires.
 pub fn escape_markup(input: &str) -> String {
+    let bound = crate::fr::bind_numbers(input);
+    let input = bound.as_str();
     let mut out = String::with_capacity(input.len() + input.len() / 4);
     let offsets = long_run_offsets(input);
     let mut chars = input.chars().peekable();
@@ -215,10 +217,29 @@ fn percent_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<
     Ok(Value::String(format!("{number}{NNBSP}%")))
 }
 
-fn date_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let text = value.as_str().unwrap_or_default();
-    let date = Date::parse(text).map_err(tera::Error::msg)?;
-    Ok(Value::String(format_date(date)))
+/// A date in French for the document, its ordinal in superscript ("1#super[er] mars 2026").
+/// Safe: made only of digits, month names and that markup.
+struct DateFilter;
+
+impl Filter for DateFilter {
+    fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+        let text = value.as_str().unwrap_or_default();
+        let date = Date::parse(text).map_err(tera::Error::msg)?;
+        Ok(Value::String(date_markup(date)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// "1er mars 2026" with its ordinal raised, as French typography writes it.
+pub fn date_markup(date: Date) -> String {
+    let text = format_date(date);
+    match text.strip_prefix("1er ") {
+        Some(rest) => format!("1#super[er] {rest}"),
+        None => text,
+    }
 }
 
 /// Opening slots in French notation: `["09:30-12:30", "13:30-17:00"]` → "9 h 30 – 12 h 30 ;

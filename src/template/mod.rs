@@ -2,6 +2,7 @@
 //! filters registered in one place, and rendering of a dossier into Typst sources.
 
 mod context;
+mod essentials;
 pub mod filters;
 mod markdown;
 
@@ -28,6 +29,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("lib.typ", include_str!("../../templates/lib.typ")),
     ("main.typ", include_str!("../../templates/main.typ")),
     ("couverture.typ", include_str!("../../templates/couverture.typ")),
+    ("essentiel.typ", include_str!("../../templates/essentiel.typ")),
     ("chapitre-1.typ", include_str!("../../templates/chapitre-1.typ")),
     ("chapitre-2.typ", include_str!("../../templates/chapitre-2.typ")),
     ("chapitre-3.typ", include_str!("../../templates/chapitre-3.typ")),
@@ -46,6 +48,7 @@ const OUTPUTS: &[(&str, &str)] = &[
     ("lib.typ", "/lib.typ"),
     ("main.typ", "/main.typ"),
     ("couverture.typ", "/couverture.typ"),
+    ("essentiel.typ", "/essentiel.typ"),
     ("chapitre-1.typ", "/chapitres/1.typ"),
     ("chapitre-2.typ", "/chapitres/2.typ"),
     ("chapitre-3.typ", "/chapitres/3.typ"),
@@ -199,6 +202,8 @@ struct TemplateData<'a> {
     phase: PhaseData,
     /// Derived figures.
     calc: Derived,
+    /// The key figures of « L'essentiel ».
+    essentiel: essentials::Essentials,
     /// Charts by identifier (path, alt text, caption); every identifier is present.
     charts: BTreeMap<&'static str, Option<&'a Chart>>,
     /// Date of the dossier in French.
@@ -271,6 +276,7 @@ fn build_context(loaded: &LoadedDossier, extras: &Extras) -> Result<Context> {
     if let Some(previous) = previous {
         context::follow_up(&mut items, previous, precedent.as_deref().unwrap_or_default());
     }
+    let derived = Derived::new(dossier);
     let data = TemplateData {
         d: dossier,
         items,
@@ -281,9 +287,10 @@ fn build_context(loaded: &LoadedDossier, extras: &Extras) -> Result<Context> {
             label: phase.label(),
             colonne: crate::outline::Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0),
         },
-        calc: Derived::new(dossier),
+        essentiel: essentials::essentials(dossier, &derived, &loaded.report),
+        calc: derived,
         charts: crate::charts::IDS.iter().map(|id| (*id, charts.get(*id))).collect(),
-        date_fr: format_date(dossier.cite.date),
+        date_fr: filters::date_markup(dossier.cite.date),
         date: DateParts { annee: extras.date.year, mois: extras.date.month, jour: extras.date.day },
         pieces: extras.pieces,
         evolutions,

@@ -451,7 +451,7 @@ fn the_second_territory_renders_complete_and_without_a_single_warning() {
     // 4.1 and 6.1 say what they count: partners with the funder role in 4.1, every funder of
     // the budget in 6.1 (three partners and FSE+, outside the partnership).
     assert!(text.contains("partenaires financeurs"), "{text}");
-    assert!(text.contains("4 financeurs, dont 1 hors partenariat"), "{text}");
+    assert!(text.contains("des 4 financeurs, dont 1 hors"), "{text}");
     assert!(!text.contains("À compléter"));
 }
 

@@ -107,7 +107,7 @@ fn chart_labels_are_real_text_in_the_pdf() {
         "Sous les noms : distance et temps de trajet jusqu'au site principal",
         "Visites par an",
         "Renforcer l'accueil du mardi soir par un",
-        "Figure 1.",
+        "Figure 1 –",
         "source : Insee, Flores 2023",
     ] {
         assert!(text.contains(label), "chart label {label:?} not found in the PDF text");
@@ -118,7 +118,7 @@ fn chart_labels_are_real_text_in_the_pdf() {
 fn projet_example_shows_the_charts_its_data_allows() {
     let text = body_text("projet");
     for label in
-        ["Figure 1. – Emplois salariés par secteur", "Taux de chômage localisé", "Financeurs (2)"]
+        ["Figure 1 – Emplois salariés par secteur", "Taux de chômage localisé", "Financeurs (2)"]
     {
         assert!(text.contains(label), "{label:?} missing");
     }

@@ -128,7 +128,7 @@ fn annexes_follow_chapter_8_with_their_own_entries_and_continuous_page_numbers()
     let pages = pdf_pages(&pdf);
     let total = pages.iter().filter(|p| !p.trim().is_empty()).count();
     let sommaire = &pages[1];
-    assert!(sommaire.contains("Annexe 1 – Convention multipartenariale 2025-2028"), "{sommaire}");
+    assert!(sommaire.contains("Annexe 1 – Convention multipartenariale 2025–2028"), "{sommaire}");
     assert!(sommaire.contains("Annexe 2 – Plan de la halle aux grains"));
     let last = pages.iter().rev().find(|p| !p.trim().is_empty()).unwrap();
     assert!(last.contains("Annexe 2 – Plan de la halle aux grains"), "{last}");
@@ -136,7 +136,7 @@ fn annexes_follow_chapter_8_with_their_own_entries_and_continuous_page_numbers()
     assert!(last.contains("Cité des métiers du Val-de-Lys Label fonctionnement"), "running header");
     let chapter4 = pages.iter().rev().find(|p| p.contains("4.5 La structure juridique")).unwrap();
     assert!(
-        chapter4.contains("Voir l'annexe 1 (Convention multipartenariale 2025-2028)"),
+        chapter4.contains("Voir l'annexe 1 (Convention multipartenariale 2025–2028)"),
         "{chapter4}"
     );
 }
@@ -192,15 +192,93 @@ fn bookmarks(pdf: &std::path::Path) -> Vec<String> {
 fn bookmarks_read_number_space_title_and_times_are_written_the_french_way() {
     let pdf = render_example("fonctionnement");
     let titles = bookmarks(&pdf);
+    assert_eq!(
+        titles[..4],
+        [
+            "Cité des métiers du Val-de-Lys",
+            "Sommaire",
+            "L'essentiel",
+            "Plan du dossier et niveaux attendus"
+        ],
+        "the cover, the sommaire and « L'essentiel » have their bookmarks, first"
+    );
     for expected in [
         "1. Définition et contexte du projet",
         "1.1 Le porteur de projet technique et politique",
         "1.2.3 Description du public CDM",
-        "Annexe 1 – Convention multipartenariale 2025-2028",
+        "Annexe 1 – Convention multipartenariale 2025–2028",
     ] {
         assert!(titles.iter().any(|t| t == expected), "{expected:?} not in {titles:#?}");
     }
     let text = crate::support::pdf_text(&pdf);
     assert!(text.contains("9 h 30 – 12 h 30"), "opening hours in French notation");
     assert!(!text.contains("09:30"), "no clock notation left");
+}
+
+/// The lines of a PDF's text as pdftotext lays them out (physical layout).
+fn layout_lines(pdf: &std::path::Path) -> Vec<String> {
+    tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]).lines().map(String::from).collect()
+}
+
+#[test]
+fn table_headers_and_numbers_are_never_hyphenated() {
+    // The second territory has narrow numeric columns (distances, ETP) and long headers.
+    let out = crate::support::scratch("hyphens").join("serre-vallee.pdf");
+    render(
+        &crate::support::root().join("tests/fixtures/territoire-serre-vallee/dossier.toml"),
+        &out,
+    );
+    let fonctionnement = render_example("fonctionnement");
+    for pdf in [&out, &fonctionnement] {
+        let lines = layout_lines(pdf);
+        let text = lines.join("\n");
+        for header in ["Distance", "Partenaire", "Quantité", "Montant", "Temps"] {
+            let head = &header[..3];
+            assert!(
+                !lines.iter().any(|l| l.split_whitespace().any(|w| w.starts_with(head)
+                    && w.ends_with('-')
+                    && header.starts_with(w.trim_end_matches('-')))),
+                "header {header:?} hyphenated in {}",
+                pdf.display()
+            );
+        }
+        assert!(text.contains("Distance"), "the sites table header is whole");
+        // A number never ends a line with a hyphen, nor is split between lines.
+        for line in &lines {
+            for word in line.split_whitespace() {
+                let digits = word.trim_end_matches('-');
+                assert!(
+                    !(word.ends_with('-')
+                        && !digits.is_empty()
+                        && digits.chars().all(|c| c.is_ascii_digit())),
+                    "number hyphenated: {line:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn dates_raise_their_ordinal_and_captions_read_tableau_n_dash_title() {
+    let pdf = render_example("fonctionnement");
+    let text = crate::support::pdf_text(&pdf);
+    assert!(text.contains("Tableau 1 – ") && !text.contains("Tableau 1. –"), "caption style");
+    assert!(text.contains("Figure 1 – "), "figure caption style");
+    // "1er décembre 2026": "er" is a word of its own, smaller than the "1" before it.
+    let words: Vec<(String, f64)> = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"])
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+        .map(|l| {
+            let attr = |name: &str| -> f64 {
+                let start = l.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                l[start..start + l[start..].find('"').unwrap()].parse().unwrap()
+            };
+            let word = l[l.find('>').unwrap() + 1..l.rfind("</word>").unwrap()].to_string();
+            (word, attr("yMax") - attr("yMin"))
+        })
+        .collect();
+    let raised = words.windows(3).filter(|w| {
+        w[0].0 == "1" && w[1].0 == "er" && w[2].0 == "décembre" && w[1].1 < 0.75 * w[0].1
+    });
+    assert!(raised.count() >= 1, "the ordinal of « 1er décembre » is a superscript");
 }
