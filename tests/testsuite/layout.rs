@@ -23,7 +23,11 @@ fn below_the_body(pdf: &Path) -> Vec<String> {
             };
             let content = word.split('>').nth(1).unwrap_or("").split('<').next().unwrap_or("");
             let footer = content == "Page" || content == "/" || content.parse::<u32>().is_ok();
-            if attr("yMax") > BODY_BOTTOM + 1.0 && !footer {
+            // The box pdftotext gives includes the font's descent: the descenders of a page's
+            // last line reach into the margin in any typesetting. A word whose upper three
+            // quarters (down to about its baseline) pass the body's bottom is below it.
+            let baseline = attr("yMax") - 0.25 * (attr("yMax") - attr("yMin"));
+            if baseline > BODY_BOTTOM + 1.0 && !footer {
                 found.push(format!("page {}: {content}", page + 1));
             }
         }
