@@ -72,6 +72,19 @@ fn dossier_with_annex(dir: &Path, file: &str, extra: &str) -> std::path::PathBuf
     path
 }
 
+/// Renders a dossier whose annex is `file` (written with `bytes`) in a fresh folder, and fails
+/// the test if the render does; returns the PDF and the messages.
+fn render_annex(name: &str, file: &str, bytes: &[u8]) -> (std::path::PathBuf, String) {
+    let dir = scratch(name);
+    std::fs::write(dir.join(file), bytes).unwrap();
+    let out = dir.join("dossier.pdf");
+    let dossier = dossier_with_annex(&dir, file, "");
+    let output = run(&[dossier.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let messages = stderr(&output);
+    assert!(output.status.success(), "{messages}");
+    (out, messages)
+}
+
 fn tool(name: &str, args: &[&str]) -> String {
     let output = Command::new(name).args(args).output().expect("poppler-utils and qpdf installed");
     String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
@@ -107,15 +120,7 @@ fn annex_pages(pdf: &Path, heading: &str) -> Vec<(usize, String)> {
 
 #[test]
 fn a_three_page_pdf_annex_becomes_three_drawn_pages_and_is_attached_whole_under_pdf_a() {
-    let dir = scratch("annexe-pdf");
-    std::fs::write(dir.join("lettre.pdf"), letter_pdf(3)).unwrap();
-    let out = dir.join("dossier.pdf");
-    let output = run(&[
-        dossier_with_annex(&dir, "lettre.pdf", "").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let (out, _) = render_annex("annexe-pdf", "lettre.pdf", &letter_pdf(3));
     let pages = annex_pages(&out, "Annexe 1 – Lettre de soutien de la Région");
     assert_eq!(pages.len(), 3, "one page of the dossier per page of the letter");
     let total = pages.last().unwrap().0;
@@ -198,7 +203,6 @@ fn a_password_protected_or_damaged_pdf_annex_is_a_located_error_in_check_and_ren
 
 #[test]
 fn a_large_scan_is_reduced_to_print_resolution_and_the_sizes_are_told() {
-    let dir = scratch("annexe-scan");
     // A 6000 × 4200 landscape "scan" with noise, as a phone or copier produces.
     let mut seed = 7u32;
     let scan = image::RgbImage::from_fn(6000, 4200, |x, y| {
@@ -207,13 +211,10 @@ fn a_large_scan_is_reduced_to_print_resolution_and_the_sizes_are_told() {
         let grain = (seed >> 24) as u8 % 16;
         image::Rgb([paper + grain / 2, paper + grain / 2, paper])
     });
-    scan.save(dir.join("scan.jpg")).unwrap();
-    let original = std::fs::metadata(dir.join("scan.jpg")).unwrap().len();
-    let out = dir.join("dossier.pdf");
-    let dossier = dossier_with_annex(&dir, "scan.jpg", "");
-    let output = run(&[dossier.to_str().unwrap(), "-o", out.to_str().unwrap()]);
-    let message = stderr(&output);
-    assert!(output.status.success(), "{message}");
+    let mut jpeg = Vec::new();
+    scan.write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
+    let original = jpeg.len() as u64;
+    let (out, message) = render_annex("annexe-scan", "scan.jpg", &jpeg);
     assert!(message.contains("annexe 1 : image de 6000 × 4200 pixels réduite"), "{message}");
     let images = tool("pdfimages", &["-list", out.to_str().unwrap()]);
     let row = images.lines().find(|l| l.contains("image")).expect("the scan is in the PDF");
@@ -227,13 +228,8 @@ fn a_large_scan_is_reduced_to_print_resolution_and_the_sizes_are_told() {
 
 #[test]
 fn an_svg_annex_with_generic_font_families_is_written_with_the_embedded_fonts() {
-    let dir = scratch("annexe-svg");
     let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200"><text x="10" y="50" font-family="sans-serif" font-size="20">Plan de la halle</text><text x="10" y="100" style="font-family: serif">Salle 2</text><text x="10" y="150" font-family="monospace">Accueil</text></svg>"#;
-    std::fs::write(dir.join("plan.svg"), svg).unwrap();
-    let out = dir.join("dossier.pdf");
-    let dossier = dossier_with_annex(&dir, "plan.svg", "");
-    let output = run(&[dossier.to_str().unwrap(), "-o", out.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let (out, _) = render_annex("annexe-svg", "plan.svg", svg.as_bytes());
     let fonts = tool("pdffonts", &[out.to_str().unwrap()]);
     for row in fonts.lines().skip(2) {
         assert!(row.contains("Noto"), "a font other than the embedded ones: {row}");
@@ -295,16 +291,8 @@ fn scanned_pdf() -> Vec<u8> {
 
 #[test]
 fn a_scanned_pdf_annex_stays_a_jpeg_at_print_resolution_instead_of_a_heavy_png() {
-    let dir = scratch("annexe-pdf-scan");
     let scan = scanned_pdf();
-    std::fs::write(dir.join("scan.pdf"), &scan).unwrap();
-    let out = dir.join("dossier.pdf");
-    let output = run(&[
-        dossier_with_annex(&dir, "scan.pdf", "").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let (out, _) = render_annex("annexe-pdf-scan", "scan.pdf", &scan);
     let images = tool("pdfimages", &["-list", out.to_str().unwrap()]);
     let row = images.lines().find(|l| l.contains(" image ")).expect("the scan is in the PDF");
     let cols: Vec<&str> = row.split_whitespace().collect();

@@ -23,13 +23,28 @@ Suite du titre.
 #block(breakable: false, height: 26cm, width: 100%, fill: luma(230))[Un bloc plus haut que la page]
 "#;
 
-fn dossier_with_broken_template(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+/// Renders the projet example with the broken chapter template, with extra arguments; returns
+/// the run and the PDF path.
+fn render_with_broken_template(
+    name: &str,
+    extra: &[&str],
+) -> (std::process::Output, std::path::PathBuf) {
     let dir = scratch(name);
     let templates = dir.join("modeles");
     std::fs::create_dir_all(&templates).unwrap();
     std::fs::write(templates.join("chapitre-1.typ"), BROKEN_CHAPTER).unwrap();
-    std::fs::copy(root().join("data/projet/dossier.toml"), dir.join("dossier.toml")).unwrap();
-    (dir, templates)
+    let dossier = dir.join("dossier.toml");
+    std::fs::copy(root().join("data/projet/dossier.toml"), &dossier).unwrap();
+    let out = dir.join("dossier.pdf");
+    let mut args = vec![
+        dossier.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    (run(&args), out)
 }
 
 #[test]
@@ -51,15 +66,7 @@ fn the_examples_and_the_second_territory_have_no_layout_defect() {
 
 #[test]
 fn a_template_built_to_fail_is_caught_on_every_count_with_its_page_and_item() {
-    let (dir, templates) = dossier_with_broken_template("audit-broken");
-    let out = dir.join("dossier.pdf");
-    let output = run(&[
-        dir.join("dossier.toml").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--templates",
-        templates.to_str().unwrap(),
-    ]);
+    let (output, _) = render_with_broken_template("audit-broken", &[]);
     let messages = stderr(&output);
     assert!(output.status.success(), "{messages}");
     let findings: Vec<&str> =
@@ -81,16 +88,7 @@ fn a_template_built_to_fail_is_caught_on_every_count_with_its_page_and_item() {
 
 #[test]
 fn strict_turns_layout_defects_into_errors_and_writes_no_pdf() {
-    let (dir, templates) = dossier_with_broken_template("audit-strict");
-    let out = dir.join("dossier.pdf");
-    let output = run(&[
-        dir.join("dossier.toml").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--templates",
-        templates.to_str().unwrap(),
-        "--strict",
-    ]);
+    let (output, out) = render_with_broken_template("audit-strict", &["--strict"]);
     let messages = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{messages}");
     assert!(messages.contains("refusé(s) par --strict"), "{messages}");
