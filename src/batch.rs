@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use crate::check::Report;
-use crate::load::LoadedDossier;
 use crate::outline::Phase;
 use crate::render::{Pipeline, slug};
 
@@ -41,33 +40,10 @@ pub struct Outcome {
     pub layout: Vec<crate::audit::Finding>,
     /// Completeness for the label.
     pub completeness: Option<Report>,
-    /// Headline figures for the network overview.
-    pub figures: Option<Figures>,
+    /// What the network overview says of this Cité.
+    pub summary: Option<crate::overview::Summary>,
     /// The error, formatted for the terminal, when the dossier failed.
     pub error: Option<String>,
-}
-
-/// Headline figures of a Cité for the network overview.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Figures {
-    /// Name of the Cité.
-    pub nom: String,
-    /// Label.
-    pub label: String,
-    /// Territory.
-    pub territoire: String,
-    /// Number of partners.
-    pub partenaires: usize,
-    /// Operating budget (sum of expense lines).
-    pub budget: f64,
-    /// Latest yearly attendance (actual visits of the activity report, else the estimate).
-    pub frequentation: Option<f64>,
-    /// Staff in full-time equivalents.
-    pub etp: f64,
-    /// Complete items / applicable items.
-    pub complets: usize,
-    /// Applicable items.
-    pub items: usize,
 }
 
 /// The files a batch found: dossiers to render, and TOML files that are not dossiers.
@@ -165,7 +141,7 @@ pub fn run_job(pipeline: &Pipeline, job: &Job) -> Outcome {
         warnings: 0,
         layout: Vec::new(),
         completeness: None,
-        figures: None,
+        summary: None,
         error: None,
     };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -188,7 +164,7 @@ fn render_job(pipeline: &Pipeline, job: &Job, outcome: &mut Outcome) -> Result<(
     outcome.cite = Some(loaded.dossier.cite.nom.clone());
     outcome.label = Some(loaded.dossier.cite.label);
     outcome.warnings = loaded.warnings.errors.len();
-    outcome.figures = Some(figures(&loaded));
+    outcome.summary = Some(crate::overview::summarize(&loaded));
     outcome.completeness = Some(loaded.report.clone());
     let rendered = pipeline.render(&loaded)?;
     Pipeline::write(&rendered.compiled, &job.output)?;
@@ -208,27 +184,6 @@ pub fn release_memory() {
     // precondition and touches no live allocation.
     unsafe {
         libc::malloc_trim(0);
-    }
-}
-
-fn figures(loaded: &LoadedDossier) -> Figures {
-    let report = &loaded.report;
-    let d = &loaded.dossier;
-    let staff = &d.fonctionnement.moyens_humains;
-    let etp =
-        staff.fonctions_usagers.iter().chain(&staff.fonctions_support).filter_map(|f| f.etp).sum();
-    let visits: f64 = d.complements.rapport_activite.visites_par_mois.iter().sum();
-    let estimate = d.offre.frequentation.annuelle.last().map(|a| a.valeur);
-    Figures {
-        nom: d.cite.nom.clone(),
-        label: d.cite.label.label().to_string(),
-        territoire: d.cite.territoire.clone(),
-        partenaires: d.fonctionnement.partenaires.liste.len(),
-        budget: d.budget.fonctionnement.charges.iter().map(|c| c.montant).sum(),
-        frequentation: if visits > 0.0 { Some(visits) } else { estimate },
-        etp,
-        complets: report.resume.complet,
-        items: report.resume.items,
     }
 }
 
@@ -271,63 +226,4 @@ pub fn run_all(
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|(i, _)| *i);
     Ok(results.into_iter().map(|(_, o)| o).collect())
-}
-
-/// A comparative chart of the overview: (id, title, values by Cité, unit).
-type Comparison<'a> = (&'a str, &'a str, Vec<(String, f64)>, &'a str);
-
-/// Builds the network overview PDF of a batch: one page per Cité, then comparative charts.
-pub fn overview(pipeline: &Pipeline, outcomes: &[Outcome]) -> Result<Vec<u8>> {
-    let cites: Vec<&Figures> =
-        outcomes.iter().filter(|o| o.error.is_none()).filter_map(|o| o.figures.as_ref()).collect();
-    let failed: Vec<String> = outcomes
-        .iter()
-        .filter(|o| o.error.is_some())
-        .map(|o| o.job.input.display().to_string())
-        .collect();
-    let series = |f: &dyn Fn(&Figures) -> Option<f64>| -> Vec<(String, f64)> {
-        cites.iter().filter_map(|c| Some((c.nom.clone(), f(c)?))).collect()
-    };
-    let mut charts = crate::charts::Charts::new();
-    let comparisons: [Comparison; 4] = [
-        (
-            "completude",
-            "Complétude des dossiers (% des items complets)",
-            series(&|c| (c.items > 0).then(|| 100.0 * c.complets as f64 / c.items as f64)),
-            "%",
-        ),
-        ("budgets", "Budget de fonctionnement par Cité", series(&|c| Some(c.budget)), "€"),
-        (
-            "frequentations",
-            "Fréquentation annuelle par Cité (réelle ou estimée)",
-            series(&|c| c.frequentation),
-            "",
-        ),
-        (
-            "partenaires",
-            "Nombre de partenaires par Cité",
-            series(&|c| Some(c.partenaires as f64)),
-            "",
-        ),
-    ];
-    let mut order = Vec::new();
-    for (id, title, values, unit) in comparisons {
-        if !values.is_empty() {
-            charts.insert(id.to_string(), crate::charts::comparison(id, title, values, unit)?);
-            order.push(id);
-        }
-    }
-    let today = crate::render::document_date_or_today();
-    let data = serde_json::json!({
-        "cites": cites,
-        "echecs": failed,
-        "ordre_graphiques": order,
-        "date": { "annee": today.year, "mois": today.month, "jour": today.day },
-    });
-    let sources = pipeline.templates().render_overview(&data, &charts)?;
-    let mut world = crate::world::DossierWorld::new(crate::render::typst_date(today));
-    let compiled = pipeline.compile_sources(&sources, "synthese-reseau", today, &mut world);
-    release_memory();
-    let compiled = compiled?;
-    Ok(compiled.pdf)
 }

@@ -325,9 +325,13 @@ pub struct BatchArgs {
     #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
     pub label: Option<Phase>,
 
-    /// Écrit aussi une synthèse du réseau (une page par Cité et des comparaisons).
+    /// Écrit aussi une synthèse du réseau : tableau des dossiers, matrice items × dossiers, comparaisons, une page par Cité.
     #[arg(long, value_name = "FICHIER.pdf")]
     pub overview: Option<PathBuf>,
+
+    /// Écrit aussi la synthèse en CSV (une ligne par dossier, pour un tableur).
+    #[arg(long, value_name = "FICHIER.csv")]
+    pub overview_csv: Option<PathBuf>,
 
     /// PDF standards.
     #[command(flatten)]

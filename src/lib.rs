@@ -25,6 +25,7 @@ pub mod init;
 pub mod load;
 pub mod model;
 pub mod outline;
+pub mod overview;
 pub mod pieces;
 pub mod previous;
 pub mod probe;

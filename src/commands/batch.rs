@@ -11,7 +11,7 @@ use crate::batch::{self, Outcome};
 use crate::cli::BatchArgs;
 use crate::load::LoadOptions;
 use crate::render::Pipeline;
-use crate::{diag, fsutil};
+use crate::{diag, fsutil, overview};
 
 /// Renders every dossier found; returns whether all succeeded.
 pub fn run(args: BatchArgs) -> Result<bool> {
@@ -52,20 +52,7 @@ pub fn run(args: BatchArgs) -> Result<bool> {
         bar.finish_and_clear();
     }
     print_summary(&outcomes);
-    if let Some(path) = &args.overview {
-        match batch::overview(&pipeline, &outcomes) {
-            Ok(pdf) => {
-                fsutil::write_atomic(path, &pdf)?;
-                eprintln!("synthèse du réseau écrite : {}", path.display());
-            }
-            Err(e) => {
-                eprintln!(
-                    "erreur : synthèse du réseau non produite : {}",
-                    diag::describe(&e, false)
-                )
-            }
-        }
-    }
+    write_overview(&args, &pipeline, &outcomes)?;
     let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
     eprintln!(
         "{} dossiers produits, {failed} en erreur, {} fichiers TOML ignorés, en {:.1} s ({threads} en parallèle)",
@@ -74,6 +61,45 @@ pub fn run(args: BatchArgs) -> Result<bool> {
         start.elapsed().as_secs_f64()
     );
     Ok(failed == 0)
+}
+
+/// The network overview (PDF and CSV) when asked for: a failure to make it is reported and the
+/// dossiers stay written.
+fn write_overview(args: &BatchArgs, pipeline: &Pipeline, outcomes: &[Outcome]) -> Result<()> {
+    if args.overview.is_none() && args.overview_csv.is_none() {
+        return Ok(());
+    }
+    let mut rows: Vec<overview::Row> = outcomes
+        .iter()
+        .map(|o| overview::Row {
+            fichier: o.job.input.display().to_string(),
+            resume: o.summary.clone().filter(|_| o.error.is_none()),
+            affiche: String::new(),
+            avertissements: o.warnings,
+            pages: o.pages,
+            erreur: o.error.as_deref().and_then(|e| e.lines().next()).map(String::from),
+        })
+        .collect();
+    overview::disambiguate(&mut rows);
+    if let Some(path) = &args.overview_csv {
+        fsutil::write_atomic(path, &overview::csv(&rows)?)?;
+        eprintln!("synthèse du réseau (CSV) écrite : {}", path.display());
+    }
+    if let Some(path) = &args.overview {
+        let made = overview::pdf(pipeline, &rows);
+        batch::release_memory();
+        match made {
+            Ok(pdf) => {
+                fsutil::write_atomic(path, &pdf)?;
+                eprintln!("synthèse du réseau écrite : {}", path.display());
+            }
+            Err(e) => eprintln!(
+                "erreur : synthèse du réseau non produite : {}",
+                diag::describe(&e, false)
+            ),
+        }
+    }
+    Ok(())
 }
 
 fn progress_bar(len: u64, quiet: bool) -> Option<ProgressBar> {

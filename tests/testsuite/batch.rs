@@ -67,7 +67,8 @@ fn batch_renders_the_good_dossiers_names_the_broken_one_and_exits_1() {
         "{table}"
     );
     let synthese = pdf_text(&overview);
-    assert!(synthese.contains("3 dossiers de labellisation"), "{synthese}");
+    assert!(synthese.contains("4 dossiers de labellisation"), "{synthese}");
+    assert!(synthese.contains("en erreur"), "the broken dossier has its row: {synthese}");
     assert!(
         synthese.contains("Cité des métiers de l'Est")
             && synthese.contains("Budget de fonctionnement par Cité")
@@ -147,4 +148,77 @@ fn batch_finds_dossiers_by_parsing_whatever_the_toml_form_of_the_cite_table() {
     assert!(messages.contains("casse.toml") && messages.contains("syntaxe TOML"), "{messages}");
     assert!(messages.contains("ignoré (pas de table [cite])") && messages.contains("Cargo.toml"));
     assert!(messages.contains("4 dossiers produits, 1 en erreur, 1 fichiers TOML ignorés"));
+}
+
+#[test]
+fn the_overview_of_the_examples_and_thirty_generated_dossiers_has_the_table_the_matrix_and_the_charts()
+ {
+    let dir = scratch("batch-overview");
+    let generated = dir.join("generes");
+    std::fs::create_dir_all(&generated).unwrap();
+    for seed in 1..=30 {
+        let text = crate::completeness::dossier(seed);
+        std::fs::write(generated.join(format!("dossier-{seed}.toml")), text).unwrap();
+    }
+    let (pdf, csv) = (dir.join("synthese.pdf"), dir.join("synthese.csv"));
+    let mut args = vec!["batch", generated.to_str().unwrap()];
+    let examples: Vec<String> = ["projet", "prefiguration", "fonctionnement"]
+        .iter()
+        .map(|p| root().join(format!("data/{p}/dossier.toml")).display().to_string())
+        .collect();
+    args.extend(examples.iter().map(String::as_str));
+    let out = dir.join("pdf");
+    args.extend(["-o", out.to_str().unwrap(), "-q", "--overview", pdf.to_str().unwrap()]);
+    args.extend(["--overview-csv", csv.to_str().unwrap()]);
+    let output = run(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let text = pdf_text(&pdf);
+    assert!(text.contains("33 dossiers de labellisation"), "the table of dossiers");
+    assert!(text.contains("Complétude item par item"), "the matrix");
+    for item in ["1.1", "3.4", "6.2", "8.4"] {
+        assert!(text.contains(item), "matrix column {item}");
+    }
+    for chart in ["Complétude des dossiers", "Nombre de partenaires par Cité"] {
+        assert!(text.contains(chart), "chart {chart:?}");
+    }
+    // The three examples share a name: each is told apart by its territory or its file.
+    assert!(
+        text.contains("Cité des métiers du Val-de-Lys (data/projet/dossier.toml)")
+            || text.contains("Cité des métiers du Val-de-Lys (Zone d'emploi"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Ce qui reste attendu"),
+        "the pages of incomplete Cités say what is expected"
+    );
+
+    // The CSV: a header and 33 lines, one column per item of the plan, statuses that agree
+    // with `check` on the dossiers.
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    let csv = csv.trim_start_matches('\u{feff}');
+    let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(';').collect()).collect();
+    assert_eq!(lines.len(), 34, "{csv}");
+    let header = &lines[0];
+    assert_eq!(header.len(), 17 + 29, "{header:?}");
+    for seed in [1, 2, 3] {
+        let input = generated.join(format!("dossier-{seed}.toml"));
+        let check = run(&["check", input.to_str().unwrap(), "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+        let row = lines.iter().find(|l| l[0] == input.to_str().unwrap()).expect("its row");
+        let complete = report["resume"]["complet"].as_u64().unwrap().to_string();
+        assert_eq!(row[4], complete, "complete entries of dossier {seed}");
+        for entry in report["items"].as_array().unwrap() {
+            let number = entry["numero"].as_str().unwrap();
+            let Some(column) = header.iter().position(|h| *h == format!("Item {number}")) else {
+                continue; // a sub-item: folded into its item
+            };
+            if entry["statut"] == "manquant" {
+                assert_eq!(row[column], "manquant", "item {number} of dossier {seed}");
+            }
+            if row[column] == "complet" {
+                assert_eq!(entry["statut"], "complet", "item {number} of dossier {seed}");
+            }
+        }
+    }
 }

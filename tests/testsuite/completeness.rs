@@ -77,7 +77,7 @@ fn entries(out: &mut String, name: &str, count: usize, row: impl Fn(usize) -> St
 }
 
 /// A generated dossier, valid by construction (its data may be incomplete).
-fn dossier(seed: u64) -> String {
+pub fn dossier(seed: u64) -> String {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let label = rng.pick(&["projet", "prefiguration", "fonctionnement"]);
     let mut out = format!(
