@@ -8,8 +8,10 @@ edit to the preview's new state (pages exported as SVG).
 
 Each edit rewrites the dossier with one budget amount changed (a chart, a table, a total and
 the key figures change), then polls the output PDF until the file is replaced. The latency
-includes the file-event debounce (25 ms of quiet), reading and validating the TOML, templates,
+includes the file-event debounce (10 ms of quiet), reading and validating the TOML, templates,
 the redrawn chart, incremental Typst compilation, PDF/A-3a + UA-1 export and the atomic write.
+With --serve, the preview and the PDF are timed separately from the same edit: the preview is
+refreshed from the laid-out pages before the PDF is exported.
 """
 import argparse
 import json
@@ -113,13 +115,21 @@ def main():
             time.sleep(0.05)  # a writer does not save twice within 50 ms
             start = time.perf_counter()
             edit(toml, text, n)
-            state = wait_change(pdf, state)
+            pdf_ms = preview_ms = None
+            while pdf_ms is None or (url and preview_ms is None):
+                if pdf_ms is None and pdf_id(pdf) not in (None, state):
+                    state = pdf_id(pdf)
+                    pdf_ms = (time.perf_counter() - start) * 1000
+                if url and preview_ms is None and preview_version(url) > version:
+                    version = preview_version(url)
+                    preview_ms = (time.perf_counter() - start) * 1000
+                if time.perf_counter() - start > 30:
+                    raise SystemExit("no new PDF or preview after 30 s")
+                time.sleep(0.001)
             if n <= args.edits:
-                latencies.append((time.perf_counter() - start) * 1000)
-            if url:
-                version = wait_version(url, version)
-                if n <= args.edits:
-                    previews.append((time.perf_counter() - start) * 1000)
+                latencies.append(pdf_ms)
+                if url:
+                    previews.append(preview_ms)
             if n in (10, args.long):
                 time.sleep(0.2)
                 rss[n] = rss_mb(proc.pid)
@@ -138,12 +148,13 @@ def main():
     print("| measure | value | target |")
     print("|---|---|---|")
     ok = lambda b: "✓" if b else "✗"
-    print(f"| edit → new PDF, median over {len(latencies)} edits | {p50:.0f} ms | ≤ 100 ms {ok(p50 <= 100)} |")
+    print(f"| edit → new PDF, median over {len(latencies)} edits | {p50:.0f} ms | ≤ 80 ms {ok(p50 <= 80)} |")
     print(f"| edit → new PDF, p90 | {p90:.0f} ms | |")
     print(f"| edit → new PDF, min / max | {latencies[0]:.0f} / {latencies[-1]:.0f} ms | |")
     if previews:
         previews.sort()
-        print(f"| edit → preview updated (SVG pages), median | {statistics.median(previews):.0f} ms | |")
+        p50_preview = statistics.median(previews)
+        print(f"| edit → preview updated (SVG pages), median | {p50_preview:.0f} ms | ≤ 50 ms {ok(p50_preview <= 50)} |")
         print(f"| edit → preview updated, p90 | {previews[int(0.9 * (len(previews) - 1))]:.0f} ms | |")
     print(f"| RSS after 10 edits | {rss[10]:.0f} MB | |")
     print(f"| RSS after {args.long} edits | {rss[args.long]:.0f} MB | ≤ 1.2 × after 10 {ok(growth <= 1.2)} |")

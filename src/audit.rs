@@ -309,9 +309,11 @@ fn outside(body: &Body) -> Option<(f64, String)> {
 
 /// Two runs of text whose ink overlaps.
 fn overlapping(body: &Body) -> Option<(f64, String)> {
-    let texts: Vec<&Ink> = body.inks.iter().filter(|i| i.text.is_some()).collect();
+    let mut texts: Vec<&Ink> = body.inks.iter().filter(|i| i.text.is_some()).collect();
+    // Sorted by top edge, a run is compared only with the runs that start above its bottom.
+    texts.sort_by(|a, b| a.rect.1.total_cmp(&b.rect.1));
     for (i, a) in texts.iter().enumerate() {
-        for b in &texts[i + 1..] {
+        for b in texts[i + 1..].iter().take_while(|b| b.rect.1 < a.rect.3) {
             let overlap_x = a.rect.2.min(b.rect.2) - a.rect.0.max(b.rect.0);
             let overlap_y = a.rect.3.min(b.rect.3) - a.rect.1.max(b.rect.1);
             if overlap_x > SLACK && overlap_y > SLACK {

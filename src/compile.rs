@@ -69,9 +69,20 @@ pub fn load_sources(world: &mut DossierWorld, sources: &Sources) {
 
 /// Compiles the world's sources to PDF.
 pub fn compile(world: &DossierWorld, meta: &PdfMeta) -> Result<Compiled, CompileError> {
+    compile_observed(world, meta, &mut |_| {})
+}
+
+/// Compiles the world's sources to PDF, handing the laid-out document to `on_layout` before
+/// the PDF is exported: a live preview shows the new pages without waiting for the export.
+pub fn compile_observed(
+    world: &DossierWorld,
+    meta: &PdfMeta,
+    on_layout: &mut dyn FnMut(&PagedDocument),
+) -> Result<Compiled, CompileError> {
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     let warnings: Vec<String> = warnings.iter().map(|w| format_one(world, w)).collect();
     let document = output.map_err(|errors| CompileError { report: format(world, &errors) })?;
+    on_layout(&document);
     let layout = crate::audit::audit(&document);
     let standards = PdfStandards::new(&meta.standards).map_err(|e| CompileError {
         report: format!("combinaison de normes PDF impossible : {}", e.message()),

@@ -130,10 +130,22 @@ impl Pipeline {
         sources: &Sources,
         world: &mut DossierWorld,
     ) -> Result<Compiled> {
+        self.compile_observed(loaded, sources, world, &mut |_| {})
+    }
+
+    /// Stage 3, handing the laid-out document to `on_layout` before the PDF is exported (the
+    /// live preview).
+    pub fn compile_observed(
+        &self,
+        loaded: &LoadedDossier,
+        sources: &Sources,
+        world: &mut DossierWorld,
+        on_layout: &mut dyn FnMut(&typst_layout::PagedDocument),
+    ) -> Result<Compiled> {
         let ident = slug(&loaded.dossier.cite.nom);
         let date = document_date(&loaded.dossier);
         let compiled = self
-            .compile_sources(sources, &ident, date, world)
+            .compile_sources_observed(sources, &ident, date, world, on_layout)
             .map_err(|e| self.locate_text(loaded, e))?;
         if self.options.target.strict_layout && !compiled.layout.is_empty() {
             return Err(crate::audit::LayoutErrors(compiled.layout).into());
@@ -181,6 +193,17 @@ impl Pipeline {
         date: Date,
         world: &mut DossierWorld,
     ) -> Result<Compiled> {
+        self.compile_sources_observed(sources, ident, date, world, &mut |_| {})
+    }
+
+    fn compile_sources_observed(
+        &self,
+        sources: &Sources,
+        ident: &str,
+        date: Date,
+        world: &mut DossierWorld,
+        on_layout: &mut dyn FnMut(&typst_layout::PagedDocument),
+    ) -> Result<Compiled> {
         world.set_today(typst_date(date));
         compile::load_sources(world, sources);
         let meta = PdfMeta {
@@ -188,7 +211,7 @@ impl Pipeline {
             date: typst_date(date),
             standards: self.standards().to_vec(),
         };
-        Ok(compile::compile(world, &meta)?)
+        Ok(compile::compile_observed(world, &meta, on_layout)?)
     }
 
     /// Stages 2 and 3 in a fresh world.

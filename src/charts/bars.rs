@@ -17,8 +17,11 @@ pub struct Bar {
     pub label: String,
     /// Value.
     pub value: f64,
-    /// Previous-year value, drawn as a lighter bar under the main one.
+    /// Previous-year (or reference) value, drawn as a lighter bar under the main one.
     pub previous: Option<f64>,
+    /// For reference values: which of [`Options::legend`]'s references it is (a comparison
+    /// area), which gives its colour.
+    pub area: usize,
 }
 
 /// Options of a bar chart.
@@ -32,8 +35,18 @@ pub struct Options {
     pub unit: String,
     /// Legend labels for (current, previous) when previous values are given.
     pub legend: Option<(String, String)>,
+    /// Reference series by area (their names, in [`Bar::area`] order), instead of the single
+    /// "previous" entry of `legend`: each gets its own colour and legend entry.
+    pub areas: Vec<String>,
     /// Width of the label column, when several charts must line up.
     pub label_width: Option<f64>,
+}
+
+/// The colour of each reference area: the same meaning has the same colour in every chart
+/// (France always grey), see [`canvas::reference_colour`].
+fn reference_colours(options: &Options) -> Vec<plotters::style::RGBColor> {
+    let names: Vec<&str> = options.areas.iter().map(String::as_str).collect();
+    canvas::reference_colours(&names)
 }
 
 /// Prepares the bars: negative or non-finite values count as zero, optional sort and top N.
@@ -52,6 +65,7 @@ pub fn prepare(mut bars: Vec<Bar>, options: &Options) -> Vec<Bar> {
         let rest = bars.split_off(top - 1);
         let previous = rest.iter().map(|b| b.previous).sum::<Option<f64>>();
         bars.push(Bar {
+            area: 0,
             label: format!("Autres ({} catégories)", rest.len()),
             value: rest.iter().map(|b| b.value).sum(),
             previous,
@@ -83,8 +97,22 @@ pub fn draw(bars: &[Bar], options: &Options) -> Result<String> {
     let scale = |v: f64| if max > 0.0 { (v / max * f64::from(span)) as i32 } else { 0 };
 
     canvas::draw(height as u32, |area| {
+        let colours = reference_colours(options);
         if let (Some((now, before)), true) = (&options.legend, with_previous) {
-            canvas::legend(area, &[(now.clone(), DARK), (before.clone(), LIGHT)], (x0, 14))?;
+            let mut entries = vec![(now.clone(), DARK)];
+            match options.areas.is_empty() {
+                true => entries.push((before.clone(), LIGHT)),
+                // Areas of one meaning ("France", "France métropolitaine") share an entry.
+                false => {
+                    for (name, colour) in options.areas.iter().zip(colours.iter().copied()) {
+                        match entries.iter_mut().find(|(_, c)| *c == colour) {
+                            Some((names, _)) => *names = format!("{names}, {name}"),
+                            None => entries.push((name.clone(), colour)),
+                        }
+                    }
+                }
+            }
+            canvas::legend(area, &entries, (x0, 14))?;
         }
         let label_style = canvas::font(LABEL, false, INK, HPos::Right, VPos::Center);
         let value_style = canvas::font(LABEL, true, INK, HPos::Left, VPos::Center);
@@ -109,7 +137,8 @@ pub fn draw(bars: &[Bar], options: &Options) -> Result<String> {
                 &value_style,
             )?;
             if let Some(previous) = bar.previous {
-                canvas::rect(area, (x0, mid + 2), (x0 + scale(previous), mid + 14), LIGHT)?;
+                let colour = colours.get(bar.area).copied().unwrap_or(LIGHT);
+                canvas::rect(area, (x0, mid + 2), (x0 + scale(previous), mid + 14), colour)?;
                 let value = format!("{}{unit}", canvas::number(previous));
                 canvas::text(area, &value, (x0 + scale(previous) + 6, mid + 8), &small_value)?;
             }
@@ -146,7 +175,7 @@ mod tests {
     use super::*;
 
     fn bar(label: &str, value: f64) -> Bar {
-        Bar { label: label.into(), value, previous: None }
+        Bar { area: 0, label: label.into(), value, previous: None }
     }
 
     #[test]

@@ -41,9 +41,6 @@ pub const GRID: RGBColor = RGBColor(0xe3, 0xe3, 0xe3);
 /// Text colour.
 pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 
-/// Colours for successive series.
-pub const SERIES: [RGBColor; 4] = [DARK, ACCENT, MEDIUM, GRAY];
-
 static FONTS: Once = Once::new();
 
 /// Registers the embedded sans font with plotters, once per process.
@@ -210,6 +207,31 @@ pub fn number(value: f64) -> String {
     crate::fr::format_auto(value, 1)
 }
 
+/// Colours of comparison areas (the territory itself is [`DARK`]): one meaning, one colour in
+/// every chart — France grey, the région the accent colour, the département the medium blue —
+/// and the others the remaining colours in order.
+pub fn reference_colours(names: &[&str]) -> Vec<RGBColor> {
+    let fixed = |name: &str| {
+        let name = crate::vocab::fold(name);
+        // "France", "France métropolitaine", "France entière" — not "Île-de-France".
+        if name == "france" || name.starts_with("france_") || name.contains("national") {
+            Some(GRAY)
+        } else if name.contains("region") {
+            Some(ACCENT)
+        } else if name.contains("departement") {
+            Some(MEDIUM)
+        } else {
+            None
+        }
+    };
+    let mut free = [LIGHT, MEDIUM, ACCENT, GRAY].into_iter();
+    let taken: Vec<RGBColor> = names.iter().filter_map(|n| fixed(n)).collect();
+    names
+        .iter()
+        .map(|n| fixed(n).unwrap_or_else(|| free.find(|c| !taken.contains(c)).unwrap_or(LIGHT)))
+        .collect()
+}
+
 /// A value axis from zero: its top and a round step (1, 2, 2.5 or 5 times a power of ten)
 /// giving at most five intervals, so that every gridline reads as a round number (no
 /// "6 250 / 18 750" from a top split in four).
@@ -264,5 +286,17 @@ mod tests {
         assert_eq!(axis(11_240.0), (12_500.0, 2_500.0));
         assert_eq!(axis(17_900.0), (20_000.0, 5_000.0));
         assert_eq!(axis(3.0), (3.0, 1.0));
+    }
+
+    #[test]
+    fn france_is_grey_and_the_region_the_accent_in_every_chart() {
+        let names = ["Île-de-France", "Département du Nord", "France métropolitaine"];
+        let colours = reference_colours(&names);
+        // The order does not change a meaning's colour; « Île-de-France » is not France.
+        assert_eq!(colours[1], MEDIUM);
+        assert_eq!(colours[2], GRAY);
+        assert!(![MEDIUM, GRAY, DARK].contains(&colours[0]), "a colour of its own");
+        assert_eq!(reference_colours(&["France"]), [GRAY]);
+        assert_eq!(reference_colours(&["Région Hauts-de-France"]), [ACCENT]);
     }
 }

@@ -5,7 +5,7 @@ use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::canvas::{self, GRAY, GRID, INK, SERIES, SMALL, WIDTH};
+use super::canvas::{self, DARK, GRAY, GRID, INK, SMALL, WIDTH};
 use crate::model::SerieTemporelle;
 
 const HEIGHT: i32 = 380;
@@ -47,8 +47,13 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
             canvas::text(area, &label, (x(i), HEIGHT - BOTTOM + 10), &period)?;
         }
         let mut legend = Vec::new();
+        // The first series is the territory; the others are comparison areas, coloured by
+        // meaning as in every chart (France grey…).
+        let names: Vec<&str> = data.series.iter().skip(1).map(|s| s.nom.as_str()).collect();
+        let colours: Vec<RGBColor> =
+            std::iter::once(DARK).chain(canvas::reference_colours(&names)).collect();
         for (k, serie) in data.series.iter().enumerate() {
-            let color = SERIES[k % SERIES.len()];
+            let color = colours[k];
             let points: Vec<Option<(i32, i32)>> = serie
                 .valeurs
                 .iter()

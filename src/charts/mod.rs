@@ -197,7 +197,7 @@ fn add_repartition(
     let bars = bars::prepare(
         r.postes
             .iter()
-            .map(|p| Bar { label: p.nom.clone(), value: p.valeur, previous: None })
+            .map(|p| Bar { area: 0, label: p.nom.clone(), value: p.valeur, previous: None })
             .collect(),
         options,
     );
@@ -216,7 +216,7 @@ fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()>
     }
     let bars: Vec<Bar> = rates
         .iter()
-        .map(|i| Bar { label: i.nom.clone(), value: i.valeur, previous: i.reference })
+        .map(|i| Bar { area: 0, label: i.nom.clone(), value: i.valeur, previous: i.reference })
         .collect();
     let bars = bars::prepare(bars, &Options::default());
     // The legend names every comparison area, not only the first one.
@@ -226,10 +226,19 @@ fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()>
             areas.push(area);
         }
     }
-    let reference = (!areas.is_empty()).then(|| areas.join(" / "));
+    // One legend entry and one colour per comparison area.
+    let bars: Vec<Bar> = bars
+        .into_iter()
+        .map(|b| {
+            let name = rates.iter().find(|i| i.nom == b.label).map(|i| i.reference_nom.trim());
+            let area = name.and_then(|n| areas.iter().position(|a| *a == n)).unwrap_or(0);
+            Bar { area, ..b }
+        })
+        .collect();
     let options = Options {
         unit: "%".into(),
-        legend: Some(("Territoire".into(), reference.unwrap_or_else(|| "Référence".into()))),
+        legend: Some(("Territoire".into(), "Référence".into())),
+        areas: areas.iter().map(|a| a.to_string()).collect(),
         ..Options::default()
     };
     let sources: Vec<String> = rates
@@ -355,7 +364,10 @@ fn add_euros(
         return Ok(());
     }
     let bars = bars::prepare(
-        lines.into_iter().map(|(label, value)| Bar { label, value, previous: None }).collect(),
+        lines
+            .into_iter()
+            .map(|(label, value)| Bar { area: 0, label, value, previous: None })
+            .collect(),
         &Options { sort: true, ..Options::default() },
     );
     let legende = format!("{title} — source : budget prévisionnel, {period}");
@@ -403,7 +415,7 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
         }
         let bars: Vec<Bar> = list
             .iter()
-            .map(|c| Bar { label: c.nom.clone(), value: c.valeur, previous: c.precedent })
+            .map(|c| Bar { area: 0, label: c.nom.clone(), value: c.valeur, previous: c.precedent })
             .collect();
         let bars = bars::prepare(bars, &Options::default());
         let options = Options { legend: Some((now.clone(), before.clone())), ..Options::default() };
@@ -420,7 +432,10 @@ mod tests;
 /// A bar chart comparing one figure across Cités (network overview).
 pub fn comparison(id: &str, title: &str, values: Vec<(String, f64)>, unit: &str) -> Result<Chart> {
     let bars = bars::prepare(
-        values.into_iter().map(|(label, value)| Bar { label, value, previous: None }).collect(),
+        values
+            .into_iter()
+            .map(|(label, value)| Bar { area: 0, label, value, previous: None })
+            .collect(),
         &Options { sort: true, ..Options::default() },
     );
     let svg = bars::draw(&bars, &Options { unit: unit.to_string(), ..Options::default() })?;

@@ -62,7 +62,7 @@ fn assert_readable(svg: &str) {
 }
 
 fn bar(label: &str, value: f64) -> Bar {
-    Bar { label: label.into(), value, previous: None }
+    Bar { area: 0, label: label.into(), value, previous: None }
 }
 
 #[test]

@@ -7,9 +7,11 @@ use anyhow::Result;
 
 use crate::cli::WatchConfig;
 use crate::diag::{self, DataErrors};
+use crate::load::LoadedDossier;
 use crate::render::Pipeline;
 use crate::serve::{Overlay, Preview};
 use crate::watch::{FileWatcher, Rendered, Session, SessionConfig};
+use typst_layout::PagedDocument;
 
 /// Runs until interrupted (Ctrl+C).
 pub fn run(config: WatchConfig) -> Result<()> {
@@ -29,7 +31,13 @@ pub fn run(config: WatchConfig) -> Result<()> {
     loop {
         // Watching starts before reading, so that a save during the render is not missed.
         watcher.set(session.dependencies())?;
-        match session.render() {
+        // The preview is refreshed as soon as the pages are laid out, before the PDF export.
+        let mut show = |loaded: &LoadedDossier, document: &PagedDocument, elapsed| {
+            if let Some(preview) = &preview {
+                preview.show(loaded, document, elapsed, &now());
+            }
+        };
+        match session.render_with(&mut show) {
             Ok(rendered) => success(&config, &rendered, preview.as_ref()),
             Err(error) => failure(&error, preview.as_ref()),
         }
@@ -68,9 +76,6 @@ fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>)
     if let Err(error) = Pipeline::write(&rendered.compiled, &config.dossier.output) {
         failure(&error, preview);
         return;
-    }
-    if let Some(preview) = preview {
-        preview.show(rendered, &time);
     }
     if !config.quiet {
         let charts = match rendered.redrawn.len() {

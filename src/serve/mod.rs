@@ -23,8 +23,9 @@ use serde::Serialize;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::diag::Location;
-use crate::watch::Rendered;
+use crate::load::LoadedDossier;
 use pages::Page;
+use typst_layout::PagedDocument;
 
 const INDEX: &str = include_str!("assets/index.html");
 const SCRIPT: &str = include_str!("assets/apercu.js");
@@ -144,20 +145,27 @@ impl Preview {
         format!("http://{host}:{}/", self.addr.port())
     }
 
-    /// Shows a successful render; returns how many pages were exported again.
-    pub fn show(&self, rendered: &Rendered, time: &str) -> usize {
+    /// Shows a laid-out document (before its PDF is written); returns how many pages were
+    /// exported again.
+    pub fn show(
+        &self,
+        loaded: &LoadedDossier,
+        document: &PagedDocument,
+        duration: Duration,
+        time: &str,
+    ) -> usize {
         let previous = self.shared.lock().pages.clone();
-        let (pages, exported) = pages::export(&rendered.compiled.document, &previous);
+        let (pages, exported) = pages::export(document, &previous);
         let mut state = self.shared.lock();
-        state.title = rendered.loaded.dossier.cite.nom.clone();
+        state.title = loaded.dossier.cite.nom.clone();
         state.status = Some(Status {
             heure: time.to_string(),
-            duree_ms: rendered.duration.as_millis(),
+            duree_ms: duration.as_millis(),
             pages: pages.len(),
         });
         state.pages = pages;
         state.error = None;
-        state.report = serde_json::to_value(&rendered.loaded.report).ok();
+        state.report = serde_json::to_value(&loaded.report).ok();
         self.bump(state);
         exported
     }

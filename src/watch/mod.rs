@@ -14,12 +14,16 @@ use crate::compile::Compiled;
 use crate::load::{LoadOptions, LoadedDossier};
 use crate::render::{self, Pipeline};
 use crate::world::DossierWorld;
+use typst_layout::PagedDocument;
 
 pub use files::FileWatcher;
 
 /// How many renders a memoized Typst result survives unused. typst-cli's watch uses 10: enough
 /// to keep what an edit does not touch, while memory stays bounded over hours of editing.
 const CACHE_AGE: usize = 10;
+
+/// What is told the laid-out document of a render, before its PDF is exported.
+pub type OnLayout<'a> = dyn FnMut(&LoadedDossier, &PagedDocument, Duration) + 'a;
 
 /// A dossier being drafted: what stays alive between two renders.
 pub struct Session {
@@ -62,8 +66,14 @@ impl Session {
     /// Reads the dossier again and renders it. On failure the error is returned (data errors
     /// as [`crate::diag::DataErrors`] inside it) and the session stays usable.
     pub fn render(&mut self) -> Result<Rendered> {
+        self.render_with(&mut |_, _, _| {})
+    }
+
+    /// [`Session::render`], handing the laid-out document to `on_layout` (with the dossier and
+    /// the time since the start) before the PDF is exported: the preview is refreshed first.
+    pub fn render_with(&mut self, on_layout: &mut OnLayout) -> Result<Rendered> {
         let start = Instant::now();
-        let result = self.render_inner(start);
+        let result = self.render_inner(start, on_layout);
         // Evicted after failures too: a failed compile also fills the caches.
         comemo::evict(CACHE_AGE);
         if result.is_err() {
@@ -77,7 +87,7 @@ impl Session {
         result
     }
 
-    fn render_inner(&mut self, start: Instant) -> Result<Rendered> {
+    fn render_inner(&mut self, start: Instant, on_layout: &mut OnLayout) -> Result<Rendered> {
         let dir = self.templates_dir.as_deref();
         let pipeline = match &mut self.pipeline {
             // Template overrides are reloaded at every render since they may be what changed;
@@ -93,7 +103,8 @@ impl Session {
         self.dependencies = loaded.dependencies();
         self.dependencies.extend(self.templates_dir.clone());
         let sources = pipeline.generate(&loaded, &mut self.charts)?;
-        let compiled = pipeline.compile(&loaded, &sources, &mut self.world)?;
+        let mut hook = |document: &PagedDocument| on_layout(&loaded, document, start.elapsed());
+        let compiled = pipeline.compile_observed(&loaded, &sources, &mut self.world, &mut hook)?;
         let redrawn = std::mem::take(&mut self.charts.redrawn);
         Ok(Rendered { loaded, compiled, redrawn, duration: start.elapsed() })
     }
