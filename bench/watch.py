@@ -25,7 +25,8 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-BIN = ROOT / "target" / "release" / "cdm-render"
+# CDM_RENDER_BIN compares another build (an earlier commit) in the same conditions.
+BIN = pathlib.Path(os.environ.get("CDM_RENDER_BIN", ROOT / "target" / "release" / "cdm-render"))
 DATA = ROOT / "data"
 FIELD = "montant = 318500"
 

@@ -102,9 +102,26 @@ impl Session {
         let loaded = pipeline.load(&self.input)?;
         self.dependencies = loaded.dependencies();
         self.dependencies.extend(self.templates_dir.clone());
+        let read = start.elapsed();
         let sources = pipeline.generate(&loaded, &mut self.charts)?;
-        let mut hook = |document: &PagedDocument| on_layout(&loaded, document, start.elapsed());
+        let generated = start.elapsed();
+        let mut laid = Duration::ZERO;
+        let mut hook = |document: &PagedDocument| {
+            laid = start.elapsed();
+            on_layout(&loaded, document, laid);
+        };
         let compiled = pipeline.compile_observed(&loaded, &sources, &mut self.world, &mut hook)?;
+        // Where the time of a render goes, for bench/watch.py (CDM_RENDER_TIMINGS=1).
+        if std::env::var_os("CDM_RENDER_TIMINGS").is_some() {
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            eprintln!(
+                "durées : lecture {:.1} ms, sources {:.1} ms, mise en page et aperçu {:.1} ms, contrôle et PDF {:.1} ms",
+                ms(read),
+                ms(generated - read),
+                ms(laid - generated),
+                ms(start.elapsed() - laid)
+            );
+        }
         let redrawn = std::mem::take(&mut self.charts.redrawn);
         Ok(Rendered { loaded, compiled, redrawn, duration: start.elapsed() })
     }
