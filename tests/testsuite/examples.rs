@@ -137,3 +137,25 @@ fn projet_example_shows_the_charts_its_data_allows() {
         "{advice}"
     );
 }
+
+#[test]
+fn a_line_chart_s_values_are_said_once_in_the_data_of_the_charts_with_a_reference_under_it() {
+    let out = scratch("said-once").join("fonctionnement.pdf");
+    render(&root().join("data/fonctionnement/dossier.toml"), &out);
+    let pages = crate::support::pdf_pages(&out);
+    let chart = pages.iter().position(|p| p.contains("Figure 3 – Taux de chômage")).unwrap();
+    assert!(
+        pages[chart].contains("Valeurs détaillées : Tableau")
+            && !pages[chart].contains("9,1 8,6 8,9"),
+        "under the chart, a reference and no table: {}",
+        pages[chart]
+    );
+    let data: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.contains("9,1 8,6 8,9 8,2 8,4 8,5"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(data.len(), 1, "the values are printed once");
+    assert!(pages[data[0]].contains("Données des graphiques") && data[0] > chart);
+}
