@@ -248,7 +248,7 @@ fn table_headers_and_numbers_are_never_hyphenated() {
         let broken = lines
             .iter()
             .filter(|l| {
-                l.trim_end().ends_with(|c: char| c == '-')
+                l.trim_end().ends_with('-')
                     && l.trim_end().chars().rev().nth(1).is_some_and(char::is_alphabetic)
             })
             .count();
