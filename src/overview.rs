@@ -190,6 +190,12 @@ pub fn disambiguate(rows: &mut [Row]) {
         let territory = r.resume.as_ref().map_or("", |s| s.territoire.as_str());
         *with_territory.entry(format!("{}\u{0}{territory}", name(r))).or_default() += 1;
     }
+    let files_named = |base: &str, rows: &[Row]| -> Vec<String> {
+        rows.iter().filter(|r| name(r) == base).map(|r| r.fichier.clone()).collect()
+    };
+    let groups: BTreeMap<String, Vec<String>> =
+        count.keys().map(|base| (base.clone(), files_named(base, rows))).collect();
+    let rows_named = |base: &str| groups.get(base).map_or(&[][..], Vec::as_slice);
     for r in rows.iter_mut() {
         let base = name(r);
         let territory = r.resume.as_ref().map_or(String::new(), |s| s.territoire.clone());
@@ -198,9 +204,19 @@ pub fn disambiguate(rows: &mut [Row]) {
         } else if !territory.is_empty() && with_territory[&format!("{base}\u{0}{territory}")] == 1 {
             format!("{base} ({territory})")
         } else {
-            format!("{base} ({})", r.fichier)
+            format!("{base} ({})", short_path(&r.fichier, rows_named(&base)))
         };
     }
+}
+
+/// The end of a file path that tells it apart from `others` ("fonctionnement/dossier.toml"
+/// rather than "/home/…/data/fonctionnement/dossier.toml").
+fn short_path(path: &str, others: &[String]) -> String {
+    let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    (1..=parts.len())
+        .map(|k| parts[parts.len() - k..].join("/"))
+        .find(|tail| others.iter().filter(|o| o.ends_with(tail.as_str())).count() <= 1)
+        .unwrap_or_else(|| path.to_string())
 }
 
 /// The overview as CSV: one line per dossier, its figures and the status of every item
@@ -323,4 +339,23 @@ pub fn pdf(pipeline: &Pipeline, rows: &[Row]) -> Result<Vec<u8>> {
     let mut world = crate::world::DossierWorld::new(crate::render::typst_date(today));
     let compiled = pipeline.compile_sources(&sources, "synthese-reseau", today, &mut world)?;
     Ok(compiled.pdf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dossiers_of_one_name_are_told_apart_by_the_shortest_end_of_their_path() {
+        let files: Vec<String> = [
+            "/srv/region/nord/dossier.toml",
+            "/srv/region/sud/dossier.toml",
+            "/srv/nord/dossier.toml",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(short_path(&files[1], &files), "sud/dossier.toml");
+        assert_eq!(short_path(&files[0], &files), "region/nord/dossier.toml");
+        assert_eq!(short_path(&files[2], &files), "srv/nord/dossier.toml");
+    }
 }
