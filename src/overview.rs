@@ -55,6 +55,8 @@ pub struct Summary {
     pub statuts: BTreeMap<String, &'static str>,
     /// Entries not complete, with what the outline expects.
     pub ouverts: Vec<Open>,
+    /// Longitude and latitude of the main site, when the dossier gives them.
+    pub position: Option<(f64, f64)>,
 }
 
 /// An entry not complete yet.
@@ -137,6 +139,13 @@ pub fn summarize(loaded: &LoadedDossier) -> Summary {
         manquants: report.resume.manquant,
         statuts: item_statuses(report),
         ouverts: open_entries(report),
+        position: d
+            .implantation
+            .equite
+            .sites
+            .iter()
+            .find(|s| s.kind == crate::model::TypeSite::Principal)
+            .and_then(|s| Some((s.longitude?, s.latitude?))),
     }
 }
 
@@ -325,6 +334,12 @@ pub fn pdf(pipeline: &Pipeline, rows: &[Row]) -> Result<Vec<u8>> {
             charts.insert(id.to_string(), crate::charts::comparison(id, title, values, unit)?);
             order.push(id);
         }
+    }
+    let placed: Vec<(String, (f64, f64))> =
+        read.iter().filter_map(|(r, s)| Some((r.affiche.clone(), s.position?))).collect();
+    if placed.len() >= 2 {
+        charts.insert("carte_reseau".to_string(), crate::charts::network_map(&placed)?);
+        order.insert(0, "carte_reseau");
     }
     let items: Vec<(String, String)> =
         Outline::get().matrix_items().map(|i| (i.number.clone(), i.title.clone())).collect();

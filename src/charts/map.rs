@@ -83,12 +83,43 @@ impl Taken {
 /// Draws the map of the sites that have coordinates over the territory's areas, with circles
 /// of `rings_km` around the main site.
 pub fn draw(sites: &[Site], territory: &[Feature], rings_km: &[f64]) -> Result<String> {
+    draw_with(sites, territory, rings_km, &legend_entries(!rings_km.is_empty()))
+}
+
+/// The map of a network: the main site of each Cité, named (batch overview).
+pub fn draw_network(cites: &[(String, (f64, f64))]) -> Result<String> {
+    let sites: Vec<Site> = cites
+        .iter()
+        .map(|(name, (lon, lat))| Site {
+            nom: name.clone(),
+            kind: TypeSite::Principal,
+            commune: String::new(),
+            latitude: Some(*lat),
+            longitude: Some(*lon),
+            distance_km: None,
+            temps_min: None,
+            services: String::new(),
+        })
+        .collect();
+    draw_with(
+        &sites,
+        &[],
+        &[],
+        &[(Some(TypeSite::Principal), "Site principal d'une Cité des métiers")],
+    )
+}
+
+fn draw_with(
+    sites: &[Site],
+    territory: &[Feature],
+    rings_km: &[f64],
+    legend: &[Entry],
+) -> Result<String> {
     let placed: Vec<(&Site, (f64, f64))> =
         sites.iter().filter_map(|s| Some((s, (s.longitude?, s.latitude?)))).collect();
     let outline = territory.iter().flat_map(|f| f.rings.iter().flatten().copied());
     let (projection, drawn_height) = Projection::fit(placed.iter().map(|(_, p)| *p).chain(outline));
-    let legend = legend_entries(!rings_km.is_empty());
-    let legend_lines = legend_rows(&legend).len() as i32;
+    let legend_lines = legend_rows(legend).len() as i32;
     let map_height = (drawn_height + 2.0 * MARGIN) as i32;
     let height = map_height + legend_lines * LEGEND_LINE + 8;
     let bounds: Rect = (2, 2, WIDTH as i32 - 2, map_height);
@@ -113,7 +144,7 @@ pub fn draw(sites: &[Site], territory: &[Feature], rings_km: &[f64]) -> Result<S
             site_label(area, site, *p, &bounds, &mut taken)?;
         }
         commune_labels(area, territory, &projection, &bounds, &mut taken)?;
-        draw_legend(area, &legend, map_height + 8 + LEGEND_LINE / 2)
+        draw_legend(area, legend, map_height + 8 + LEGEND_LINE / 2)
     })
 }
 

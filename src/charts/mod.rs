@@ -429,6 +429,17 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
 #[cfg(test)]
 mod tests;
 
+/// The map of the Cités of a network, from the coordinates of their main sites.
+pub fn network_map(cites: &[(String, (f64, f64))]) -> Result<Chart> {
+    let names: Vec<&str> = cites.iter().map(|(n, _)| n.as_str()).collect();
+    Ok(Chart {
+        chemin: "/graphiques/carte_reseau.svg".into(),
+        alt: bounded_alt(format!("Carte des Cités des métiers du réseau : {}.", names.join(" ; "))),
+        legende: "Site principal de chaque Cité — coordonnées : dossiers de labellisation".into(),
+        svg: map::draw_network(cites)?,
+    })
+}
+
 /// A bar chart comparing one figure across Cités (network overview).
 pub fn comparison(id: &str, title: &str, values: Vec<(String, f64)>, unit: &str) -> Result<Chart> {
     let bars = bars::prepare(
