@@ -191,29 +191,24 @@ fn open_entries(report: &crate::check::Report) -> Vec<Open> {
 /// Names every row unambiguously: a name two Cités share gets their territory, or their file
 /// when the territories are the same too.
 pub fn disambiguate(rows: &mut [Row]) {
-    let name = |r: &Row| r.resume.as_ref().map_or_else(|| r.fichier.clone(), |s| s.nom.clone());
-    let mut count: BTreeMap<String, usize> = BTreeMap::new();
-    rows.iter().for_each(|r| *count.entry(name(r)).or_default() += 1);
-    let mut with_territory: BTreeMap<String, usize> = BTreeMap::new();
-    for r in rows.iter() {
-        let territory = r.resume.as_ref().map_or("", |s| s.territoire.as_str());
-        *with_territory.entry(format!("{}\u{0}{territory}", name(r))).or_default() += 1;
-    }
-    let files_named = |base: &str, rows: &[Row]| -> Vec<String> {
-        rows.iter().filter(|r| name(r) == base).map(|r| r.fichier.clone()).collect()
-    };
-    let groups: BTreeMap<String, Vec<String>> =
-        count.keys().map(|base| (base.clone(), files_named(base, rows))).collect();
-    let rows_named = |base: &str| groups.get(base).map_or(&[][..], Vec::as_slice);
-    for r in rows.iter_mut() {
-        let base = name(r);
-        let territory = r.resume.as_ref().map_or(String::new(), |s| s.territoire.clone());
-        r.affiche = if count[&base] == 1 {
-            base
-        } else if !territory.is_empty() && with_territory[&format!("{base}\u{0}{territory}")] == 1 {
-            format!("{base} ({territory})")
+    let keys: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| match &r.resume {
+            Some(s) => (s.nom.clone(), s.territoire.clone(), r.fichier.clone()),
+            None => (r.fichier.clone(), String::new(), r.fichier.clone()),
+        })
+        .collect();
+    for (row, (name, territory, file)) in rows.iter_mut().zip(&keys) {
+        let namesakes: Vec<&(String, String, String)> =
+            keys.iter().filter(|k| k.0 == *name).collect();
+        let same_territory = namesakes.iter().filter(|k| k.1 == *territory).count();
+        row.affiche = if namesakes.len() == 1 {
+            name.clone()
+        } else if !territory.is_empty() && same_territory == 1 {
+            format!("{name} ({territory})")
         } else {
-            format!("{base} ({})", short_path(&r.fichier, rows_named(&base)))
+            let files: Vec<String> = namesakes.iter().map(|k| k.2.clone()).collect();
+            format!("{name} ({})", short_path(file, &files))
         };
     }
 }
