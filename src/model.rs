@@ -971,6 +971,18 @@ pub struct MoyensHumains {
     pub plan_formation: PlanFormation,
 }
 
+impl MoyensHumains {
+    /// The front-office and support functions.
+    pub fn functions(&self) -> impl Iterator<Item = &Fonction> {
+        self.fonctions_usagers.iter().chain(&self.fonctions_support)
+    }
+
+    /// Full-time equivalents of all functions (those without a figure count for nothing).
+    pub fn etp(&self) -> f64 {
+        self.functions().filter_map(|f| f.etp).sum()
+    }
+}
+
 /// A staff function.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -1220,6 +1232,29 @@ pub struct BudgetDetail {
     pub total: Option<f64>,
 }
 
+impl BudgetDetail {
+    /// Funding by funder, in the order funders first appear: the lines of one partner (cash
+    /// and in kind) added up, names compared without case or accents. The one rule for the
+    /// chart of 6.1, the key figures and the network overview.
+    pub fn by_funder(&self) -> Vec<(String, f64)> {
+        let mut funders: Vec<(String, String, f64)> = Vec::new();
+        for line in &self.financements {
+            let key = crate::vocab::fold(&line.partenaire);
+            match funders.iter_mut().find(|(k, ..)| *k == key) {
+                Some((.., total)) => *total += line.montant,
+                None => funders.push((key, line.partenaire.trim().to_string(), line.montant)),
+            }
+        }
+        funders.into_iter().map(|(_, name, total)| (name, total)).collect()
+    }
+
+    /// Sum of the in-kind funding lines (valorisation).
+    pub fn in_kind(&self) -> f64 {
+        let in_kind = self.financements.iter().filter(|f| f.nature == Some(Nature::Valorisation));
+        in_kind.map(|f| f.montant).sum()
+    }
+}
+
 /// An expense line.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -1427,6 +1462,18 @@ pub fn test_dossier(body: &str) -> Dossier {
 #[cfg(test)]
 mod tests {
     use super::Date;
+
+    #[test]
+    fn a_funder_s_cash_and_in_kind_lines_add_up_whatever_the_spelling() {
+        let d = super::test_dossier(
+            "[[budget.fonctionnement.financements]]\npartenaire = \"Région\"\nmontant = 100\n\
+             [[budget.fonctionnement.financements]]\npartenaire = \"État\"\nmontant = 30\n\
+             [[budget.fonctionnement.financements]]\npartenaire = \" region \"\nmontant = 20\nnature = \"valorisation\"\n",
+        );
+        let budget = &d.budget.fonctionnement;
+        assert_eq!(budget.by_funder(), [("Région".to_string(), 120.0), ("État".to_string(), 30.0)]);
+        assert_eq!(budget.in_kind(), 20.0);
+    }
 
     #[test]
     fn opening_slots_parse_with_colon_or_h() {

@@ -30,8 +30,6 @@ pub struct Summary {
     pub roles: Vec<(String, usize)>,
     /// Operating budget (sum of expense lines).
     pub budget: f64,
-    /// Operating funding: cash and in-kind totals.
-    pub numeraire: f64,
     /// In-kind part of the operating funding.
     pub valorisation: f64,
     /// The five largest funders and their amounts.
@@ -98,14 +96,7 @@ pub fn summarize(loaded: &LoadedDossier) -> Summary {
     for role in partners.iter().flat_map(|p| &p.roles) {
         *roles.entry(role.label().to_string()).or_default() += 1;
     }
-    let funding = &d.budget.fonctionnement.financements;
-    let in_kind =
-        |f: &&crate::model::Financement| f.nature == Some(crate::model::Nature::Valorisation);
-    let mut by_funder: BTreeMap<String, f64> = BTreeMap::new();
-    for line in funding {
-        *by_funder.entry(line.partenaire.clone()).or_default() += line.montant;
-    }
-    let mut financements: Vec<(String, f64)> = by_funder.into_iter().collect();
+    let mut financements = d.budget.fonctionnement.by_funder();
     financements.sort_by(|a, b| b.1.total_cmp(&a.1));
     financements.truncate(5);
     let visits: f64 = d.complements.rapport_activite.visites_par_mois.iter().sum();
@@ -122,17 +113,11 @@ pub fn summarize(loaded: &LoadedDossier) -> Summary {
             .count(),
         roles: roles.into_iter().collect(),
         budget: d.budget.fonctionnement.charges.iter().map(|c| c.montant).sum(),
-        numeraire: funding.iter().filter(|f| !in_kind(f)).map(|f| f.montant).sum(),
-        valorisation: funding.iter().filter(in_kind).map(|f| f.montant).sum(),
+        valorisation: d.budget.fonctionnement.in_kind(),
         financements,
         frequentation: if visits > 0.0 { Some(visits) } else { yearly.last().map(|y| y.1) },
         frequentation_annees: yearly,
-        etp: staff
-            .fonctions_usagers
-            .iter()
-            .chain(&staff.fonctions_support)
-            .filter_map(|f| f.etp)
-            .sum(),
+        etp: staff.etp(),
         complets: report.resume.complet,
         items: report.resume.items,
         a_completer: report.resume.a_completer,

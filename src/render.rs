@@ -103,23 +103,34 @@ impl Pipeline {
                     return Ok(crate::annex::Prepared::default());
                 };
                 let key = typst::utils::hash128(&(i, &annex.fichier, &annex.pages, &file.bytes));
-                if let Some(done) = self.annex_cache.lock().ok().and_then(|c| c.get(&key).cloned())
-                {
-                    return Ok(done);
-                }
-                let prepared = crate::annex::prepare(i + 1, annex, &file.bytes).map_err(|m| {
-                    anyhow::anyhow!("annexe {} ({}) : {m}", i + 1, file.path.display())
-                })?;
-                if let Ok(mut cache) = self.annex_cache.lock() {
-                    let held: usize = cache.values().map(crate::annex::Prepared::size).sum();
-                    if held + prepared.size() > ANNEX_CACHE_BYTES {
-                        cache.clear();
-                    }
-                    cache.insert(key, prepared.clone());
-                }
-                Ok(prepared)
+                self.cached_annex(key, || {
+                    crate::annex::prepare(i + 1, annex, &file.bytes).map_err(|m| {
+                        anyhow::anyhow!("annexe {} ({}) : {m}", i + 1, file.path.display())
+                    })
+                })
             })
             .collect()
+    }
+
+    /// An annex from the cache, or made and kept (the cache is emptied when it would pass
+    /// [`ANNEX_CACHE_BYTES`]).
+    fn cached_annex(
+        &self,
+        key: u128,
+        make: impl FnOnce() -> Result<crate::annex::Prepared>,
+    ) -> Result<crate::annex::Prepared> {
+        if let Some(done) = self.annex_cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(done);
+        }
+        let prepared = make()?;
+        if let Ok(mut cache) = self.annex_cache.lock() {
+            let held: usize = cache.values().map(crate::annex::Prepared::size).sum();
+            if held + prepared.size() > ANNEX_CACHE_BYTES {
+                cache.clear();
+            }
+            cache.insert(key, prepared.clone());
+        }
+        Ok(prepared)
     }
 
     /// Stage 3: compiles the sources of a dossier in a world, which may be a long-lived one

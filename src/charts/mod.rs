@@ -327,13 +327,7 @@ fn add_budgets(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()>
     let budget = &dossier.budget;
     let year = year.to_string();
     // One bar per funder: cash and in-kind lines of the same partner are added up.
-    let mut funding: Vec<(String, f64)> = Vec::new();
-    for f in &budget.fonctionnement.financements {
-        match funding.iter_mut().find(|(name, _)| name.trim() == f.partenaire.trim()) {
-            Some((_, total)) => *total += f.montant,
-            None => funding.push((f.partenaire.clone(), f.montant)),
-        }
-    }
+    let funding = budget.fonctionnement.by_funder();
     let exercise = format!("exercice {}", or(&budget.fonctionnement.exercice, &year));
     let title = "Budget de fonctionnement par partenaire financeur";
     let alt = "financement du budget de fonctionnement par partenaire, en euros";

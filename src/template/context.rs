@@ -329,24 +329,12 @@ fn budget(detail: &BudgetDetail) -> BudgetSummary {
             .collect();
         names.len()
     };
-    let mut by_funder: BTreeMap<String, (String, f64)> = BTreeMap::new();
-    for line in &detail.financements {
-        let entry = by_funder
-            .entry(crate::vocab::fold(&line.partenaire))
-            .or_insert_with(|| (line.partenaire.clone(), 0.0));
-        entry.1 += line.montant;
-    }
-    let principal = by_funder
-        .into_values()
+    let principal = detail
+        .by_funder()
+        .into_iter()
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .filter(|_| financements > 0.0)
         .map(|(name, amount)| (name, 100.0 * amount / financements));
-    let valorisation = detail
-        .financements
-        .iter()
-        .filter(|f| f.nature == Some(crate::model::Nature::Valorisation))
-        .map(|f| f.montant)
-        .sum();
     BudgetSummary {
         charges,
         financements,
@@ -354,7 +342,7 @@ fn budget(detail: &BudgetDetail) -> BudgetSummary {
         financeurs: funders(false),
         hors_partenariat: funders(true),
         principal,
-        valorisation,
+        valorisation: detail.in_kind(),
         ecart: financements - charges,
     }
 }

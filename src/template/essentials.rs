@@ -68,10 +68,9 @@ fn key_figures(dossier: &Dossier, derived: &Derived, report: &Report) -> Vec<Key
         tiles.push(tile(format_euros(budget.charges), "budget de fonctionnement", detail));
     }
     let staff = &dossier.fonctionnement.moyens_humains;
-    let functions = staff.fonctions_usagers.iter().chain(&staff.fonctions_support);
-    let etp: f64 = functions.clone().filter_map(|f| f.etp).sum();
+    let etp = staff.etp();
     if etp > 0.0 {
-        let detail = plural(functions.count(), "fonction", "fonctions");
+        let detail = plural(staff.functions().count(), "fonction", "fonctions");
         tiles.push(tile(format!("{}\u{a0}ETP", format_auto(etp, 1)), "équipe", detail));
     }
     tiles.extend(attendance(dossier, derived));
