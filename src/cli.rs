@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 
-use crate::outline::Phase;
+use crate::model::outline::Phase;
 
 const HELP_TEMPLATE: &str = "\
 {before-help}{name} {version} — {about}
@@ -275,8 +275,8 @@ pub struct StandardArgs {
 
 impl StandardArgs {
     /// The validated output target: standards and strictness.
-    pub fn target(&self) -> anyhow::Result<crate::validate::Target> {
-        Ok(crate::validate::Target {
+    pub fn target(&self) -> anyhow::Result<crate::input::validate::Target> {
+        Ok(crate::input::validate::Target {
             standards: parse_standards(&self.pdf_standard)?,
             strict_layout: self.strict,
         })
@@ -442,13 +442,13 @@ pub struct DossierConfig {
     /// The previous phase's dossier, if given on the command line.
     pub previous: Option<PathBuf>,
     /// PDF standards to conform to, and whether layout defects are errors.
-    pub target: crate::validate::Target,
+    pub target: crate::input::validate::Target,
 }
 
 impl DossierConfig {
     /// How the dossier is read for this output.
-    pub fn load_options(&self) -> crate::load::LoadOptions {
-        crate::load::LoadOptions {
+    pub fn load_options(&self) -> crate::input::load::LoadOptions {
+        crate::input::load::LoadOptions {
             target: self.target.clone(),
             label: None,
             previous: self.previous.clone(),

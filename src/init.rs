@@ -8,7 +8,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use crate::model::Date;
-use crate::outline::{Item, Outline, Phase};
+use crate::model::outline::{Item, Outline, Phase};
 
 /// Example CSV files written beside the starter, in `exemples-csv/`: tables that teams usually
 /// keep in a spreadsheet, with the column names the dossier expects and one example row.
@@ -36,7 +36,7 @@ pub const EXAMPLE_DIR: &str = "exemples-csv";
 
 /// The text of a starter dossier.
 pub fn starter(label: Phase, cite: &str, date: Date) -> String {
-    let schema = crate::schema::dossier_schema();
+    let schema = crate::model::schema::dossier_schema();
     let outline = Outline::get();
     let mut out = String::new();
     let _ = writeln!(out, "#:schema ./cdm-render.schema.json");
@@ -259,7 +259,7 @@ fn table_of(schema: &Value, path: &str) -> String {
 
 /// A schema node with `$ref` followed and optional values unwrapped (validation's resolver).
 fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
-    crate::validate::resolve_schema(&root["$defs"], node)
+    crate::input::validate::resolve_schema(&root["$defs"], node)
 }
 
 fn lookup(schema: &Value, path: &str) -> Value {
@@ -305,7 +305,7 @@ fn kind(node: &Value) -> &str {
 fn line(schema: &Value, key: &str, kind: &str, node: &Value, commented: bool) -> String {
     let (value, always_comment) = match kind {
         "array" if node.get("items").is_some() => {
-            let options = crate::validate::allowed_values(resolve(schema, &node["items"]));
+            let options = crate::input::validate::allowed_values(resolve(schema, &node["items"]));
             match options.first() {
                 Some(first) => (format!("[\"{first}\"]   # parmi : {}", options.join(", ")), true),
                 None => ("[]".to_string(), false),
@@ -318,7 +318,7 @@ fn line(schema: &Value, key: &str, kind: &str, node: &Value, commented: bool) ->
         "array" => ("[]".to_string(), false),
         "boolean" => ("false".to_string(), false),
         "enum" => {
-            let options = crate::validate::allowed_values(node);
+            let options = crate::input::validate::allowed_values(node);
             (
                 format!(
                     "\"{}\"   # {}",

@@ -1,42 +1,28 @@
 //! cdm-render: the labelling dossier of a Cité des métiers, from TOML data to a PDF.
 //!
-//! The data flows through one module per stage, tied together by one [`render::Pipeline`]:
-//! [`load`] (the only stage that reads files: the TOML, its CSV tables, the files it names, the
-//! previous dossier) → [`validate`] and [`check`] (errors, completeness) → [`template`] and
-//! [`charts`] (pure: Typst sources and SVG) → [`world`] and [`compile`] (in-process Typst →
-//! PDF). [`model`], [`vocab`], [`outline`], [`fr`] and [`geo`] are the leaves they share. The
-//! command line lives in [`cli`] and [`commands`].
+//! The folders follow the data flow, tied together by one [`render::Pipeline`]:
+//! [`model`] (what a dossier is: the typed data, the closed vocabularies, the official outline,
+//! the JSON schema) → [`input`] (the only stage that reads the user's files: load, validate,
+//! completeness, the previous phase) → [`document`] (pure: Typst sources from templates, SVG
+//! charts, the files attached) → [`typeset`] (in-process Typst → PDF, layout audit). [`fr`],
+//! [`diag`] and [`fsutil`] are the leaves they share. [`batch`], [`watch`] and [`serve`] use the
+//! pipeline for many dossiers and for the live preview; the command line lives in [`cli`] and
+//! [`commands`].
 
-pub mod annex;
-pub mod audit;
 pub mod batch;
-pub mod charts;
-pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod compile;
 pub mod diag;
-pub mod diff;
-pub mod extract;
+pub mod document;
 pub mod fr;
 pub mod fsutil;
-pub mod geo;
 pub mod init;
-pub mod load;
+pub mod input;
 pub mod model;
-pub mod outline;
-pub mod overview;
-pub mod pieces;
-pub mod previous;
-pub mod probe;
 pub mod render;
-pub mod schema;
 pub mod serve;
-pub mod template;
-pub mod validate;
-pub mod vocab;
+pub mod typeset;
 pub mod watch;
-pub mod world;
 
 /// Name and version written in generated files and PDF metadata.
 pub const GENERATOR: &str = concat!("cdm-render ", env!("CARGO_PKG_VERSION"));

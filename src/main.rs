@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Some(Command::Diff(args)) => commands::diff::run(args),
         Some(Command::Watch(args)) => args.into_config().and_then(commands::watch::run),
         Some(Command::Schema) => {
-            let schema = cdm_render::schema::dossier_schema();
+            let schema = cdm_render::model::schema::dossier_schema();
             serde_json::to_string_pretty(&schema).map(|s| println!("{s}")).map_err(Into::into)
         }
         Some(Command::Batch(args)) => match commands::batch::run(args) {

@@ -9,9 +9,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::batch::{self, Outcome};
 use crate::cli::BatchArgs;
-use crate::load::LoadOptions;
+use crate::input::load::LoadOptions;
 use crate::render::Pipeline;
-use crate::{diag, fsutil, overview};
+use crate::{batch::overview, diag, fsutil};
 
 /// Renders every dossier found; returns whether all succeeded.
 pub fn run(args: BatchArgs) -> Result<bool> {

@@ -4,10 +4,10 @@
 
 use anyhow::Result;
 
-use crate::check::{Report, Status};
 use crate::cli::{CheckArgs, Format};
 use crate::diag;
-use crate::load::LoadOptions;
+use crate::input::check::{Report, Status};
+use crate::input::load::LoadOptions;
 use crate::render::Pipeline;
 
 /// Validates, checks and renders (without writing) a dossier; returns whether it is complete
@@ -26,7 +26,7 @@ pub fn run(args: CheckArgs) -> Result<bool> {
     let rendered = pipeline.render(&loaded)?;
     if args.format == Format::Human {
         diag::print_typst_warnings(&rendered.compiled.warnings);
-        crate::audit::print_warnings(&rendered.compiled.layout);
+        crate::typeset::audit::print_warnings(&rendered.compiled.layout);
     }
     let report = &loaded.report;
     match args.format {

@@ -3,14 +3,15 @@
 use anyhow::Result;
 
 use crate::cli::DiffArgs;
-use crate::diff;
-use crate::load::LoadOptions;
+use crate::input::diff;
+use crate::input::load::LoadOptions;
 use crate::render::Pipeline;
 
 /// Prints the changes, one per line.
 pub fn run(args: DiffArgs) -> Result<()> {
     // Only the data is compared: no PDF standard applies.
-    let options = LoadOptions { target: crate::validate::Target::none(), ..LoadOptions::default() };
+    let options =
+        LoadOptions { target: crate::input::validate::Target::none(), ..LoadOptions::default() };
     let pipeline = Pipeline::new(None, options)?;
     let old = pipeline.load(&args.old)?;
     let new = pipeline.load(&args.new)?;

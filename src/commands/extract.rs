@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 
 use crate::cli::ExtractArgs;
-use crate::extract;
+use crate::document::extract;
 
 /// Extracts the attached files.
 pub fn run(args: ExtractArgs) -> Result<()> {
@@ -30,7 +30,7 @@ fn restore_schema(found: &[extract::Attachment], dir: &std::path::Path) -> Resul
     });
     let path = dir.join(SCHEMA);
     if names_it && !path.exists() {
-        let json = serde_json::to_string_pretty(&crate::schema::dossier_schema())?;
+        let json = serde_json::to_string_pretty(&crate::model::schema::dossier_schema())?;
         crate::fsutil::write_atomic(&path, json.as_bytes())?;
         println!("{}", path.display());
     }

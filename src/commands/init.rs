@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 
 use crate::cli::InitArgs;
-use crate::{fsutil, init, render, schema};
+use crate::{fsutil, init, model::schema, render};
 
 /// Creates `dossier.toml` and `cdm-render.schema.json`; never overwrites a file.
 pub fn run(args: InitArgs) -> Result<()> {

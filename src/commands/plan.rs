@@ -1,7 +1,7 @@
 //! `cdm-render plan`: prints the official outline with the level expected for a label.
 
 use crate::cli::PlanArgs;
-use crate::outline::{Outline, Phase};
+use crate::model::outline::{Outline, Phase};
 
 /// Prints the outline, for one label or all three.
 pub fn run(args: PlanArgs) -> anyhow::Result<()> {

@@ -4,11 +4,11 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::charts::ChartCache;
 use crate::cli::RenderConfig;
 use crate::diag;
+use crate::document::charts::ChartCache;
 use crate::render::{self, Pipeline};
-use crate::world::DossierWorld;
+use crate::typeset::world::DossierWorld;
 
 /// Renders one dossier to PDF. The PDF is written only when everything succeeded.
 pub fn run(config: RenderConfig) -> Result<()> {
@@ -37,7 +37,7 @@ pub fn run(config: RenderConfig) -> Result<()> {
     let date = crate::render::typst_date(render::document_date(&loaded.dossier));
     let compiled = pipeline.compile(&loaded, &sources, &mut DossierWorld::new(date))?;
     diag::print_typst_warnings(&compiled.warnings);
-    crate::audit::print_warnings(&compiled.layout);
+    crate::typeset::audit::print_warnings(&compiled.layout);
     Pipeline::write(&compiled, &dossier.output)?;
     if !config.quiet {
         eprintln!("{}", loaded.report.one_line());

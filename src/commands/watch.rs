@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::cli::WatchConfig;
 use crate::diag::{self, DataErrors};
-use crate::load::LoadedDossier;
+use crate::input::load::LoadedDossier;
 use crate::render::Pipeline;
 use crate::serve::{Overlay, Preview};
 use crate::watch::{FileWatcher, Rendered, Session, SessionConfig};
@@ -72,7 +72,7 @@ fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>)
     let time = now();
     diag::print_warnings(&rendered.loaded.warnings);
     diag::print_typst_warnings(&rendered.compiled.warnings);
-    crate::audit::print_warnings(&rendered.compiled.layout);
+    crate::typeset::audit::print_warnings(&rendered.compiled.layout);
     if let Err(error) = Pipeline::write(&rendered.compiled, &config.dossier.output) {
         failure(&error, preview);
         return;

@@ -23,7 +23,7 @@ use serde::Serialize;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::diag::Location;
-use crate::load::LoadedDossier;
+use crate::input::load::LoadedDossier;
 use pages::Page;
 use typst_layout::PagedDocument;
 

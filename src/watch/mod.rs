@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::charts::ChartCache;
-use crate::compile::Compiled;
-use crate::load::{LoadOptions, LoadedDossier};
+use crate::document::charts::ChartCache;
+use crate::input::load::{LoadOptions, LoadedDossier};
 use crate::render::{self, Pipeline};
-use crate::world::DossierWorld;
+use crate::typeset::compile::Compiled;
+use crate::typeset::world::DossierWorld;
 use typst_layout::PagedDocument;
 
 pub use files::FileWatcher;

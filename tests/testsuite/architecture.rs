@@ -6,39 +6,66 @@ use std::path::Path;
 
 use crate::support::root;
 
-/// The top-level module of each source file and the crate modules its non-test code names.
+/// The public submodules a folder of src/ declares in its `mod.rs` (`pub mod x;`): each is a
+/// module of the graph (`input::load`); private submodules belong to their parent.
+fn public_submodules(src: &Path, folder: &str) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(src.join(folder).join("mod.rs")).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("pub mod ")?.strip_suffix(';').map(str::to_string))
+        .collect()
+}
+
+/// The graph module a `crate::a::b::…` path names: `a::b` when `b` is a public submodule of
+/// the folder `a`, else `a`; `None` for what is not a module (a macro).
+fn module_of(src: &Path, path: &str) -> Option<String> {
+    let mut parts = path.split("::").filter(|p| !p.is_empty());
+    let first = parts.next()?;
+    if src.join(first).is_dir() {
+        match parts.next() {
+            Some(second) if public_submodules(src, first).contains(second) => {
+                Some(format!("{first}::{second}"))
+            }
+            _ => Some(first.to_string()),
+        }
+    } else {
+        src.join(format!("{first}.rs")).exists().then(|| first.to_string())
+    }
+}
+
+/// The module of each source file (`render`, `input::load`, `document::charts`) and the crate
+/// modules its non-test code names.
 fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
     let src = root().join("src");
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut files = Vec::new();
     collect_rs(&src, &mut files);
     for file in files {
-        let relative = file.strip_prefix(&src).unwrap();
-        let top = relative.components().next().unwrap().as_os_str().to_string_lossy();
-        let module = top.trim_end_matches(".rs").to_string();
-        if ["lib", "main"].contains(&module.as_str()) || file.ends_with("tests.rs") {
+        let relative = file.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        if ["lib.rs", "main.rs"].contains(&relative.as_str()) || file.ends_with("tests.rs") {
             continue;
         }
+        let module = module_of(&src, &relative.replace('/', "::").replace(".rs", "")).unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
         // Unit tests may use anything; only the code that ships counts.
         let code = text.split("#[cfg(test)]").next().unwrap();
         let edges = graph.entry(module.clone()).or_default();
         for (i, _) in code.match_indices("crate::") {
-            let name: String = code[i + 7..]
+            let rest = &code[i + 7..];
+            // `crate::a::b::Item` or `crate::a::{b, c}` / `crate::{a, b::c}` groups.
+            let prefix: String = rest
                 .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
                 .collect();
-            let is_module = src.join(format!("{name}.rs")).exists() || src.join(&name).is_dir();
-            if is_module && name != module {
-                edges.insert(name);
-            }
-        }
-        // `crate::{a, b}` groups.
-        for (i, _) in code.match_indices("crate::{") {
-            let group = &code[i + 8..i + 8 + code[i + 8..].find('}').unwrap_or(0)];
-            for name in group.split(',').map(|n| n.trim().split("::").next().unwrap_or("")) {
-                if !name.is_empty() && name != module {
-                    edges.insert(name.to_string());
+            let names: Vec<String> = if rest[prefix.len()..].starts_with('{') {
+                let group = &rest[prefix.len() + 1..];
+                let group = &group[..group.find('}').unwrap_or(0)];
+                group.split(',').map(|n| format!("{prefix}{}", n.trim())).collect()
+            } else {
+                vec![prefix]
+            };
+            for name in names {
+                if let Some(target) = module_of(&src, &name).filter(|t| *t != module) {
+                    edges.insert(target);
                 }
             }
         }
@@ -88,8 +115,8 @@ fn cycle_from(graph: &BTreeMap<String, BTreeSet<String>>, start: &str) -> Option
 #[test]
 fn the_library_modules_form_no_cycle() {
     let graph = module_graph();
-    assert!(graph.len() > 15, "modules found: {:?}", graph.keys());
-    assert!(graph["render"].contains("load"), "the graph is read: render uses load");
+    assert!(graph.len() > 25, "modules found: {:?}", graph.keys());
+    assert!(graph["render"].contains("input::load"), "the graph is read: render uses input::load");
     let cycles: Vec<String> =
         graph.keys().filter_map(|m| cycle_from(&graph, m)).map(|c| c.join(" → ")).collect();
     assert!(cycles.is_empty(), "module cycles:\n{}", cycles.join("\n"));
@@ -99,13 +126,13 @@ fn the_library_modules_form_no_cycle() {
 fn charts_and_the_model_never_depend_on_templates_or_the_command_line() {
     let graph = module_graph();
     for (module, forbidden) in [
-        ("charts", "template"),
+        ("document::charts", "document::template"),
         ("model", "cli"),
-        ("outline", "model"),
-        ("compile", "model"),
+        ("model::outline", "model"),
+        ("typeset::compile", "model"),
         ("render", "cli"),
         ("watch", "cli"),
-        ("validate", "template"),
+        ("input::validate", "document::template"),
     ] {
         assert!(
             !graph[module].contains(forbidden),

@@ -354,7 +354,7 @@ fn renders_killed_at_random_times_leave_no_temporary_file_after_the_next_run() {
 
 #[test]
 fn init_follows_the_outline_with_each_table_under_its_item_and_distinct_csv_names() {
-    let outline = cdm_render::outline::Outline::get();
+    let outline = cdm_render::model::outline::Outline::get();
     for label in ["projet", "prefiguration", "fonctionnement"] {
         let dir = scratch(&format!("init-order-{label}"));
         let output = run(&["init", dir.to_str().unwrap(), "--label", label]);

@@ -1,7 +1,7 @@
 //! The three example dossiers of data/: every applicable heading of the outline is in the PDF,
 //! with its official number, and nothing else is.
 
-use cdm_render::outline::{Level, Outline, Phase};
+use cdm_render::model::outline::{Level, Outline, Phase};
 
 use crate::support::{pdf_pages, pdf_text, render, root, scratch};
 

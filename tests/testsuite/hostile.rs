@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use cdm_render::load::LoadOptions;
+use cdm_render::input::load::LoadOptions;
 use cdm_render::render::Pipeline;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

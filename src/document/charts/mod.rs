@@ -1,0 +1,453 @@
+//! The charts the outline asks for, computed from the dossier data and drawn with plotters'
+//! SVG backend. They are handed to Typst as in-memory SVG files (never written to the user's
+//! folder), with alt text generated from the data and a caption naming source and year.
+//!
+//! Chart kinds live in their own files (bars, columns, lines, hours, ecosystem, map, gantt);
+//! this module decides which charts a dossier's data allows.
+
+mod bars;
+mod canvas;
+mod columns;
+mod ecosystem;
+mod gantt;
+mod hours;
+mod lines;
+mod map;
+pub mod palette;
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::model::{Dossier, Indicateur, Repartition};
+use bars::{Bar, Options};
+
+pub use crate::input::geo::Feature;
+pub use canvas::clean as clean_label;
+
+/// A drawn chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    /// Virtual path of the SVG file in the Typst world ("/graphiques/secteurs.svg").
+    pub chemin: String,
+    /// Alternative text, generated from the data.
+    pub alt: String,
+    /// Caption, with source and year.
+    pub legende: String,
+    /// The SVG text (not sent to the templates).
+    #[serde(skip)]
+    pub svg: String,
+}
+
+/// All charts of a dossier, by identifier ("secteurs", "carte"…).
+pub type Charts = BTreeMap<String, Chart>;
+
+/// Every chart identifier, in the order of the outline. Templates see all of them, absent ones
+/// as empty, so that a template can test `charts.carte` whatever the data.
+pub const IDS: &[&str] = &[
+    "secteurs",
+    "indicateurs",
+    "chomage",
+    "population_active",
+    "scolaires",
+    "demandeurs_categorie",
+    "demandeurs_age",
+    "horaires",
+    "frequentation",
+    "frequentation_services",
+    "ecosysteme",
+    "carte",
+    "budget_fonctionnement",
+    "budget_investissement",
+    "gantt",
+    "visites",
+    "entretiens",
+    "actions_collectives",
+];
+
+/// Charts drawn by earlier builds, so that a rebuild (live preview) redraws only the charts
+/// whose input changed. One entry per chart identifier, so its size is bounded.
+#[derive(Debug, Default)]
+pub struct ChartCache {
+    drawn: HashMap<String, (u128, String)>,
+    /// Identifiers of the charts the last build actually drew (the others came from the cache).
+    pub redrawn: Vec<String>,
+}
+
+/// Charts being built, with the cache they are drawn through.
+struct Builder<'a> {
+    charts: Charts,
+    cache: &'a mut ChartCache,
+    palette: palette::Palette,
+}
+
+/// Builds every chart the data allows; `territory` is the outline of the territory read from
+/// the dossier's GeoJSON file (empty without one).
+pub fn build(dossier: &Dossier, territory: &[Feature]) -> Result<Charts> {
+    build_cached(dossier, territory, &mut ChartCache::default())
+}
+
+/// Like [`build`], reusing the SVG of every chart whose drawing input is unchanged since the
+/// previous build with the same cache.
+pub fn build_cached(
+    dossier: &Dossier,
+    territory: &[Feature],
+    cache: &mut ChartCache,
+) -> Result<Charts> {
+    cache.redrawn.clear();
+    let palette = palette::Palette::new(&dossier.apparence);
+    let mut charts = Builder { charts: Charts::new(), cache, palette };
+    let year = dossier.cite.date.year;
+    let ctx = &dossier.contexte;
+    let sectors = Options { sort: true, top: 12, ..Options::default() };
+    add_repartition(&mut charts, "secteurs", &ctx.activites.secteurs, &sectors)?;
+    add_indicators(&mut charts, &ctx.social.indicateurs)?;
+    let chomage = &ctx.social.chomage;
+    if chomage.periodes.len() >= 2 && chomage.series.iter().any(|s| !s.valeurs.is_empty()) {
+        let caption = caption(&or(&chomage.titre, "Taux de chômage"), &chomage.source, None);
+        let alt = lines::describe(chomage);
+        add(&mut charts, "chomage", chomage, || lines::draw(chomage), alt, caption)?;
+    }
+    let public = &ctx.public;
+    let dashboard = [
+        ("population_active", &public.population_active),
+        ("scolaires", &public.scolaires),
+        ("demandeurs_categorie", &public.demandeurs_categorie),
+        ("demandeurs_age", &public.demandeurs_age),
+    ];
+    // The four charts of the 1.2.3 dashboard share their label column so that bars line up.
+    let labels = dashboard.iter().flat_map(|(_, r)| r.postes.iter().map(|p| p.nom.as_str()));
+    let shared = Options { label_width: Some(bars::label_column(labels)), ..Options::default() };
+    for (id, r) in dashboard {
+        add_repartition(&mut charts, id, r, &shared)?;
+    }
+    add_offer(&mut charts, dossier)?;
+    add_operations(&mut charts, dossier, territory)?;
+    add_budgets(&mut charts, dossier, year)?;
+    add_complements(&mut charts, dossier, year)?;
+    Ok(charts.charts)
+}
+
+/// Adds a chart, drawing it only if `input` (everything the drawing depends on) differs from
+/// the cached one. The key is a hash of the input's `Debug` text: the inputs are plain data
+/// (f64 included, which Debug prints exactly), and deriving `Hash` on them is impossible
+/// because of the floats.
+fn add(
+    charts: &mut Builder,
+    id: &str,
+    input: &dyn std::fmt::Debug,
+    draw: impl FnOnce() -> Result<String>,
+    alt: String,
+    legende: String,
+) -> Result<()> {
+    debug_assert!(IDS.contains(&id), "chart {id} missing from IDS");
+    let key = typst::utils::hash128(&format!("{input:?}"));
+    let svg = match charts.cache.drawn.get(id) {
+        Some((cached, svg)) if *cached == key => svg.clone(),
+        _ => {
+            let svg = draw()?;
+            charts.cache.drawn.insert(id.to_string(), (key, svg.clone()));
+            charts.cache.redrawn.push(id.to_string());
+            svg
+        }
+    };
+    let chemin = format!("/graphiques/{id}.svg");
+    let svg = charts.palette.apply(&svg);
+    let alt = bounded_alt(alt);
+    charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, svg });
+    Ok(())
+}
+
+/// Longest alternative text of a chart, in characters. Alt text is a PDF string (PDF/A limits
+/// those to 32 767 bytes) and is read aloud: past this length it says where the rest is.
+const MAX_ALT: usize = 4_000;
+
+fn bounded_alt(alt: String) -> String {
+    if alt.chars().count() <= MAX_ALT {
+        return alt;
+    }
+    let cut: String = alt.chars().take(MAX_ALT).collect();
+    let cut = cut.rsplit_once(" ; ").map_or(cut.as_str(), |(head, _)| head).to_string();
+    format!("{cut} ; … la liste complète figure dans le tableau qui suit.")
+}
+
+fn or(text: &str, default: &str) -> String {
+    if text.trim().is_empty() { default.to_string() } else { text.to_string() }
+}
+
+/// "Title — source : X, 2023".
+fn caption(title: &str, source: &str, year: Option<i32>) -> String {
+    let source = or(source, "données du dossier");
+    match year {
+        Some(y) if !source.contains(&y.to_string()) => format!("{title} — source : {source}, {y}"),
+        _ => format!("{title} — source : {source}"),
+    }
+}
+
+fn add_repartition(
+    charts: &mut Builder,
+    id: &str,
+    r: &Repartition,
+    options: &Options,
+) -> Result<()> {
+    if r.postes.is_empty() {
+        return Ok(());
+    }
+    let bars = bars::prepare(
+        r.postes
+            .iter()
+            .map(|p| Bar { area: 0, label: p.nom.clone(), value: p.valeur, previous: None })
+            .collect(),
+        options,
+    );
+    let title = or(&r.titre, "Répartition");
+    let unit = if r.unite == "%" { "%".to_string() } else { String::new() };
+    let opts = Options { unit: unit.clone(), ..options.clone() };
+    let alt = bars::describe(&format!("{title} ({})", or(&r.unite, "valeurs")), &bars, &r.unite);
+    let legende = caption(&title, &r.source, r.annee);
+    add(charts, id, &(&bars, &opts), || bars::draw(&bars, &opts), alt, legende)
+}
+
+fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()> {
+    let rates: Vec<&Indicateur> = indicators.iter().filter(|i| i.unite.trim() == "%").collect();
+    if rates.is_empty() {
+        return Ok(());
+    }
+    let bars: Vec<Bar> = rates
+        .iter()
+        .map(|i| Bar { area: 0, label: i.nom.clone(), value: i.valeur, previous: i.reference })
+        .collect();
+    let bars = bars::prepare(bars, &Options::default());
+    // The legend names every comparison area, not only the first one.
+    let mut areas: Vec<&str> = Vec::new();
+    for area in rates.iter().map(|i| i.reference_nom.trim()).filter(|a| !a.is_empty()) {
+        if !areas.contains(&area) {
+            areas.push(area);
+        }
+    }
+    // One legend entry and one colour per comparison area.
+    let bars: Vec<Bar> = bars
+        .into_iter()
+        .map(|b| {
+            let name = rates.iter().find(|i| i.nom == b.label).map(|i| i.reference_nom.trim());
+            let area = name.and_then(|n| areas.iter().position(|a| *a == n)).unwrap_or(0);
+            Bar { area, ..b }
+        })
+        .collect();
+    let options = Options {
+        unit: "%".into(),
+        legend: Some(("Territoire".into(), "Référence".into())),
+        areas: areas.iter().map(|a| a.to_string()).collect(),
+        ..Options::default()
+    };
+    let sources: Vec<String> = rates
+        .iter()
+        .map(|i| match i.annee {
+            Some(y) if !i.source.contains(&y.to_string()) => format!("{} {y}", i.source),
+            _ => i.source.clone(),
+        })
+        .filter(|s| !s.trim().is_empty())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let alt =
+        bars::describe("principaux indicateurs sociaux en %, territoire et référence", &bars, "%");
+    let legende = caption("Principaux indicateurs sociaux", &sources.join(" ; "), None);
+    add(charts, "indicateurs", &(&bars, &options), || bars::draw(&bars, &options), alt, legende)
+}
+
+fn add_offer(charts: &mut Builder, dossier: &Dossier) -> Result<()> {
+    let offer = &dossier.offre;
+    if offer.horaires.jours.iter().any(|d| !d.plages.is_empty()) {
+        let legende = caption("Horaires d'ouverture hebdomadaires", "", None)
+            .replace(" — source : données du dossier", "");
+        let hours = &offer.horaires;
+        add(charts, "horaires", hours, || hours::draw(hours), hours::describe(hours), legende)?;
+    }
+    let attendance = &offer.frequentation;
+    if !attendance.annuelle.is_empty() {
+        let data = columns::Columns {
+            labels: attendance.annuelle.iter().map(|a| a.annee.to_string()).collect(),
+            values: attendance.annuelle.iter().map(|a| a.valeur).collect(),
+            previous: None,
+            legend: ("Visites par an".into(), String::new()),
+        };
+        let alt = columns::describe("fréquentation par année", &data);
+        let source = or(&attendance.source, "estimations et comptages de la Cité");
+        let legende = caption("Fréquentation par année", &source, None);
+        add(charts, "frequentation", &data, || columns::draw(&data), alt, legende)?;
+    }
+    if !attendance.par_service.is_empty() {
+        let r = Repartition {
+            titre: "Fréquentation par service".into(),
+            unite: "visites".into(),
+            annee: attendance.par_service_annee,
+            source: attendance.source.clone(),
+            postes: attendance.par_service.clone(),
+        };
+        add_repartition(
+            charts,
+            "frequentation_services",
+            &r,
+            &Options { sort: true, ..Options::default() },
+        )?;
+    }
+    Ok(())
+}
+
+fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Feature]) -> Result<()> {
+    let partners = &dossier.fonctionnement.partenaires.liste;
+    if !partners.is_empty() {
+        let name = &dossier.cite.nom;
+        let legende = "Écosystème partenarial par type de contribution — source : conventions et engagements des partenaires".to_string();
+        let draw = || ecosystem::draw(name, partners);
+        add(charts, "ecosysteme", &(name, partners), draw, ecosystem::describe(partners), legende)?;
+    }
+    let equity = &dossier.implantation.equite;
+    if equity.sites.iter().any(|s| s.latitude.is_some() && s.longitude.is_some()) {
+        let unplaced: Vec<&str> = equity
+            .sites
+            .iter()
+            .filter(|s| s.latitude.is_none() || s.longitude.is_none())
+            .map(|s| s.nom.as_str())
+            .collect();
+        let mut legende = "Carte du territoire couvert par la Cité des métiers — coordonnées et temps de trajet : données du dossier".to_string();
+        if !unplaced.is_empty() {
+            legende.push_str(&format!(". Sans position sur la carte : {}", unplaced.join(", ")));
+        }
+        let (sites, alt, rings) = (&equity.sites, map::describe(&equity.sites), &equity.anneaux_km);
+        let draw = || map::draw(sites, territory, rings);
+        add(charts, "carte", &(sites, territory, rings), draw, alt, legende)?;
+    }
+    Ok(())
+}
+
+fn add_budgets(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()> {
+    let budget = &dossier.budget;
+    let year = year.to_string();
+    // One bar per funder: cash and in-kind lines of the same partner are added up.
+    let funding = budget.fonctionnement.by_funder();
+    let exercise = format!("exercice {}", or(&budget.fonctionnement.exercice, &year));
+    let title = "Budget de fonctionnement par partenaire financeur";
+    let alt = "financement du budget de fonctionnement par partenaire, en euros";
+    add_euros(charts, "budget_fonctionnement", funding, title, alt, &exercise)?;
+    let items = budget.investissement.charges.iter().map(|c| (c.poste.clone(), c.montant));
+    let exercise = or(&budget.investissement.exercice, &year);
+    let title = "Budget d'investissement par poste";
+    add_euros(
+        charts,
+        "budget_investissement",
+        items.collect(),
+        title,
+        "dépenses d'investissement par poste, en euros",
+        &exercise,
+    )
+}
+
+/// A sorted bar chart of amounts in euros from a budget.
+fn add_euros(
+    charts: &mut Builder,
+    id: &str,
+    lines: Vec<(String, f64)>,
+    title: &str,
+    alt: &str,
+    period: &str,
+) -> Result<()> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let bars = bars::prepare(
+        lines
+            .into_iter()
+            .map(|(label, value)| Bar { area: 0, label, value, previous: None })
+            .collect(),
+        &Options { sort: true, ..Options::default() },
+    );
+    let legende = format!("{title} — source : budget prévisionnel, {period}");
+    let options = Options { unit: "€".into(), ..Options::default() };
+    let alt = bars::describe(alt, &bars, "€");
+    add(charts, id, &(&bars, &options), || bars::draw(&bars, &options), alt, legende)
+}
+
+fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result<()> {
+    let plan = &dossier.complements.plan_amelioration.actions;
+    if !plan.is_empty() {
+        let legende =
+            "Calendrier du plan d'amélioration — source : démarche qualité de la Cité".to_string();
+        add(charts, "gantt", plan, || gantt::draw(plan), gantt::describe(plan), legende)?;
+    }
+    let report = &dossier.complements.rapport_activite;
+    let y = report.annee.unwrap_or(year);
+    let (now, before) = (y.to_string(), (y - 1).to_string());
+    if !report.visites_par_mois.is_empty() {
+        let previous = (!report.visites_par_mois_precedent.is_empty())
+            .then_some(report.visites_par_mois_precedent.as_slice());
+        let data = columns::Columns {
+            labels: [
+                "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+                "nov.", "déc.",
+            ]
+            .iter()
+            .take(report.visites_par_mois.len().max(previous.map_or(0, <[f64]>::len)))
+            .map(|m| (*m).to_string())
+            .collect(),
+            values: report.visites_par_mois.clone(),
+            previous,
+            legend: (now.clone(), before.clone()),
+        };
+        let alt = columns::describe(&format!("visites par mois en {y}"), &data);
+        let legende = caption("Visites par mois", "comptage des entrées de la Cité", Some(y));
+        add(charts, "visites", &data, || columns::draw(&data), alt, legende)?;
+    }
+    for (id, title, list) in [
+        ("entretiens", "Entretiens par espace de conseil", &report.entretiens),
+        ("actions_collectives", "Actions collectives par format", &report.actions_collectives),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let bars: Vec<Bar> = list
+            .iter()
+            .map(|c| Bar { area: 0, label: c.nom.clone(), value: c.valeur, previous: c.precedent })
+            .collect();
+        let bars = bars::prepare(bars, &Options::default());
+        let options = Options { legend: Some((now.clone(), before.clone())), ..Options::default() };
+        let alt = bars::describe(&format!("{} en {y}", title.to_lowercase()), &bars, "");
+        let legende = caption(title, "suivi d'activité de la Cité", Some(y));
+        add(charts, id, &(&bars, &options), || bars::draw(&bars, &options), alt, legende)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
+
+/// The map of the Cités of a network, from the coordinates of their main sites.
+pub fn network_map(cites: &[(String, (f64, f64))]) -> Result<Chart> {
+    let names: Vec<&str> = cites.iter().map(|(n, _)| n.as_str()).collect();
+    Ok(Chart {
+        chemin: "/graphiques/carte_reseau.svg".into(),
+        alt: bounded_alt(format!("Carte des Cités des métiers du réseau : {}.", names.join(" ; "))),
+        legende: "Site principal de chaque Cité — coordonnées : dossiers de labellisation".into(),
+        svg: map::draw_network(cites)?,
+    })
+}
+
+/// A bar chart comparing one figure across Cités (network overview).
+pub fn comparison(id: &str, title: &str, values: Vec<(String, f64)>, unit: &str) -> Result<Chart> {
+    let bars = bars::prepare(
+        values
+            .into_iter()
+            .map(|(label, value)| Bar { area: 0, label, value, previous: None })
+            .collect(),
+        &Options { sort: true, ..Options::default() },
+    );
+    let svg = bars::draw(&bars, &Options { unit: unit.to_string(), ..Options::default() })?;
+    Ok(Chart {
+        chemin: format!("/graphiques/{id}.svg"),
+        alt: bars::describe(title, &bars, unit),
+        legende: format!("{title} — source : dossiers de labellisation"),
+        svg,
+    })
+}

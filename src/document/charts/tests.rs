@@ -1,0 +1,302 @@
+//! Chart tests: well-formed SVG, labels that neither overlap nor leave the canvas, and
+//! degenerate data (one value, zeros, huge numbers, long labels, 40 categories, no data).
+
+use std::path::Path;
+
+use super::bars::{self, Bar, Options};
+use super::canvas::{self, WIDTH};
+use super::{build, ecosystem};
+use crate::model::{Dossier, Partenaire, Role};
+
+/// A text element's box: (x0, y0, x1, y1) and its content.
+type TextBox = ((f64, f64, f64, f64), String);
+
+/// Parses an SVG, checks it is well-formed and returns the boxes of its texts.
+fn text_boxes(svg: &str) -> Vec<TextBox> {
+    let doc =
+        roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("malformed SVG: {e}\n{svg}"));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let num = |a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            let (x, y, size) = (num("x"), num("y"), num("font-size"));
+            let content = n.text().unwrap_or_default().trim().to_string();
+            let bold = n.attribute("font-weight") == Some("bold");
+            let width = canvas::text_width(&content, size, bold);
+            let x0 = match n.attribute("text-anchor") {
+                Some("middle") => x - width / 2.0,
+                Some("end") => x - width,
+                _ => x,
+            };
+            let baseline = y + match n.attribute("dy") {
+                Some("0.76em") => 0.76 * size,
+                Some("0.5ex") => 0.25 * size,
+                Some("-0.5ex") => -0.25 * size,
+                _ => 0.0,
+            };
+            ((x0, baseline - 0.72 * size, x0 + width, baseline + 0.2 * size), content)
+        })
+        .collect()
+}
+
+/// Asserts that no two labels overlap and that every label is inside the canvas.
+fn assert_readable(svg: &str) {
+    let boxes = text_boxes(svg);
+    let height: f64 = roxmltree::Document::parse(svg)
+        .unwrap()
+        .root_element()
+        .attribute("height")
+        .and_then(|h| h.parse().ok())
+        .unwrap();
+    for (b, text) in &boxes {
+        assert!(b.0 >= -0.5 && b.2 <= f64::from(WIDTH) + 0.5, "{text:?} leaves the canvas: {b:?}");
+        assert!(b.1 >= -2.0 && b.3 <= height + 2.0, "{text:?} leaves the canvas vertically: {b:?}");
+    }
+    for (i, (a, ta)) in boxes.iter().enumerate() {
+        for (b, tb) in &boxes[i + 1..] {
+            let overlap = a.0 < b.2 - 1.0 && b.0 < a.2 - 1.0 && a.1 < b.3 - 1.0 && b.1 < a.3 - 1.0;
+            assert!(!overlap, "labels overlap: {ta:?} {a:?} and {tb:?} {b:?}");
+        }
+    }
+}
+
+fn bar(label: &str, value: f64) -> Bar {
+    Bar { area: 0, label: label.into(), value, previous: None }
+}
+
+#[test]
+fn every_chart_of_the_complete_example_is_well_formed_and_readable() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fonctionnement");
+    let dossier: Dossier =
+        toml::from_str(&std::fs::read_to_string(dir.join("dossier.toml")).unwrap()).unwrap();
+    let geojson = std::fs::read(dir.join("territoire.geojson")).unwrap();
+    let territory = crate::input::geo::parse(&geojson).unwrap();
+    let charts = build(&dossier, &territory).unwrap();
+    let expected = [
+        "actions_collectives",
+        "budget_fonctionnement",
+        "budget_investissement",
+        "carte",
+        "chomage",
+        "demandeurs_age",
+        "demandeurs_categorie",
+        "ecosysteme",
+        "entretiens",
+        "frequentation",
+        "frequentation_services",
+        "gantt",
+        "horaires",
+        "indicateurs",
+        "population_active",
+        "scolaires",
+        "secteurs",
+        "visites",
+    ];
+    assert_eq!(charts.keys().map(String::as_str).collect::<Vec<_>>(), expected);
+    for (id, chart) in &charts {
+        assert!(!chart.alt.is_empty() && !chart.legende.is_empty(), "{id}");
+        assert!(
+            chart.svg.contains("font-family=\"Noto Sans\""),
+            "{id} must name the embedded font"
+        );
+        assert!(!chart.svg.contains("sans-serif"), "{id} uses a generic family Typst ignores");
+        assert_readable(&chart.svg);
+    }
+}
+
+#[test]
+fn no_data_means_no_chart() {
+    let dossier: Dossier =
+        toml::from_str("[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = 2026-01-01\n").unwrap();
+    assert!(build(&dossier, &[]).unwrap().is_empty());
+}
+
+#[test]
+fn degenerate_bar_data_renders_without_overlap() {
+    let long = "Administration publique, enseignement, santé humaine et action sociale, y compris les établissements médico-sociaux du territoire";
+    let cases: Vec<(&str, Vec<Bar>)> = vec![
+        ("one value", vec![bar("Seul secteur", 42.0)]),
+        ("zeros", vec![bar("a", 0.0), bar("b", 0.0)]),
+        ("huge numbers", vec![bar("a", 123_456_789_012.0), bar("b", 1.0)]),
+        (
+            "long labels",
+            vec![
+                bar(long, 10.0),
+                bar(&long.repeat(3), 20.0),
+                bar("Motsanscoupuretrèstrèstrèstrèstrèstrèstrèslongquinetientpas", 5.0),
+            ],
+        ),
+        (
+            "forty categories",
+            (0..40)
+                .map(|i| {
+                    bar(&format!("Catégorie numéro {i} au nom assez long"), f64::from(i * 37 % 101))
+                })
+                .collect(),
+        ),
+    ];
+    for (name, data) in cases {
+        let prepared = bars::prepare(data, &Options { sort: true, ..Options::default() });
+        let svg = bars::draw(&prepared, &Options { unit: "€".into(), ..Options::default() })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_readable(&svg);
+    }
+}
+
+#[test]
+fn partner_ecosystem_stays_readable_from_5_to_40_partners() {
+    for n in [5, 17, 40] {
+        let partners: Vec<Partenaire> = (0..n)
+            .map(|i| Partenaire {
+                nom: format!(
+                    "Partenaire {i} — structure d'accompagnement au nom particulièrement long"
+                ),
+                roles: vec![
+                    if i % 3 == 0 { Role::Financeur } else { Role::Services },
+                    Role::Ressources,
+                ],
+                ..Partenaire::default()
+            })
+            .collect();
+        assert_readable(&ecosystem::draw("Cité des métiers", &partners).unwrap());
+    }
+}
+
+#[test]
+fn hostile_labels_stay_valid_svg() {
+    let svg =
+        bars::draw(&[bar("<script>&amp;\u{0}\u{7}]]>\"'", 1.0)], &Options::default()).unwrap();
+    let boxes = text_boxes(&svg);
+    assert!(boxes.iter().any(|(_, t)| t.contains("<script>&amp;")), "{boxes:?}");
+}
+
+#[test]
+fn the_overlap_check_catches_overlapping_labels() {
+    let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="900" height="100">
+        <text x="10" y="50" font-size="15" font-family="Noto Sans">Première étiquette</text>
+        <text x="40" y="52" font-size="15" font-family="Noto Sans">Seconde étiquette</text></svg>"#;
+    assert!(std::panic::catch_unwind(|| assert_readable(svg)).is_err());
+}
+
+#[test]
+fn a_rebuild_redraws_only_the_charts_whose_data_changed() {
+    let path = Path::new("data/fonctionnement/dossier.toml");
+    let mut dossier: Dossier = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let base: &[crate::input::geo::Feature] = &[];
+    let mut cache = super::ChartCache::default();
+    let first = super::build_cached(&dossier, base, &mut cache).unwrap();
+    assert_eq!(cache.redrawn.len(), first.len(), "the first build draws everything");
+    let unchanged = super::build_cached(&dossier, base, &mut cache).unwrap();
+    assert!(cache.redrawn.is_empty(), "nothing changed, nothing redrawn: {:?}", cache.redrawn);
+    assert_eq!(unchanged.len(), first.len());
+    dossier.budget.investissement.charges[0].montant += 1000.0;
+    let changed = super::build_cached(&dossier, base, &mut cache).unwrap();
+    assert_eq!(cache.redrawn, ["budget_investissement"]);
+    assert_ne!(changed["budget_investissement"].svg, first["budget_investissement"].svg);
+    assert_eq!(changed["secteurs"].svg, first["secteurs"].svg);
+}
+
+/// A synthetic territory: a grid of `cols × rows` communes of 0.07° × 0.045° around
+/// (2.5° E, 50.6° N), with names of varied length as real ones have.
+fn communes(cols: usize, rows: usize) -> Vec<crate::input::geo::Feature> {
+    let names =
+        ["Aire", "Saint-Martin-lez-Tatinghem", "Lys", "Mervillette", "Haverskerque-sur-Lys"];
+    (0..cols * rows)
+        .map(|i| {
+            let (x, y) = (2.5 + 0.07 * (i % cols) as f64, 50.6 + 0.045 * (i / cols) as f64);
+            // A slightly irregular quadrilateral, like a commune.
+            let j = 0.008 * ((i * 7 % 5) as f64 - 2.0);
+            let ring =
+                vec![(x, y), (x + 0.07, y + j), (x + 0.07 + j, y + 0.045), (x, y + 0.045), (x, y)];
+            crate::input::geo::Feature {
+                name: Some(format!("{}-{i}", names[i % names.len()])),
+                rings: vec![ring],
+            }
+        })
+        .collect()
+}
+
+fn site(nom: &str, kind: crate::model::TypeSite, (lon, lat): (f64, f64)) -> crate::model::Site {
+    crate::model::Site {
+        nom: nom.into(),
+        kind,
+        commune: "Commune".into(),
+        latitude: Some(lat),
+        longitude: Some(lon),
+        distance_km: Some(12.0),
+        temps_min: Some(18.0),
+        services: String::new(),
+    }
+}
+
+#[test]
+fn a_territory_of_24_communes_is_named_where_room_allows_with_a_scale_bar_and_north() {
+    use crate::model::TypeSite::*;
+    let territory = communes(6, 4);
+    let sites = vec![
+        site("Cité des métiers — Halle aux grains", Principal, (2.71, 50.69)),
+        site("Maison France services d'Aire", CentreAssocie, (2.55, 50.62)),
+        site("Médiathèque de Lys", PointRelais, (2.58, 50.74)),
+        site("Mission locale — antenne nord", CentreAssocie, (2.90, 50.75)),
+        site("Point relais de la mairie", PointRelais, (2.86, 50.63)),
+        site("Espace emploi intercommunal", PointRelais, (2.79, 50.72)),
+    ];
+    let svg = super::map::draw(&sites, &territory, &[5.0, 10.0]).unwrap();
+    assert_readable(&svg);
+    let texts: Vec<String> = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    // A name split over two lines ends its first line with its hyphen.
+    let joined: String =
+        texts.iter().map(|t| if t.ends_with('-') { t.clone() } else { format!("{t}|") }).collect();
+    let named = territory
+        .iter()
+        .filter(|f| joined.contains(&format!("|{}|", f.name.as_ref().unwrap())))
+        .count();
+    assert!(named >= 12, "only {named} of 24 communes named: {texts:?}");
+    assert!(texts.iter().any(|t| t == "N"), "north arrow");
+    assert!(texts.iter().any(|t| t.ends_with("\u{a0}km") && !t.contains('·')), "scale bar");
+    assert!(texts.iter().any(|t| t == "Centre associé"), "legend");
+    for site in &sites {
+        let name = canvas::clean(&site.nom);
+        assert!(texts.contains(&name), "{name} has room and must be named");
+    }
+}
+
+#[test]
+fn forty_sites_with_long_names_in_one_town_leave_labels_out_rather_than_overlap() {
+    use crate::model::TypeSite::*;
+    let sites: Vec<_> = (0..40)
+        .map(|i| {
+            let kind = if i == 0 { Principal } else { PointRelais };
+            let p = (2.70 + 0.002 * f64::from(i % 7), 50.70 + 0.0015 * f64::from(i / 7));
+            site(
+                &format!("Point d'accueil numéro {i} de la Cité des métiers du territoire"),
+                kind,
+                p,
+            )
+        })
+        .collect();
+    let svg = super::map::draw(&sites, &communes(3, 3), &[]).unwrap();
+    assert_readable(&svg);
+    let drawn = text_boxes(&svg).iter().filter(|(_, t)| t.starts_with("Point d’accueil")).count();
+    assert!((3..40).contains(&drawn), "{drawn} site labels drawn");
+}
+
+#[test]
+fn the_twenty_communes_of_the_second_territory_are_named_without_overlap() {
+    use crate::model::TypeSite::*;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/territoire-serre-vallee/communes.geojson");
+    let territory = crate::input::geo::parse(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(territory.len(), 20);
+    let sites = vec![
+        site("Cité des métiers Serre-Vallée", Principal, (5.0964, 45.0412)),
+        site("Point relais de Vallon", PointRelais, (5.1725, 45.1108)),
+        site("Point relais du Plateau", PointRelais, (5.2143, 44.9821)),
+    ];
+    let svg = super::map::draw(&sites, &territory, &[10.0, 20.0]).unwrap();
+    assert_readable(&svg);
+    let texts: String = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    let named = territory.iter().filter(|f| texts.contains(f.name.as_deref().unwrap())).count();
+    assert!(named >= 16, "{named} of 20 communes named");
+}

@@ -1,0 +1,130 @@
+//! The one input stage of the pipeline: a dossier TOML file and every file it names (CSV
+//! tables, GeoJSON outline, images, annexes, the previous phase's dossier) are read and
+//! validated here, once, with errors located in the user's files. Later stages (charts,
+//! attachments, templates, Typst) only work on what this stage holds and never touch the disk.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde_json::Value;
+
+use crate::diag::DataErrors;
+use crate::input::check::{self, Report};
+use crate::input::geo::Feature;
+use crate::input::previous::{self, Previous};
+use crate::input::validate::{CsvTable, NamedFile, Target};
+use crate::model::Dossier;
+use crate::model::outline::Phase;
+use crate::{fsutil, input::validate};
+
+/// How a dossier is read: what it will be rendered to, and the overrides of the command line.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// PDF standards of the output (they decide what is acceptable).
+    pub target: Target,
+    /// Label to render instead of the one the dossier asks for.
+    pub label: Option<Phase>,
+    /// The previous phase's dossier (`--previous`), instead of `cite.precedent`.
+    pub previous: Option<PathBuf>,
+}
+
+/// A dossier read from disk with everything it names, validated and assessed.
+#[derive(Debug, Clone)]
+pub struct LoadedDossier {
+    /// Path of the TOML file.
+    pub path: PathBuf,
+    /// Its text.
+    pub source: String,
+    /// The parsed data (with the label of the command line, if one was given).
+    pub dossier: Dossier,
+    /// The same data as a JSON value, for the outline's dotted paths (made once).
+    pub data: Value,
+    /// Warnings found by validation (suspicious but possible data).
+    pub warnings: DataErrors,
+    /// Sections read from CSV files (attached to the PDF and watched like the dossier).
+    pub tables: Vec<CsvTable>,
+    /// The other files the dossier names, with their bytes.
+    pub files: Vec<NamedFile>,
+    /// The outline of the territory, from the GeoJSON file (empty without one).
+    pub territory: Vec<Feature>,
+    /// The comparison with the previous phase's dossier, when there is one.
+    pub previous: Option<Previous>,
+    /// The previous phase's dossier file, read or missing.
+    pub previous_path: Option<PathBuf>,
+    /// Completeness for the label rendered: what the PDF shows and `check` reports.
+    pub report: Report,
+}
+
+impl LoadedDossier {
+    /// Folder of the dossier file, against which the files it refers to are resolved.
+    pub fn base_dir(&self) -> &Path {
+        fsutil::folder_of(&self.path)
+    }
+
+    /// The bytes of a file the dossier names, by the name written in the dossier.
+    pub fn file(&self, name: &str) -> Option<&NamedFile> {
+        self.files.iter().find(|f| f.name == name)
+    }
+
+    /// Every file this dossier was made from: what a live preview must watch.
+    pub fn dependencies(&self) -> Vec<PathBuf> {
+        let mut paths = vec![self.path.clone()];
+        paths.extend(self.tables.iter().map(|t| t.path.clone()));
+        paths.extend(self.files.iter().map(|f| f.path.clone()));
+        // A file that could not be read is watched too, so that fixing it renders again.
+        let base = self.base_dir();
+        paths.extend(self.dossier.file_references().into_iter().map(|(_, name)| base.join(name)));
+        paths.extend(self.previous_path.clone());
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+}
+
+/// Reads, validates and assesses a dossier. Data problems come back as [`DataErrors`] inside
+/// the error, all of them at once; the previous dossier is read through `cache`.
+pub fn load(path: &Path, options: &LoadOptions, cache: &previous::Cache) -> Result<LoadedDossier> {
+    let source = fsutil::read_to_string(path)?;
+    let validated = validate::validate_for(path, &source, &options.target)?;
+    let (mut dossier, mut data) = (validated.dossier, validated.data);
+    if let Some(label) = options.label {
+        dossier.cite.label = label;
+        data["cite"]["label"] = label.key().into();
+    }
+    let base = fsutil::folder_of(path);
+    let previous_path =
+        options.previous.clone().or_else(|| dossier.cite.precedent.as_ref().map(|p| base.join(p)));
+    let previous = match &previous_path {
+        // A missing `precedent` was reported as a warning: the dossier renders without it.
+        Some(p) if options.previous.is_some() || p.is_file() => {
+            Some(previous::compare(&*cache.get_or_load(p)?, &dossier, &data))
+        }
+        _ => None,
+    };
+    let report = assess(&data, dossier.cite.label, previous.as_ref());
+    Ok(LoadedDossier {
+        path: path.to_path_buf(),
+        source,
+        dossier,
+        data,
+        warnings: validated.warnings,
+        tables: validated.tables,
+        files: validated.files,
+        territory: validated.territory,
+        previous,
+        previous_path,
+        report,
+    })
+}
+
+/// The completeness report, knowing what the previous dossier brings.
+fn assess(data: &Value, label: Phase, previous: Option<&Previous>) -> Report {
+    let computed = match previous {
+        Some(p) if !p.changes.is_empty() => vec![previous::COMPUTED_ROWS],
+        _ => Vec::new(),
+    };
+    let phase = previous.map(|p| p.label.label()).unwrap_or_default();
+    let context =
+        check::Context { computed, same_as_previous: previous.map(|p| (&p.unchanged, phase)) };
+    check::assess(data, label, &context)
+}

@@ -1,0 +1,429 @@
+//! Validation of a dossier file: syntax, structure (against the schema of the model), CSV
+//! tables, the files it names, and meaning (amounts, dates, references, totals, opening hours,
+//! duplicates, glyphs). Every problem of the readable parts is found in one pass and located in
+//! the user's file: a value with an error is set aside so that the rest can still be checked.
+
+mod files;
+mod glyphs;
+mod rules;
+mod structure;
+mod tables;
+
+pub use files::NamedFile;
+pub use structure::{allowed_values, resolve as resolve_schema};
+pub use tables::CsvTable;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+use serde_json::Value;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::{DataError, DataErrors, Severity, translate};
+use crate::model::Dossier;
+
+/// A problem found in the data, before it is tied to a file.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Dotted path of the field ("budget.fonctionnement.charges[2].montant").
+    pub field: String,
+    /// What is wrong, in French.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// Location in the source, when known.
+    pub span: Option<Range<usize>>,
+    /// The file the location is in, when it is not the dossier (a CSV table): path and text.
+    pub origin: Option<(PathBuf, Arc<str>)>,
+    /// Other fields the finding is about (the other figure of an inconsistency), with what
+    /// each says; shown as secondary places in the same file.
+    pub related: Vec<(String, String)>,
+    /// Places of `related`, once located.
+    related_spans: Vec<(Range<usize>, String)>,
+}
+
+impl Finding {
+    /// An error on a field.
+    pub fn error(field: &str, message: String, hint: Option<String>) -> Self {
+        Finding {
+            severity: Severity::Error,
+            field: field.to_string(),
+            message,
+            hint,
+            span: None,
+            origin: None,
+            related: Vec::new(),
+            related_spans: Vec::new(),
+        }
+    }
+
+    /// Adds another field the finding is about, with what it says there.
+    pub fn also(mut self, field: &str, label: String) -> Self {
+        self.related.push((field.to_string(), label));
+        self
+    }
+
+    /// A warning on a field.
+    pub fn warning(field: &str, message: String, hint: Option<String>) -> Self {
+        Finding { severity: Severity::Warning, ..Finding::error(field, message, hint) }
+    }
+
+    /// Sets the location.
+    pub fn at(mut self, span: Range<usize>) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    /// Places the finding in another file than the dossier (a CSV table).
+    pub fn in_file(mut self, path: &Path, text: &Arc<str>, span: Range<usize>) -> Self {
+        self.origin = Some((path.to_path_buf(), Arc::clone(text)));
+        self.at(span)
+    }
+
+    fn into_data_error(self, file: &Path) -> DataError {
+        let (file, text) = match self.origin {
+            Some((path, text)) => (path, Some(text)),
+            None => (file.to_path_buf(), None),
+        };
+        DataError {
+            severity: self.severity,
+            file,
+            span: self.span,
+            field: (!self.field.is_empty()).then_some(self.field),
+            message: self.message,
+            hint: self.hint,
+            text,
+            related: self.related_spans,
+        }
+    }
+}
+
+/// A dossier that passed validation, with the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    /// The typed dossier.
+    pub dossier: Dossier,
+    /// The same data as a JSON value.
+    pub data: Value,
+    /// Warnings (suspicious but possible data).
+    pub warnings: DataErrors,
+    /// Sections read from CSV files.
+    pub tables: Vec<CsvTable>,
+    /// The other files the dossier names, read.
+    pub files: Vec<NamedFile>,
+    /// The territory outline from the GeoJSON file.
+    pub territory: Vec<crate::input::geo::Feature>,
+}
+
+static SCHEMA: LazyLock<Value> = LazyLock::new(crate::model::schema::dossier_schema);
+
+/// What the dossier will be rendered to, when that changes what is acceptable.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// PDF standards of the output.
+    pub standards: Vec<typst_pdf::PdfStandard>,
+    /// Layout defects found by the audit are errors (`--strict`), not warnings.
+    pub strict_layout: bool,
+}
+
+/// By default a dossier is rendered as a submitted one is: PDF/A-3a (archival, tagged, with
+/// its data attached) and PDF/UA-1 (accessible).
+impl Default for Target {
+    fn default() -> Self {
+        Target {
+            standards: vec![typst_pdf::PdfStandard::A_3a, typst_pdf::PdfStandard::Ua_1],
+            strict_layout: false,
+        }
+    }
+}
+
+impl Target {
+    /// No PDF standard: only what any PDF needs.
+    pub fn none() -> Self {
+        Target { standards: Vec::new(), strict_layout: false }
+    }
+
+    /// Whether an archival (PDF/A) or accessibility (PDF/UA) standard is asked for.
+    pub fn is_strict(&self) -> bool {
+        self.standards.iter().any(|s| {
+            let name = serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            name.starts_with("a-") || name.starts_with("ua-")
+        })
+    }
+}
+
+/// Validates dossier text for an output without PDF standard; `file` names the file in
+/// messages.
+pub fn validate(file: &Path, source: &str) -> Result<Validated, DataErrors> {
+    validate_for(file, source, &Target::none())
+}
+
+/// Validates dossier text for a given output: under PDF/A or PDF/UA, characters no font can
+/// draw and PDF annexes (which Typst cannot embed there) become errors.
+pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Validated, DataErrors> {
+    let (root, syntax) = DeTable::parse_recoverable(source);
+    let mut findings: Vec<Finding> = syntax.iter().map(toml_finding).collect();
+    // A syntax error stops only what cannot be read: the rest of the document is still walked.
+    let (structural, csv_refs) = structure::check(&root, &SCHEMA);
+    let set_aside: Vec<String> = structural.iter().map(|f| f.field.clone()).collect();
+    findings.extend(structural);
+    let base = crate::fsutil::folder_of(file);
+    let (tables, rows) = read_tables(&csv_refs, base, &mut findings);
+    let mut files = Vec::new();
+    let mut territory = Vec::new();
+    let typed = if syntax.is_empty() { deserialize(source, rows, &set_aside) } else { None };
+    let dossier = match typed {
+        Some(Ok(dossier)) => {
+            let mut meaning = Vec::new();
+            let data = check_meaning(&dossier, base, target, &mut meaning);
+            // A rule cannot judge an entry whose value was set aside (a partner whose role was
+            // misspelt has "no role"): those findings would only repeat the first error.
+            let overlaps = |f: &Finding| {
+                !f.field.is_empty()
+                    && set_aside
+                        .iter()
+                        .any(|a| a.starts_with(&f.field) || f.field.starts_with(a.as_str()))
+            };
+            findings.extend(meaning.into_iter().filter(|f| !overlaps(f)));
+            let (read, rings, problems) = files::read(&dossier, base);
+            (files, territory) = (read, rings);
+            findings.extend(problems);
+            Some((dossier, data))
+        }
+        // Only when nothing else explains why the data does not fit the model.
+        Some(Err(e)) if findings.is_empty() => {
+            findings.push(toml_finding(&e));
+            None
+        }
+        _ => None,
+    };
+    let report = report(file, source, &root, &tables, findings);
+    match dossier {
+        Some((dossier, data)) if report.error_count() == 0 => {
+            Ok(Validated { dossier, data, warnings: report, tables, files, territory })
+        }
+        _ => Err(report),
+    }
+}
+
+/// The findings as located problems: each at its place in the dossier or its CSV tables.
+fn report(
+    file: &Path,
+    source: &str,
+    root: &Spanned<DeTable>,
+    tables: &[CsvTable],
+    mut findings: Vec<Finding>,
+) -> DataErrors {
+    locate_all(&mut findings, root, tables);
+    DataErrors {
+        errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
+        source: source.to_string(),
+    }
+}
+
+/// Findings made after validation (by a later stage), located in the dossier or its CSV
+/// tables like the others.
+pub fn located(
+    file: &Path,
+    source: &str,
+    tables: &[CsvTable],
+    findings: Vec<Finding>,
+) -> DataErrors {
+    let (root, _) = DeTable::parse_recoverable(source);
+    report(file, source, &root, tables, findings)
+}
+
+/// The rules of meaning, on the typed dossier; returns the dossier as a JSON value (made once,
+/// for the walk over its leaves and for the outline's paths later).
+fn check_meaning(
+    dossier: &Dossier,
+    base: &Path,
+    target: &Target,
+    findings: &mut Vec<Finding>,
+) -> Value {
+    findings.extend(rules::check(dossier));
+    // One walk over every value of the dossier serves the rules on leaves (signs, glyphs).
+    let json = serde_json::to_value(dossier).unwrap_or(Value::Null);
+    for_each_leaf(&json, "", &mut |path, leaf| match leaf {
+        Value::Number(n) => findings.extend(rules::number(path, n)),
+        Value::String(s) => {
+            findings.extend(rules::text(path, s));
+            findings.extend(
+                glyphs::missing(s, path)
+                    .map(|f| if target.is_strict() { glyphs::strict(f) } else { f }),
+            );
+        }
+        _ => {}
+    });
+    findings.extend(previous_dossier(dossier, base));
+    json
+}
+
+/// Gives every finding without a place the place of its field: in a CSV table when the field
+/// comes from one, else in the dossier. Sorted in file order.
+fn locate_all(findings: &mut [Finding], root: &Spanned<DeTable>, tables: &[CsvTable]) {
+    for finding in findings.iter_mut() {
+        if finding.span.is_some() {
+            continue;
+        }
+        match tables.iter().find_map(|t| Some((t, t.locate(&finding.field)?))) {
+            Some((table, span)) => {
+                finding.origin = Some((table.path.clone(), Arc::clone(&table.text)));
+                finding.span = Some(span);
+            }
+            None => finding.span = locate(root, &finding.field),
+        }
+        if finding.origin.is_none() {
+            let related = finding.related.iter();
+            finding.related_spans =
+                related.filter_map(|(f, l)| Some((locate(root, f)?, l.clone()))).collect();
+        }
+    }
+    findings.sort_by_key(|f| (f.origin.is_some(), f.span.as_ref().map_or(usize::MAX, |s| s.start)));
+}
+
+/// Rows read from CSV files, by the dotted path of their section.
+type TableRows = Vec<(String, toml::Value)>;
+
+/// Reads every section given as a CSV file; their problems join `findings`.
+fn read_tables(
+    refs: &[structure::CsvRef],
+    base: &Path,
+    findings: &mut Vec<Finding>,
+) -> (Vec<CsvTable>, TableRows) {
+    let mut tables = Vec::new();
+    let mut rows = Vec::new();
+    for reference in refs {
+        match tables::load(reference, base, &SCHEMA["$defs"]) {
+            Ok(loaded) => {
+                findings.extend(loaded.findings);
+                rows.push((loaded.table.field.clone(), loaded.rows));
+                tables.push(loaded.table);
+            }
+            Err(errors) => findings.extend(errors),
+        }
+    }
+    (tables, rows)
+}
+
+/// The typed dossier, with the rows read from CSV files in place of their references and the
+/// values of `set_aside` (fields with a structural error) taken out, so that the rules can
+/// still check the rest. A bad value is taken out alone if the model can do without it, else
+/// with the list entry holding it. `None` when the document's top level is unusable.
+fn deserialize(
+    source: &str,
+    rows: TableRows,
+    set_aside: &[String],
+) -> Option<Result<Dossier, toml::de::Error>> {
+    let parsed: toml::Table = toml::from_str(source).ok()?;
+    let mut result = None;
+    for whole_entries in [false, true] {
+        let mut root = parsed.clone();
+        for field in set_aside {
+            let entry = field.rsplit_once('.').map(|(parent, _)| parent).unwrap_or_default();
+            let in_entry = entry.ends_with(']');
+            let taken = !(whole_entries && in_entry) && tables::remove(&mut root, field);
+            if !taken && in_entry {
+                tables::remove(&mut root, entry);
+            }
+        }
+        let mut root = toml::Value::Table(root);
+        tables::purge(&mut root);
+        let toml::Value::Table(mut root) = root else { return None };
+        for (field, value) in rows.iter().cloned() {
+            tables::inject(&mut root, &field, value);
+        }
+        let attempt: Result<Dossier, _> = serde::Deserialize::deserialize(toml::Value::Table(root));
+        let done = attempt.is_ok() || set_aside.is_empty();
+        result = Some(attempt);
+        if done {
+            break;
+        }
+    }
+    result
+}
+
+/// Calls `visit` with the dotted path ("a.b[2].c") of every scalar of a JSON value.
+pub fn for_each_leaf(value: &Value, path: &str, visit: &mut impl FnMut(&str, &Value)) {
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                for_each_leaf(item, &format!("{path}[{i}]"), visit);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let sub = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                for_each_leaf(item, &sub, visit);
+            }
+        }
+        leaf => visit(path, leaf),
+    }
+}
+
+/// The previous dossier may lie outside the folder (it is read, not embedded). A missing one
+/// is a warning, not an error: a dossier extracted from a PDF elsewhere must still render, only
+/// without the comparison.
+fn previous_dossier(dossier: &Dossier, base: &Path) -> Option<Finding> {
+    let name = dossier.cite.precedent.as_ref()?;
+    let path = base.join(name);
+    (!path.is_file()).then(|| {
+        Finding::warning(
+            "cite.precedent",
+            format!("le dossier précédent {} est introuvable : pas de comparaison", path.display()),
+            Some(format!("chemin relatif au dossier {}", base.display())),
+        )
+    })
+}
+
+fn toml_finding(error: &toml::de::Error) -> Finding {
+    let (message, hint) = translate(error.message());
+    let span = error.span().unwrap_or(0..0);
+    Finding::error("", message, hint).at(span)
+}
+
+/// Finds the span of a field path ("a.b[2].c") in the parsed document: the value when it is
+/// there, otherwise the closest enclosing value.
+pub fn locate(root: &Spanned<DeTable>, field: &str) -> Option<Range<usize>> {
+    let mut span = root.span();
+    let mut table = Some(root.get_ref());
+    for segment in field.split('.') {
+        let (key, indices) = split_indices(segment);
+        let Some(t) = table else { break };
+        let Some((_, value)) = t.iter().find(|(k, _)| k.get_ref().as_ref() == key) else { break };
+        span = value.span();
+        let mut current = Some(value.get_ref());
+        for index in indices {
+            let Some(DeValue::Array(items)) = current else { break };
+            let Some(item) = items.get(index) else { break };
+            span = item.span();
+            current = Some(item.get_ref());
+        }
+        table = match current {
+            Some(DeValue::Table(t)) => Some(t),
+            _ => None,
+        };
+    }
+    Some(span)
+}
+
+/// "jours[2][0]" → ("jours", [2, 0]).
+fn split_indices(segment: &str) -> (&str, Vec<usize>) {
+    let key_end = segment.find('[').unwrap_or(segment.len());
+    let indices = segment[key_end..]
+        .split(['[', ']'])
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    (&segment[..key_end], indices)
+}
+
+#[cfg(test)]
+mod tests;
