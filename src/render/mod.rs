@@ -11,10 +11,11 @@ use typst_pdf::PdfStandard;
 
 use crate::document::charts::{self, ChartCache};
 use crate::document::pieces;
-use crate::document::template::{Extras, Sources, Templates};
+use crate::document::template::{Extras, Templates};
 use crate::fsutil;
 use crate::input::load::{LoadOptions, LoadedDossier};
 use crate::model::{Date, Dossier};
+use crate::typeset::compile::Sources;
 use crate::typeset::compile::{self, Compiled, PdfMeta};
 use crate::typeset::world::{DossierWorld, SANS_FAMILY, SERIF_FAMILY};
 

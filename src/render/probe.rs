@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use typst_pdf::PdfStandard;
 
-use crate::document::template::Sources;
 use crate::document::template::filters::escape_markup;
+use crate::typeset::compile::Sources;
 use crate::typeset::compile::{self, PdfMeta};
 use crate::typeset::world::{DossierWorld, SANS_FAMILY, SERIF_FAMILY};
 

@@ -1,13 +1,25 @@
 //! Compilation of the generated sources with the Typst crates, in-process, to PDF bytes.
 
+use std::collections::BTreeMap;
+
 use typst::diag::{SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst_kit::diagnostics::{self, DiagnosticFormat, termcolor};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::document::template::Sources;
 use crate::typeset::world::DossierWorld;
+
+/// The generated Typst sources of one dossier, by virtual path ("/chapitres/3.typ").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sources {
+    /// Virtual path → Typst source text (and SVG charts).
+    pub files: BTreeMap<String, String>,
+    /// Virtual path → other files the sources use (attached data, annex pages).
+    pub assets: BTreeMap<String, Vec<u8>>,
+    /// What was done to the user's files on the way (a scan reduced), for the terminal.
+    pub notes: Vec<String>,
+}
 
 /// A compiled dossier.
 pub struct Compiled {

@@ -141,3 +141,23 @@ fn charts_and_the_model_never_depend_on_templates_or_the_command_line() {
         );
     }
 }
+
+#[test]
+fn the_stages_follow_the_data_flow() {
+    // model: what a dossier is; typeset: the Typst engine; input reads the user's files into the
+    // model; document makes the Typst sources from what input read. Nothing flows back.
+    let graph = module_graph();
+    let stage = |module: &str| module.split("::").next().unwrap().to_string();
+    for (from, forbidden) in [
+        ("model", &["input", "document", "typeset", "render"][..]),
+        ("typeset", &["model", "input", "document", "render"][..]),
+        ("input", &["document", "render"][..]),
+        ("document", &["render"][..]),
+    ] {
+        for (module, targets) in graph.iter().filter(|(m, _)| stage(m) == from) {
+            let back: Vec<&String> =
+                targets.iter().filter(|t| forbidden.contains(&stage(t).as_str())).collect();
+            assert!(back.is_empty(), "{module} ({from}) must not depend on {back:?}");
+        }
+    }
+}

@@ -21,6 +21,7 @@ use crate::fr::format_date;
 use crate::fsutil;
 use crate::input::load::LoadedDossier;
 use crate::model::Date;
+use crate::typeset::compile::Sources;
 
 /// The built-in templates, by name. `lib.typ` holds the Typst styles and building blocks,
 /// `macros.typ` the tera macros, and there is one template per chapter.
@@ -59,17 +60,6 @@ const OUTPUTS: &[(&str, &str)] = &[
     ("chapitre-8.typ", "/chapitres/8.typ"),
     ("annexes.typ", "/annexes.typ"),
 ];
-
-/// The generated Typst sources of one dossier, by virtual path ("/chapitres/3.typ").
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Sources {
-    /// Virtual path → Typst source text (and SVG charts).
-    pub files: BTreeMap<String, String>,
-    /// Virtual path → other files the sources use (attached data, annex pages).
-    pub assets: BTreeMap<String, Vec<u8>>,
-    /// What was done to the user's files on the way (a scan reduced), for the terminal.
-    pub notes: Vec<String>,
-}
 
 /// What the templates get besides the loaded dossier: what the render stage made of it.
 pub struct Extras<'a> {
