@@ -1,0 +1,89 @@
+//! Value types shared by the chapters: distributions, series values ("nd" for not available).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A distribution of a quantity over categories (sectors, statuses, age bands…), with its source.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Repartition {
+    /// What is measured ("Emplois salariés par secteur").
+    pub titre: String,
+    /// Unit of the values ("emplois", "personnes", "%").
+    pub unite: String,
+    /// Year of the statistic.
+    pub annee: Option<i32>,
+    /// Source ("Insee, RP 2021 exploitation principale").
+    pub source: String,
+    /// The categories.
+    pub postes: Vec<Poste>,
+}
+
+/// One category of a [`Repartition`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Poste {
+    /// Category name.
+    pub nom: String,
+    /// Value.
+    pub valeur: f64,
+}
+
+/// A value of a series: a number, or `"nd"` (non disponible) where the statistic does not
+/// exist for that period. Writing the gap explicitly keeps every value at its period: a
+/// shorter list would shift the values to the wrong years.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Valeur(pub Option<f64>);
+
+/// How a missing value is written in TOML and CSV.
+pub const NOT_AVAILABLE: &str = "nd";
+
+impl Valeur {
+    /// Whether a text means "not available" ("nd", "n.d.", "ND").
+    pub fn is_not_available(text: &str) -> bool {
+        crate::model::vocab::fold(text).replace('.', "") == NOT_AVAILABLE
+    }
+}
+
+impl Serialize for Valeur {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(v) => s.serialize_f64(v),
+            None => s.serialize_str(NOT_AVAILABLE),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Valeur {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Input {
+            Number(f64),
+            Text(String),
+        }
+        match Input::deserialize(d)? {
+            Input::Number(v) => Ok(Valeur(Some(v))),
+            Input::Text(t) if Valeur::is_not_available(&t) => Ok(Valeur(None)),
+            Input::Text(t) => Err(serde::de::Error::custom(format!(
+                "valeur non reconnue « {t} » : un nombre, ou \"nd\" si elle n'est pas disponible"
+            ))),
+        }
+    }
+}
+
+impl JsonSchema for Valeur {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Valeur".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": ["number", "string"],
+            "format": VALUE_OR_NA,
+        })
+    }
+}
+
+/// Schema format of a [`Valeur`]: a number or "nd".
+pub const VALUE_OR_NA: &str = "nombre-ou-nd";
