@@ -309,6 +309,23 @@ pub fn translate(message: &str) -> (String, Option<String>) {
             Some(format!("ajoutez `{field} = …` dans cette table")),
         );
     }
+    if let Some(rest) = message.strip_prefix("invalid type: integer `")
+        && let Some((digits, _)) = rest.split_once("` as i128")
+    {
+        return (
+            format!("nombre trop grand : {digits}"),
+            Some(
+                "un nombre entier va au plus jusqu'à 9223372036854775807 : vérifiez les chiffres"
+                    .into(),
+            ),
+        );
+    }
+    if message.starts_with("floating-point number overflowed") {
+        return (
+            "nombre trop grand : au-delà de 10 puissance 308".into(),
+            Some("vérifiez les chiffres et l'exposant (1e400 n'existe pas)".into()),
+        );
+    }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         return translate_invalid_type(rest);
     }

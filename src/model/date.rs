@@ -54,6 +54,19 @@ impl Date {
 }
 
 impl Date {
+    /// A date written the French way, `15/12/2026` (day, month, year), if it exists.
+    pub fn from_french(text: &str) -> Option<Date> {
+        let parts: Vec<&str> = text.trim().split('/').collect();
+        match parts.as_slice() {
+            [d, m, y]
+                if y.len() == 4 && (1..=2).contains(&d.len()) && (1..=2).contains(&m.len()) =>
+            {
+                Date::parse(&format!("{y}-{m:0>2}-{d:0>2}")).ok()
+            }
+            _ => None,
+        }
+    }
+
     /// The UTC calendar date of a Unix timestamp (seconds), if representable.
     pub fn from_unix(seconds: i64) -> Option<Date> {
         // Civil-from-days (Howard Hinnant's algorithm): a few lines instead of a date crate.

@@ -634,3 +634,97 @@ fn a_fifo_named_as_outline_annex_or_table_gives_a_prompt_located_error() {
         assert!(message.contains(&format!("dossier.toml:{line}:{column}")), "{message}");
     }
 }
+
+/// A French way of writing, or a list left open, in the middle of a whole dossier (the
+/// fonctionnement example): exactly one error, at the place of the slip (`§`), whose hint shows
+/// what to write — not the parser's cascade, and never « 0 erreur ».
+#[test]
+fn one_slip_in_a_whole_dossier_is_one_error_that_shows_what_to_write() {
+    let example =
+        std::fs::read_to_string(crate::support::root().join("data/fonctionnement/dossier.toml"))
+            .unwrap();
+    let first = |needle: &str| {
+        example.find(needle).unwrap_or_else(|| panic!("{needle} not in the example"))
+    };
+    // (what, text to replace, its replacement with the § marker, words of the message and hint)
+    let slips: &[(&str, &str, &str, &[&str])] = &[
+        ("virgule décimale", "surface_m2 = ", "surface_m2 = §11,9 #", &["virgule", "écrivez 11.9"]),
+        (
+            "chiffres groupés",
+            "surface_m2 = ",
+            "surface_m2 = §54 000 #",
+            &["espaces", "écrivez 54000"],
+        ),
+        ("date à la française", "date = 20", "date = §15/12/2026 #20", &["écrivez 2026-12-15"]),
+        (
+            "date à la française entre guillemets",
+            "date = 20",
+            "date = §\"15/12/2026\" #20",
+            &["écrivez 2026-12-15"],
+        ),
+        (
+            "nombre entier trop grand",
+            "surface_m2 = ",
+            "surface_m2 = §99999999999999999999 #",
+            &["nombre trop grand"],
+        ),
+        (
+            "nombre décimal trop grand",
+            "surface_m2 = ",
+            "surface_m2 = §1e400 #",
+            &["nombre trop grand"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    let mut check = |name: &str, text: String, words: &[&str]| {
+        let dir = scratch(&format!("slip-{}", name.replace(' ', "-")));
+        for entry in std::fs::read_dir(crate::support::root().join("data/fonctionnement")).unwrap()
+        {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+            }
+        }
+        let (clean, at) = marked(&text);
+        let (line, column) = at.unwrap();
+        std::fs::write(dir.join("dossier.toml"), clean).unwrap();
+        let output = run(&["check", dir.join("dossier.toml").to_str().unwrap()]);
+        let message = normalize(&stderr(&output));
+        let place = format!("dossier.toml:{line}:{column}");
+        let mut problems = Vec::new();
+        if output.status.code() != Some(2) {
+            problems.push(format!("exit code {:?}", output.status.code()));
+        }
+        if !message.contains(&place) {
+            problems.push(format!("place {place} not given"));
+        }
+        if !message.contains("1 erreur dans le dossier") {
+            problems.push("not exactly one error".to_string());
+        }
+        for word in words {
+            if !message.contains(&normalize(word)) {
+                problems.push(format!("{word:?} missing"));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{name} — {}:\n{message}", problems.join(", ")));
+        }
+    };
+    for (name, needle, replacement, words) in slips {
+        let at = first(needle);
+        let text = format!("{}{}{}", &example[..at], replacement, &example[at + needle.len()..]);
+        check(name, text, words);
+    }
+    // The first multi-line list of the example loses its closing `]`: the rest of the file would
+    // be read into it (hundreds of parser messages).
+    let open = first("= [\n");
+    let close = open + example[open..].find("\n]\n").unwrap();
+    let text = format!(
+        "{}§{}{}",
+        &example[..open + 2],
+        &example[open + 2..close + 1],
+        &example[close + 3..]
+    );
+    check("liste non fermée", text, &["jamais fermée", "ajoutez `]`"]);
+    assert!(failures.is_empty(), "{} cases failed:\n\n{}", failures.len(), failures.join("\n\n"));
+}

@@ -7,6 +7,7 @@ mod files;
 mod glyphs;
 mod rules;
 mod structure;
+mod syntax;
 mod tables;
 
 pub use files::NamedFile;
@@ -169,7 +170,8 @@ pub fn validate(file: &Path, source: &str) -> Result<Validated, DataErrors> {
 /// draw and PDF annexes (which Typst cannot embed there) become errors.
 pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Validated, DataErrors> {
     let (root, syntax) = DeTable::parse_recoverable(source);
-    let mut findings: Vec<Finding> = syntax.iter().map(toml_finding).collect();
+    let syntax_report = syntax::findings(source, &syntax);
+    let mut findings = Vec::new();
     // A syntax error stops only what cannot be read: the rest of the document is still walked.
     let (structural, csv_refs) = structure::check(&root, &SCHEMA);
     let set_aside: Vec<String> = structural.iter().map(|f| f.field.clone()).collect();
@@ -197,14 +199,15 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
             findings.extend(problems);
             Some((dossier, data))
         }
-        // Only when nothing else explains why the data does not fit the model.
-        Some(Err(e)) if findings.is_empty() => {
+        // Only when no other error explains why the data does not fit the model (warnings do
+        // not: a number too large for any type must not end as « 0 erreur »).
+        Some(Err(e)) if !findings.iter().any(|f| f.severity == Severity::Error) => {
             findings.push(toml_finding(&e));
             None
         }
         _ => None,
     };
-    let report = report(file, source, &root, &tables, findings);
+    let report = report_with_syntax(file, source, &root, &tables, findings, syntax_report);
     match dossier {
         Some((dossier, data)) if report.error_count() == 0 => {
             Ok(Validated { dossier, data, warnings: report, tables, files, territory })
@@ -226,6 +229,27 @@ fn report(
         errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
         source: source.to_string(),
     }
+}
+
+/// [`report`] for a document with syntax errors: the findings of the later checks located on
+/// or after the line of the first syntax error only repeat it and are left out; the syntax
+/// errors come first.
+fn report_with_syntax(
+    file: &Path,
+    source: &str,
+    root: &Spanned<DeTable>,
+    tables: &[CsvTable],
+    mut findings: Vec<Finding>,
+    syntax: syntax::Syntax,
+) -> DataErrors {
+    if let Some(cutoff) = syntax.cutoff {
+        locate_all(&mut findings, root, tables);
+        findings
+            .retain(|f| f.origin.is_some() || f.span.as_ref().is_some_and(|s| s.start < cutoff));
+    }
+    let mut all = syntax.findings;
+    all.extend(findings);
+    report(file, source, root, tables, all)
 }
 
 /// Findings made after validation (by a later stage), located in the dossier or its CSV
@@ -322,7 +346,11 @@ fn deserialize(
     rows: TableRows,
     set_aside: &[String],
 ) -> Option<Result<Dossier, toml::de::Error>> {
-    let parsed: toml::Table = toml::from_str(source).ok()?;
+    let parsed: toml::Table = match toml::from_str(source) {
+        Ok(parsed) => parsed,
+        // What only the full parse sees (a number too large): reported when nothing else is.
+        Err(e) => return Some(Err(e)),
+    };
     let mut result = None;
     for whole_entries in [false, true] {
         let mut root = parsed.clone();

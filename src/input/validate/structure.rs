@@ -102,7 +102,7 @@ fn scalar_problem(value: &DeValue, schema: &Value) -> Option<(String, String)> {
             format!("valeur non reconnue « {s} »"),
             "un nombre sans guillemets, ou \"nd\" si la valeur n'est pas disponible".into(),
         )),
-        DeValue::String(s) if is_date => Date::parse(s).err().map(|e| (e, date_hint())),
+        DeValue::String(s) if is_date => Date::parse(s).err().map(|e| (e, date_hint(s))),
         DeValue::Datetime(d) if is_date => {
             let text = d.to_string();
             let problem = if d.time.is_some() || d.offset.is_some() {
@@ -110,7 +110,7 @@ fn scalar_problem(value: &DeValue, schema: &Value) -> Option<(String, String)> {
             } else {
                 Date::parse(&text).err()
             };
-            problem.map(|e| (e, date_hint()))
+            problem.map(|e| (e, date_hint(&text)))
         }
         DeValue::Float(f)
             if !f.as_str().trim_start_matches(['+', '-']).starts_with(char::is_numeric) =>
@@ -138,8 +138,15 @@ fn scalar_problem(value: &DeValue, schema: &Value) -> Option<(String, String)> {
     }
 }
 
-fn date_hint() -> String {
-    "écrivez une date qui existe, au format AAAA-MM-JJ (par exemple 2026-11-24)".into()
+/// How to write `text` as a date: the same date in TOML's order when it was written the French
+/// way (`15/12/2026` → `2026-12-15`).
+fn date_hint(text: &str) -> String {
+    match Date::from_french(text) {
+        Some(date) => {
+            format!("en TOML, une date s'écrit année-mois-jour : écrivez {}", String::from(date))
+        }
+        None => "écrivez une date qui existe, au format AAAA-MM-JJ (par exemple 2026-11-24)".into(),
+    }
 }
 
 struct Walker<'s> {
