@@ -51,14 +51,20 @@ pub fn bind_numbers(text: &str) -> String {
     out
 }
 
-/// A file size in French units ("840 ko", "12,3 Mo").
+/// A file size in French decimal units ("840 ko", "12,3 Mo", "64 Mo", "1,5 Go"): the one way
+/// sizes and limits are printed, so that a message says what the README says.
 pub fn format_size(bytes: u64) -> String {
     let b = bytes as f64;
     match bytes {
         0..1_000 => format!("{bytes}\u{a0}o"),
         1_000..1_000_000 => format!("{}\u{a0}ko", format_number(b / 1e3, 0)),
-        _ => format!("{}\u{a0}Mo", format_number(b / 1e6, 1)),
+        1_000_000..1_000_000_000 => format!("{}\u{a0}Mo", format_auto(round1(b / 1e6), 1)),
+        _ => format!("{}\u{a0}Go", format_auto(round1(b / 1e9), 1)),
     }
+}
+
+fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
 }
 
 /// Formats an amount in euros: cents only when there are some (`1 234 €`, `12,50 €`).
@@ -124,6 +130,16 @@ mod tests {
         assert_eq!(format_euros(12.5), "12,50\u{A0}€");
         assert_eq!(format_auto(8.25, 2), "8,25");
         assert_eq!(format_auto(300.0, 2), "300");
+    }
+
+    #[test]
+    fn sizes_are_printed_in_decimal_french_units_as_the_readme_states_limits() {
+        assert_eq!(format_size(840), "840\u{a0}o");
+        assert_eq!(format_size(840_000), "840\u{a0}ko");
+        assert_eq!(format_size(crate::fsutil::MAX_FILE_SIZE), "64\u{a0}Mo");
+        assert_eq!(format_size(crate::fsutil::MAX_TEXT_SIZE), "8\u{a0}Mo");
+        assert_eq!(format_size(12_340_000), "12,3\u{a0}Mo");
+        assert_eq!(format_size(1_500_000_000), "1,5\u{a0}Go");
     }
 
     #[test]

@@ -5,9 +5,15 @@ use std::path::Path;
 
 use anyhow::Result;
 
-/// Reads a UTF-8 text file, naming it in the error; a file in another encoding gets a hint.
+/// Largest dossier TOML (or custom template) read: a complete dossier is some 60 ko, so this
+/// leaves room for any real one while a stray disk image or log named `.toml` is refused after
+/// reading at most this much.
+pub const MAX_TEXT_SIZE: u64 = 8_000_000;
+
+/// Reads a UTF-8 text file of at most [`MAX_TEXT_SIZE`] bytes, naming it in the error; a file
+/// in another encoding gets a hint.
 pub fn read_to_string(path: &Path) -> Result<String> {
-    let bytes = read(path)?;
+    let bytes = read_limited(path, MAX_TEXT_SIZE)?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, _) = line_of(e.as_bytes(), e.utf8_error().valid_up_to());
         anyhow::anyhow!(
@@ -172,24 +178,46 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
 
 /// Largest file a dossier may name (annex, image, CSV table, GeoJSON outline, previous
 /// dossier): far above any real letter or scan, and low enough that a wrong file (a disk image,
-/// a video) is refused before it is read whole.
-pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+/// a video) is refused before it is read whole. In decimal megabytes, as the README and every
+/// message say it (« 64 Mo »).
+pub const MAX_FILE_SIZE: u64 = 64_000_000;
 
 /// Reads a regular file of at most [`MAX_FILE_SIZE`] bytes. A FIFO, a device or a folder is
 /// refused before it is opened for reading (reading a FIFO would wait forever).
 pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
+    read_limited(path, MAX_FILE_SIZE)
+}
+
+/// Reads a regular file of at most `limit` bytes. A FIFO, a device (`/dev/zero`) or a folder,
+/// or a link to one, is refused before it is opened; a larger file is refused after reading at
+/// most `limit + 1` bytes, even when it grows while being read, so memory stays bounded.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let too_big = |size: Option<u64>| {
+        let size = size.map(|s| format!("{}, ", crate::fr::format_size(s))).unwrap_or_default();
+        anyhow::anyhow!(
+            "{} est trop volumineux ({size}au plus {})\n\
+             aide : vérifiez que c'est bien le fichier voulu",
+            path.display(),
+            crate::fr::format_size(limit)
+        )
+    };
+    let failed = |e: std::io::Error| {
+        anyhow::anyhow!("impossible de lire {} : {}", path.display(), io_message(&e))
+    };
     let meta = std::fs::metadata(path)
         .map_err(|e| anyhow::anyhow!("{} : {}", path.display(), io_message(&e)))?;
     if !meta.is_file() {
         anyhow::bail!("{} n'est pas un fichier ordinaire", path.display());
     }
-    if meta.len() > MAX_FILE_SIZE {
-        anyhow::bail!(
-            "{} est trop volumineux ({} Mo, au plus {} Mo)",
-            path.display(),
-            meta.len() / 1_000_000,
-            MAX_FILE_SIZE / 1_000_000
-        );
+    if meta.len() > limit {
+        return Err(too_big(Some(meta.len())));
     }
-    read(path)
+    let file = std::fs::File::open(path).map_err(failed)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(failed)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(None));
+    }
+    Ok(bytes)
 }

@@ -90,7 +90,7 @@ pub fn find_inputs(paths: &[PathBuf]) -> Result<Inputs> {
 /// keys `cite.nom = …`, `cite = { … }`): decided by parsing, not by looking for a line. A file
 /// that does not parse counts as a dossier, so that its error is reported rather than hidden.
 fn is_dossier(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else { return true };
+    let Ok(text) = crate::fsutil::read_to_string(path) else { return true };
     match toml::from_str::<toml::Table>(&text) {
         Ok(table) => table.get("cite").is_some_and(toml::Value::is_table),
         Err(_) => true,
@@ -125,7 +125,7 @@ pub fn plan_jobs(inputs: &[PathBuf], outdir: &Path) -> Vec<Job> {
 
 /// The `cite.nom` of a dossier file, read leniently (the full validation comes later).
 fn cite_name(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::fsutil::read_to_string(path).ok()?;
     let value: toml::Table = toml::from_str(&text).ok()?;
     value.get("cite")?.get("nom")?.as_str().map(String::from)
 }

@@ -39,8 +39,8 @@ pub fn attachments(pdf: &Path) -> Result<Vec<Attachment>> {
     let total: u64 = out.iter().map(|a| a.data.len() as u64).sum();
     if total > MAX_TOTAL {
         bail!(
-            "les fichiers joints dépassent {} Mo au total : extraction refusée",
-            MAX_TOTAL / 1_000_000
+            "les fichiers joints dépassent {} au total : extraction refusée",
+            crate::fr::format_size(MAX_TOTAL)
         );
     }
     Ok(out)
@@ -132,7 +132,8 @@ fn decode(stream: &lopdf::Stream) -> Result<Vec<u8>, String> {
                 .read_to_end(&mut data)
                 .map_err(|_| "données compressées illisibles".to_string())?;
             if data.len() as u64 > MAX_ATTACHMENT {
-                return Err("plus de 64 Mo une fois décompressé".into());
+                let limit = crate::fr::format_size(MAX_ATTACHMENT);
+                return Err(format!("plus de {limit} une fois décompressé"));
             }
             Ok(data)
         }

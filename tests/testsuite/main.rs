@@ -12,6 +12,7 @@ mod examples;
 mod fixtures;
 mod hostile;
 mod layout;
+mod limits;
 mod malformed;
 mod standards;
 mod support;
