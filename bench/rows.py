@@ -70,7 +70,7 @@ def measure(cmd):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, nargs="+", default=[1000, 5000, 10000])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1000, 1300, 5000, 10000])
     args = parser.parse_args()
     if not BIN.exists():
         sys.exit("construisez d'abord : cargo build --release")

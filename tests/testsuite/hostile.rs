@@ -96,14 +96,14 @@ fn arbitrary_text_comes_out_literally_in_the_pdf() {
 }
 
 #[test]
-fn two_thousand_partners_and_ten_thousand_character_texts_render_under_pdf_a() {
+fn as_many_partners_as_allowed_and_ten_thousand_character_texts_render_under_pdf_a() {
     let mut toml = String::from(
         "[cite]\nnom = \"Cité des métiers\"\nlabel = \"fonctionnement\"\ndate = 2026-11-24\n",
     );
     let paragraph =
         "Une phrase ordinaire de dossier, assez longue pour remplir une ligne. ".repeat(150);
     toml.push_str(&format!("[porteur]\ntexte = {}\n", toml_string(&paragraph[..10_000])));
-    for i in 0..2000 {
+    for i in 0..cdm_render::input::validate::MAX_TABLE_ROWS {
         let roles = ["financeur", "services", "ressources"][i % 3];
         toml.push_str(&format!("[[fonctionnement.partenaires.liste]]\nnom = \"Partenaire numéro {i}\"\nroles = [\"{roles}\"]\ncontribution = \"Apport {i}\"\n"));
     }

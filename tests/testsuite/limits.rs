@@ -161,3 +161,23 @@ fn a_batch_with_a_stray_huge_toml_lists_it_as_an_error_and_renders_the_others() 
     );
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "the good dossier is rendered");
 }
+
+#[test]
+fn ten_thousand_partners_in_a_csv_file_are_refused_at_once_with_the_row_limit() {
+    let dir = scratch("rows");
+    let toml = dir.join("dossier.toml");
+    std::fs::write(
+        &toml,
+        "[cite]\nnom = \"Cité des métiers du Bocage\"\nlabel = \"projet\"\ndate = 2026-11-24\n\
+         [fonctionnement.partenaires]\nliste = { fichier = \"partenaires.csv\" }\n",
+    )
+    .unwrap();
+    let rows: String = (1..=10_000).map(|i| format!("Partenaire {i};services\n")).collect();
+    std::fs::write(dir.join("partenaires.csv"), format!("nom;roles\n{rows}")).unwrap();
+    let output = run_limited(&["check", toml.to_str().unwrap()]);
+    let messages = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{}", killed_or_failed(&output));
+    assert!(messages.contains("10\u{202f}000 lignes de tableaux"), "{messages}");
+    assert!(messages.contains("au plus 1\u{202f}500 au total"), "{messages}");
+    assert!(messages.contains("fonctionnement.partenaires.liste"), "{messages}");
+}

@@ -272,9 +272,14 @@ fn check_meaning(
     target: &Target,
     findings: &mut Vec<Finding>,
 ) -> Value {
+    let json = serde_json::to_value(dossier).unwrap_or(Value::Null);
+    // Too long a dossier is refused before the rules, which compare rows with one another.
+    if let Some(finding) = too_many_rows(&json) {
+        findings.push(finding);
+        return json;
+    }
     findings.extend(rules::check(dossier));
     // One walk over every value of the dossier serves the rules on leaves (signs, glyphs).
-    let json = serde_json::to_value(dossier).unwrap_or(Value::Null);
     for_each_leaf(&json, "", &mut |path, leaf| match leaf {
         Value::Number(n) => findings.extend(rules::number(path, n)),
         Value::String(s) => {
@@ -394,6 +399,59 @@ pub fn for_each_leaf(value: &Value, path: &str, visit: &mut impl FnMut(&str, &Va
         }
         leaf => visit(path, leaf),
     }
+}
+
+/// Most rows all the tables of a dossier may hold together (lists of `[[…]]` in the TOML or rows
+/// of CSV files). Typst keeps every laid-out table cell in memory until the document is done,
+/// some 0.2 Mo a row of five columns: 1 500 rows stay under 500 Mo, where 10 000 partners took
+/// 3.8 Go. A real dossier has a few hundred rows.
+pub const MAX_TABLE_ROWS: usize = 1_500;
+
+/// An error at the longest list when the dossier's tables hold more than [`MAX_TABLE_ROWS`]
+/// rows in all.
+fn too_many_rows(json: &Value) -> Option<Finding> {
+    fn lists<'a>(value: &'a Value, path: String, out: &mut Vec<(String, usize)>) {
+        match value {
+            Value::Array(items) => {
+                if items.iter().any(Value::is_object) {
+                    out.push((path.clone(), items.len()));
+                }
+                for (i, item) in items.iter().enumerate() {
+                    lists(item, format!("{path}[{i}]"), out);
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let sub = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    lists(item, sub, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    lists(json, String::new(), &mut found);
+    let total: usize = found.iter().map(|(_, n)| n).sum();
+    if total <= MAX_TABLE_ROWS {
+        return None;
+    }
+    let (field, rows) = found.into_iter().max_by_key(|(_, n)| *n)?;
+    let number = |n: usize| crate::fr::format_number(n as f64, 0);
+    Some(Finding::error(
+        &field,
+        format!(
+            "le dossier compte {} lignes de tableaux, dont {} dans cette liste : au plus {} au \
+             total",
+            number(total),
+            number(rows),
+            number(MAX_TABLE_ROWS)
+        ),
+        Some(
+            "un dossier de labellisation en compte quelques centaines : gardez les lignes \
+             principales, ou regroupez-les (par catégorie, par territoire)"
+                .into(),
+        ),
+    ))
 }
 
 /// The previous dossier may lie outside the folder (it is read, not embedded). A missing one
