@@ -181,3 +181,22 @@ fn ten_thousand_partners_in_a_csv_file_are_refused_at_once_with_the_row_limit() 
     assert!(messages.contains("au plus 1\u{202f}500 au total"), "{messages}");
     assert!(messages.contains("fonctionnement.partenaires.liste"), "{messages}");
 }
+
+#[test]
+fn a_chart_label_too_long_for_the_figure_is_printed_in_full_beside_it() {
+    let dir = examples("long-label");
+    let toml = dir.join("fonctionnement/dossier.toml");
+    let long = "Autres industries manufacturières de la vallée, mécanique de précision, \
+                métallurgie, plasturgie, papeterie et imprimerie du bassin de Lysmont";
+    let text = std::fs::read_to_string(&toml).unwrap().replacen(
+        "\"Autres industries (mécanique, métallurgie)\"",
+        &format!("\"{long}\""),
+        1,
+    );
+    std::fs::write(&toml, text).unwrap();
+    let pdf = dir.join("long.pdf");
+    crate::support::render(&toml, &pdf);
+    let text = crate::support::pdf_text(&pdf);
+    assert!(text.contains(long), "the full label is in the PDF text");
+    assert!(text.contains("Libellés abrégés dans la figure"), "it is said why it is there");
+}

@@ -161,25 +161,56 @@ pub fn text_width(s: &str, size: f64, bold: bool) -> f64 {
     f64::from(width)
 }
 
-/// Shortens a text with an ellipsis so that it fits `max` units.
+std::thread_local! {
+    /// Full texts of the labels shortened while drawing the current chart (see
+    /// [`take_shortened`]): a chart is drawn on one thread, from start to end.
+    static SHORTENED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The full texts of the labels shortened on this thread since the last call, in drawing
+/// order, each once: the document prints them beside the chart, so that no text is lost.
+pub fn take_shortened() -> Vec<String> {
+    let mut all = SHORTENED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|t| seen.insert(t.clone()));
+    all
+}
+
+fn record_shortened(full: &str) {
+    SHORTENED.with(|s| s.borrow_mut().push(full.to_string()));
+}
+
+/// Shortens a text with an ellipsis so that it fits `max` units; the full text is recorded
+/// (see [`take_shortened`]).
 pub fn shorten(s: &str, size: f64, bold: bool, max: f64) -> String {
+    let (text, cut) = fit(s, size, bold, max);
+    if cut {
+        record_shortened(&clean(s));
+    }
+    text
+}
+
+/// The text, or its start with an ellipsis when it does not fit `max` units, and whether it
+/// was cut.
+fn fit(s: &str, size: f64, bold: bool, max: f64) -> (String, bool) {
     let s = clean(s);
     if text_width(&s, size, bold) <= max {
-        return s;
+        return (s, false);
     }
     let mut chars: Vec<char> = s.chars().collect();
     while !chars.is_empty() {
         chars.pop();
         let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
         if text_width(&candidate, size, bold) <= max {
-            return candidate;
+            return (candidate, true);
         }
     }
-    "…".to_string()
+    ("…".to_string(), true)
 }
 
 /// Wraps a text on word boundaries into at most `lines` lines of `max` units; the last line is
-/// shortened with an ellipsis if the text does not fit. Words longer than a line are cut.
+/// shortened with an ellipsis if the text does not fit (the full text is then recorded, see
+/// [`take_shortened`]). Words longer than a line are cut.
 pub fn wrap(s: &str, size: f64, bold: bool, max: f64, lines: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
@@ -201,7 +232,11 @@ pub fn wrap(s: &str, size: f64, bold: bool, max: f64, lines: usize) -> Vec<Strin
         out.truncate(lines - 1);
         out.push(rest);
     }
-    out.into_iter().map(|l| shorten(&l, size, bold, max)).collect()
+    let fitted: Vec<(String, bool)> = out.iter().map(|l| fit(l, size, bold, max)).collect();
+    if fitted.iter().any(|(_, cut)| *cut) {
+        record_shortened(&clean(s));
+    }
+    fitted.into_iter().map(|(l, _)| l).collect()
 }
 
 /// French number for chart labels (narrow no-break thousands separator, decimal comma).

@@ -35,6 +35,9 @@ pub struct Chart {
     pub alt: String,
     /// Caption, with source and year.
     pub legende: String,
+    /// Full texts of the labels the drawing had to shorten (« … »), printed with the chart so
+    /// that every name can be read in full.
+    pub abreges: Vec<String>,
     /// The SVG text (not sent to the templates).
     #[serde(skip)]
     pub svg: String,
@@ -70,7 +73,7 @@ pub const IDS: &[&str] = &[
 /// whose input changed. One entry per chart identifier, so its size is bounded.
 #[derive(Debug, Default)]
 pub struct ChartCache {
-    drawn: HashMap<String, (u128, String)>,
+    drawn: HashMap<String, (u128, String, Vec<String>)>,
     /// Identifiers of the charts the last build actually drew (the others came from the cache).
     pub redrawn: Vec<String>,
 }
@@ -143,19 +146,21 @@ fn add(
 ) -> Result<()> {
     debug_assert!(IDS.contains(&id), "chart {id} missing from IDS");
     let key = typst::utils::hash128(&format!("{input:?}"));
-    let svg = match charts.cache.drawn.get(id) {
-        Some((cached, svg)) if *cached == key => svg.clone(),
+    let (svg, abreges) = match charts.cache.drawn.get(id) {
+        Some((cached, svg, abreges)) if *cached == key => (svg.clone(), abreges.clone()),
         _ => {
+            canvas::take_shortened();
             let svg = draw()?;
-            charts.cache.drawn.insert(id.to_string(), (key, svg.clone()));
+            let abreges = canvas::take_shortened();
+            charts.cache.drawn.insert(id.to_string(), (key, svg.clone(), abreges.clone()));
             charts.cache.redrawn.push(id.to_string());
-            svg
+            (svg, abreges)
         }
     };
     let chemin = format!("/graphiques/{id}.svg");
     let svg = charts.palette.apply(&svg);
     let alt = bounded_alt(alt);
-    charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, svg });
+    charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, abreges, svg });
     Ok(())
 }
 
@@ -426,11 +431,16 @@ mod tests;
 /// The map of the Cités of a network, from the coordinates of their main sites.
 pub fn network_map(cites: &[(String, (f64, f64))]) -> Result<Chart> {
     let names: Vec<&str> = cites.iter().map(|(n, _)| n.as_str()).collect();
+    canvas::take_shortened();
+    let svg = map::draw_network(cites)?;
+    // The overview's table names every Cité in full.
+    let abreges = canvas::take_shortened();
     Ok(Chart {
         chemin: "/graphiques/carte_reseau.svg".into(),
         alt: bounded_alt(format!("Carte des Cités des métiers du réseau : {}.", names.join(" ; "))),
         legende: "Site principal de chaque Cité — coordonnées : dossiers de labellisation".into(),
-        svg: map::draw_network(cites)?,
+        abreges,
+        svg,
     })
 }
 
@@ -443,11 +453,14 @@ pub fn comparison(id: &str, title: &str, values: Vec<(String, f64)>, unit: &str)
             .collect(),
         &Options { sort: true, ..Options::default() },
     );
+    canvas::take_shortened();
     let svg = bars::draw(&bars, &Options { unit: unit.to_string(), ..Options::default() })?;
+    let abreges = canvas::take_shortened();
     Ok(Chart {
         chemin: format!("/graphiques/{id}.svg"),
         alt: bars::describe(title, &bars, unit),
         legende: format!("{title} — source : dossiers de labellisation"),
+        abreges,
         svg,
     })
 }
