@@ -2,9 +2,17 @@
 //! updated in place through server-sent events, with an error overlay and the completeness
 //! panel.
 //!
-//! Our own tiny_http server rather than typst-kit's `http-server`: that one reloads the whole
-//! page on every change (losing the scroll position), serves only on 127.0.0.1 and has no room
-//! for a side panel or an overlay.
+//! Our own server rather than typst-kit's `http-server`: that one reloads the whole page on
+//! every change (losing the scroll position), serves only on 127.0.0.1 and has no room for a
+//! side panel or an overlay.
+//!
+//! HTTP is written here over `std::net` (one request per connection, `GET`/`HEAD` without a
+//! body, ~150 lines) rather than with tiny_http, which we used before: tiny_http accepts every
+//! connection and gives each its own thread before any request arrives (2 000 idle connections
+//! made 2 006 threads), and hides the socket, so a closed event stream was only noticed at the
+//! next keep-alive write (its slot held for up to 15 s). Here connections are bounded, a
+//! connection that has not sent its request yet gives way to a new one, and a stream whose
+//! reader has gone is noticed within a quarter of a second.
 //!
 //! Routes: `/` (the page), `/apercu.js`, `/apercu.css`, `/etat` (JSON state), `/page/N.svg`,
 //! `/page/N.json` (page N, from 1, with its text layer, in one request) and `/evenements` (event stream). Nothing is
@@ -12,15 +20,15 @@
 
 mod pages;
 
-use std::io::Write;
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use serde::Serialize;
-use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::diag::Location;
 use crate::input::load::LoadedDossier;
@@ -34,8 +42,16 @@ const STYLE: &str = include_str!("assets/apercu.css");
 /// First port tried when none is given; the next ones are tried if it is taken.
 pub const DEFAULT_PORT: u16 = 3000;
 const PORT_ATTEMPTS: u16 = 10;
-/// A comment line sent on idle event streams, so that closed tabs are noticed.
+/// A comment line sent on idle event streams, so that the browser knows the server is there.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How often an event stream checks whether its reader has gone.
+const STREAM_CHECK: Duration = Duration::from_millis(250);
+/// Longest wait for a request's first line and headers once connected.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest wait for the browser to take a response (or an event).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest request head (request line and headers) read.
+const MAX_HEAD: usize = 16 * 1024;
 
 /// A render failure as the overlay shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -71,12 +87,21 @@ struct Shared {
     changed: Condvar,
     /// The port the preview listens on (requests must name it in `Host`).
     port: u16,
-    /// Requests being served.
+    /// Connections open (each has its thread), event streams included.
     connections: AtomicUsize,
+    /// Event streams open.
+    streams: AtomicUsize,
+    /// Connections whose request has not arrived yet, oldest first, by number: the first to
+    /// give way when every slot is taken.
+    waiting: Mutex<VecDeque<(u64, TcpStream)>>,
 }
 
-/// At most this many requests are served at once (each open tab holds one event stream).
+/// At most this many connections are open at once, each with its thread: a flood of
+/// connections gets 503 (or pushes out idle ones) instead of exhausting threads.
 const MAX_CONNECTIONS: usize = 64;
+/// At most this many of them are event streams (one per open tab), so that the page, its
+/// script and its pages are always served.
+const MAX_STREAMS: usize = 16;
 
 /// Whether a `Host` header names this server: `localhost` or an IP address, with its port.
 /// A domain name is refused: a page using DNS rebinding to reach the preview sends its own
@@ -107,31 +132,16 @@ impl Preview {
     pub fn start(host: IpAddr, port: Option<u16>) -> Result<Preview> {
         let listener = bind(host, port)?;
         let addr = listener.local_addr()?;
-        let server = tiny_http::Server::from_listener(listener, None)
-            .map_err(|e| anyhow::anyhow!("impossible de démarrer le serveur d'aperçu : {e}"))?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             port: addr.port(),
             connections: AtomicUsize::new(0),
+            streams: AtomicUsize::new(0),
+            waiting: Mutex::new(VecDeque::new()),
         });
         let for_server = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let shared = Arc::clone(&for_server);
-                // One thread per request (event streams stay open, the rest is short), up to a
-                // cap: a flood of connections gets 503 instead of exhausting threads.
-                if shared.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-                    shared.connections.fetch_sub(1, Ordering::SeqCst);
-                    let _ = request.respond(Response::empty(StatusCode(503)));
-                    continue;
-                }
-                std::thread::spawn(move || {
-                    let _ = handle(request, &shared);
-                    shared.connections.fetch_sub(1, Ordering::SeqCst);
-                });
-            }
-        });
+        std::thread::spawn(move || accept(&listener, &for_server));
         Ok(Preview { shared, addr })
     }
 
@@ -207,33 +217,162 @@ fn bind(host: IpAddr, port: Option<u16>) -> Result<TcpListener> {
     }
 }
 
-fn handle(request: Request, shared: &Shared) -> std::io::Result<()> {
-    let host = request.headers().iter().find(|h| h.field.equiv("Host"));
-    if !host.is_some_and(|h| host_allowed(h.value.as_str(), shared.port)) {
-        return request.respond(Response::from_string("adresse refusée").with_status_code(403));
+/// Accepts connections, each served on its own thread, at most [`MAX_CONNECTIONS`] at once.
+/// When every slot is taken, the oldest connection that has not sent its request yet is closed
+/// to make room; when none is idle, the newcomer gets 503 at once.
+fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
+    let mut next_id = 0u64;
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        if shared.connections.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+            let idle = lock(&shared.waiting).pop_front();
+            match idle {
+                // Its thread sees the socket closed and ends, freeing the slot.
+                Some((_, idle)) => {
+                    let _ = idle.shutdown(Shutdown::Both);
+                }
+                None => {
+                    let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+                    let _ = write_response(&stream, 503, "text/plain", b"serveur occupe", false);
+                    continue;
+                }
+            }
+        }
+        next_id += 1;
+        let id = next_id;
+        if let Ok(clone) = stream.try_clone() {
+            lock(&shared.waiting).push_back((id, clone));
+        }
+        shared.connections.fetch_add(1, Ordering::SeqCst);
+        let for_thread = Arc::clone(shared);
+        let spawned = std::thread::Builder::new().spawn(move || {
+            let _ = serve(&stream, id, &for_thread);
+            forget_waiting(&for_thread, id);
+            for_thread.connections.fetch_sub(1, Ordering::SeqCst);
+        });
+        if spawned.is_err() {
+            // No thread to be had: the connection is dropped (closed) with its slot.
+            forget_waiting(&shared, id);
+            shared.connections.fetch_sub(1, Ordering::SeqCst);
+        }
     }
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        return request.respond(Response::empty(StatusCode(405)));
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget_waiting(shared: &Shared, id: u64) {
+    lock(&shared.waiting).retain(|(i, _)| *i != id);
+}
+
+/// A request as far as this server cares: method, path and `Host`.
+struct Request {
+    method: String,
+    path: String,
+    host: Option<String>,
+}
+
+/// Reads the request head (until the blank line), within [`REQUEST_TIMEOUT`] and
+/// [`MAX_HEAD`] bytes; `None` when the connection closes or stalls first.
+fn read_request(mut stream: &TcpStream) -> Option<Request> {
+    let deadline = Instant::now() + REQUEST_TIMEOUT;
+    let mut head = Vec::with_capacity(1024);
+    let mut buffer = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && !head.windows(2).any(|w| w == b"\n\n") {
+        let left = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero())?;
+        stream.set_read_timeout(Some(left)).ok()?;
+        let n = stream.read(&mut buffer).ok().filter(|n| *n > 0)?;
+        head.extend_from_slice(&buffer[..n]);
+        if head.len() > MAX_HEAD {
+            return None;
+        }
     }
-    let path = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
-    match path.as_str() {
-        "/" => respond(request, INDEX.as_bytes(), "text/html; charset=utf-8"),
-        "/apercu.js" => respond(request, SCRIPT.as_bytes(), "text/javascript; charset=utf-8"),
-        "/apercu.css" => respond(request, STYLE.as_bytes(), "text/css; charset=utf-8"),
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.lines();
+    let mut first = lines.next()?.split_whitespace();
+    let (method, target) = (first.next()?.to_string(), first.next()?.to_string());
+    let host = lines
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("host"))
+        .map(|(_, value)| value.trim().to_string());
+    let path = target.split(['?', '#']).next().unwrap_or("/").to_string();
+    Some(Request { method, path, host })
+}
+
+fn serve(stream: &TcpStream, id: u64, shared: &Shared) -> std::io::Result<()> {
+    let Some(request) = read_request(stream) else { return Ok(()) };
+    forget_waiting(shared, id);
+    stream.set_read_timeout(None)?;
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+    if !request.host.as_deref().is_some_and(|h| host_allowed(h, shared.port)) {
+        return write_response(
+            stream,
+            403,
+            "text/plain; charset=utf-8",
+            "adresse refusée".as_bytes(),
+            false,
+        );
+    }
+    let head_only = match request.method.as_str() {
+        "GET" => false,
+        "HEAD" => true,
+        _ => return write_response(stream, 405, "text/plain", b"", false),
+    };
+    let respond = |body: &[u8], mime: &str| write_response(stream, 200, mime, body, head_only);
+    match request.path.as_str() {
+        "/" => respond(INDEX.as_bytes(), "text/html; charset=utf-8"),
+        "/apercu.js" => respond(SCRIPT.as_bytes(), "text/javascript; charset=utf-8"),
+        "/apercu.css" => respond(STYLE.as_bytes(), "text/css; charset=utf-8"),
         "/etat" => {
             let json = state_json(&shared.lock());
-            respond(request, json.as_bytes(), "application/json")
+            respond(json.as_bytes(), "application/json")
         }
-        "/evenements" => events(request, shared),
-        _ => {
+        "/evenements" => {
+            if shared.streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
+                shared.streams.fetch_sub(1, Ordering::SeqCst);
+                return write_response(stream, 503, "text/plain", b"trop d'onglets ouverts", false);
+            }
+            let result = events(stream, shared);
+            shared.streams.fetch_sub(1, Ordering::SeqCst);
+            result
+        }
+        path => {
             // The lock is released before writing: a slow reader must not hold up the others.
-            let file = page_file(&path, &shared.lock());
+            let file = page_file(path, &shared.lock());
             match file {
-                Some((body, mime)) => respond(request, body.as_bytes(), mime),
-                None => request.respond(Response::from_string("introuvable").with_status_code(404)),
+                Some((body, mime)) => respond(body.as_bytes(), mime),
+                None => write_response(stream, 404, "text/plain", b"introuvable", false),
             }
         }
     }
+}
+
+fn write_response(
+    mut stream: &TcpStream,
+    status: u16,
+    mime: &str,
+    body: &[u8],
+    head_only: bool,
+) -> std::io::Result<()> {
+    let reason = match status {
+        200 => "OK",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Service Unavailable",
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {mime}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    if !head_only {
+        stream.write_all(body)?;
+    }
+    stream.flush()
 }
 
 /// `/page/N.svg` or `/page/N.json` (SVG and text layer), pages numbered from 1.
@@ -272,47 +411,51 @@ fn state_json(state: &State) -> String {
     .to_string()
 }
 
-fn respond(request: Request, body: &[u8], mime: &str) -> std::io::Result<()> {
-    let headers = vec![
-        header("Content-Type", mime),
-        header("Cache-Control", "no-cache"),
-        header("X-Content-Type-Options", "nosniff"),
-    ];
-    request.respond(Response::new(StatusCode(200), headers, body, Some(body.len()), None))
+/// Whether the other end of a connection has closed it (or reset it), without blocking.
+fn peer_closed(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let closed = match stream.peek(&mut [0u8; 1]) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+    };
+    closed || stream.set_nonblocking(false).is_err()
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header names and values")
-}
-
-/// The event stream: one `rendu` event per new state. Headers are written by hand because
-/// tiny_http would otherwise use chunked encoding, which browsers dislike for event streams
-/// (as typst-kit's server notes).
-fn events(request: Request, shared: &Shared) -> std::io::Result<()> {
-    let mut writer = request.into_writer();
+/// The event stream: one `rendu` event per new state, a comment line when idle. It ends as
+/// soon as the browser closes it (checked every [`STREAM_CHECK`]), freeing its slot.
+fn events(mut stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
     write!(
-        writer,
+        stream,
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
     )?;
     let mut seen = shared.lock().version;
-    write!(writer, "event: rendu\ndata: {seen}\n\n")?;
-    writer.flush()?;
+    write!(stream, "event: rendu\ndata: {seen}\n\n")?;
+    stream.flush()?;
+    let mut idle_since = Instant::now();
     loop {
         let state = shared.lock();
         let (state, _) = shared
             .changed
-            .wait_timeout_while(state, KEEP_ALIVE, |s| s.version == seen)
+            .wait_timeout_while(state, STREAM_CHECK, |s| s.version == seen)
             .unwrap_or_else(|e| e.into_inner());
         let version = state.version;
         drop(state);
-        if version == seen {
-            // A write to a closed tab fails, which ends this thread.
-            write!(writer, ": en attente\n\n")?;
-        } else {
-            seen = version;
-            write!(writer, "event: rendu\ndata: {version}\n\n")?;
+        if peer_closed(stream) {
+            return Ok(());
         }
-        writer.flush()?;
+        if version != seen {
+            seen = version;
+            write!(stream, "event: rendu\ndata: {version}\n\n")?;
+        } else if idle_since.elapsed() >= KEEP_ALIVE {
+            write!(stream, ": en attente\n\n")?;
+        } else {
+            continue;
+        }
+        idle_since = Instant::now();
+        stream.flush()?;
     }
 }
 

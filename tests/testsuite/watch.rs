@@ -395,3 +395,67 @@ fn a_new_csv_table_with_an_error_is_followed_until_it_is_fixed() {
     watching.wait_messages("dossier.pdf écrit", 2);
     assert!(pdf_text(&watching.pdf()).contains("Salaires 612 400 €"));
 }
+
+/// The address of a running preview, once its first render is served.
+fn preview_address(watching: &Watching) -> String {
+    wait_for("the preview address", LIMIT, || {
+        let text = watching.stderr();
+        if text.contains("aperçu : ") { Ok(()) } else { Err(text) }
+    });
+    let stderr = watching.stderr();
+    let url = stderr.lines().find_map(|l| l.strip_prefix("aperçu : ")).unwrap().trim().to_string();
+    url.trim_start_matches("http://").trim_end_matches('/').to_string()
+}
+
+/// Opens a connection and sends the request for the event stream; returns the connection and
+/// the status line of its answer.
+fn event_stream(address: &str) -> (std::net::TcpStream, String) {
+    use std::io::{BufRead, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(LIMIT)).unwrap();
+    write!(stream, "GET /evenements HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut line = String::new();
+    let _ = std::io::BufReader::new(&stream).read_line(&mut line);
+    (stream, line)
+}
+
+fn threads_of(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("Threads:")).map_or(0, |n| n.trim().parse().unwrap())
+}
+
+#[test]
+fn the_page_is_served_while_idle_connections_and_many_event_streams_are_open() {
+    let watching = Watching::start("watch-flood", &["--serve", "--port", "0", "-q"]);
+    let address = preview_address(&watching);
+    wait_for("a first render", LIMIT, || {
+        let state =
+            ureq::get(&format!("http://{address}/etat")).call().map_err(|e| e.to_string())?;
+        Ok::<_, String>(state)
+    });
+    // Seventy tabs' event streams: some are turned away, the page is not.
+    let streams: Vec<_> = (0..70).map(|_| event_stream(&address)).collect();
+    let open = streams.iter().filter(|(_, status)| status.contains(" 200 ")).count();
+    assert!(open >= 1 && open < 70, "{open} streams accepted of 70");
+    let page = ureq::get(&format!("http://{address}/")).call();
+    assert!(page.is_ok(), "the page is served beside the streams: {page:?}");
+    // The streams' tabs close: their slots are free again (no write needed to notice it).
+    drop(streams);
+    let again: Vec<_> = wait_for("the streams' slots to be free again", LIMIT, || {
+        let streams: Vec<_> = (0..10).map(|_| event_stream(&address)).collect();
+        let refused = streams.iter().filter(|(_, s)| !s.contains(" 200 ")).count();
+        if refused == 0 { Ok(streams) } else { Err(format!("{refused} refused")) }
+    });
+    drop(again);
+    // Two thousand connections that never send a request: threads stay bounded, the page is
+    // still served.
+    #[cfg(target_os = "linux")]
+    {
+        let idle: Vec<_> =
+            (0..2000).filter_map(|_| std::net::TcpStream::connect(&address).ok()).collect();
+        let page = ureq::get(&format!("http://{address}/")).call();
+        assert!(page.is_ok(), "the page is served beside idle connections: {page:?}");
+        let threads = threads_of(watching.child.id());
+        assert!(threads < 150, "{threads} threads for {} idle connections", idle.len());
+    }
+}
