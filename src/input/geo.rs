@@ -78,6 +78,16 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Feature>, String> {
     for ring in features.iter_mut().flat_map(|f| f.rings.iter_mut()) {
         // Each ring keeps its share of the drawn points.
         let share = (ring.len() as f64 / total as f64 * MAX_DRAWN_POINTS as f64) as usize;
+        // A ring far above its share is first thinned to 8 times it by keeping every k-th
+        // point (linear, and invisible at that density), so that the heap works on a bounded
+        // number of points whatever the file.
+        let stride = ring.len() / (8 * share.max(4));
+        if stride > 1 {
+            let last = ring[ring.len() - 1];
+            let mut thinned: Ring = ring.iter().step_by(stride).copied().collect();
+            thinned.push(last);
+            *ring = thinned;
+        }
         *ring = simplify(ring, tolerance, share);
     }
     Ok(features)

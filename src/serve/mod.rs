@@ -252,7 +252,7 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
         });
         if spawned.is_err() {
             // No thread to be had: the connection is dropped (closed) with its slot.
-            forget_waiting(&shared, id);
+            forget_waiting(shared, id);
             shared.connections.fetch_sub(1, Ordering::SeqCst);
         }
     }

@@ -436,7 +436,7 @@ fn the_page_is_served_while_idle_connections_and_many_event_streams_are_open() {
     // Seventy tabs' event streams: some are turned away, the page is not.
     let streams: Vec<_> = (0..70).map(|_| event_stream(&address)).collect();
     let open = streams.iter().filter(|(_, status)| status.contains(" 200 ")).count();
-    assert!(open >= 1 && open < 70, "{open} streams accepted of 70");
+    assert!((1..70).contains(&open), "{open} streams accepted of 70");
     let page = ureq::get(&format!("http://{address}/")).call();
     assert!(page.is_ok(), "the page is served beside the streams: {page:?}");
     // The streams' tabs close: their slots are free again (no write needed to notice it).
@@ -458,4 +458,20 @@ fn the_page_is_served_while_idle_connections_and_many_event_streams_are_open() {
         let threads = threads_of(watching.child.id());
         assert!(threads < 150, "{threads} threads for {} idle connections", idle.len());
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dossier_replaced_by_a_link_to_an_endless_device_is_an_error_and_watch_goes_on() {
+    let watching = Watching::start("watch-dev-zero", &[]);
+    watching.wait_messages("dossier.pdf écrit", 1);
+    let saved = std::fs::read(watching.toml()).unwrap();
+    let link = watching.dir.join("lien.toml");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    std::fs::rename(&link, watching.toml()).unwrap();
+    watching.wait_messages("n'est pas un fichier ordinaire", 1);
+    let spare = watching.dir.join("retour.toml");
+    std::fs::write(&spare, saved).unwrap();
+    std::fs::rename(&spare, watching.toml()).unwrap();
+    watching.wait_messages("dossier.pdf écrit", 2);
 }

@@ -410,7 +410,7 @@ pub const MAX_TABLE_ROWS: usize = 1_500;
 /// An error at the longest list when the dossier's tables hold more than [`MAX_TABLE_ROWS`]
 /// rows in all.
 fn too_many_rows(json: &Value) -> Option<Finding> {
-    fn lists<'a>(value: &'a Value, path: String, out: &mut Vec<(String, usize)>) {
+    fn lists(value: &Value, path: String, out: &mut Vec<(String, usize)>) {
         match value {
             Value::Array(items) => {
                 if items.iter().any(Value::is_object) {
