@@ -114,9 +114,8 @@ fn a_dossier_over_eight_megabytes_is_refused_with_the_limit_the_readme_gives() {
     assert!(readme.contains("8 Mo") && readme.contains("64 Mo"), "the README states both limits");
 }
 
-#[test]
-fn a_csv_table_over_sixty_four_megabytes_is_refused_at_its_field() {
-    let dir = scratch("huge-csv");
+/// A small dossier whose partners are in `partenaires.csv` (not written); returns its path.
+fn partners_in_csv(dir: &Path) -> PathBuf {
     let toml = dir.join("dossier.toml");
     std::fs::write(
         &toml,
@@ -124,6 +123,13 @@ fn a_csv_table_over_sixty_four_megabytes_is_refused_at_its_field() {
          [fonctionnement.partenaires]\nliste = { fichier = \"partenaires.csv\" }\n",
     )
     .unwrap();
+    toml
+}
+
+#[test]
+fn a_csv_table_over_sixty_four_megabytes_is_refused_at_its_field() {
+    let dir = scratch("huge-csv");
+    let toml = partners_in_csv(&dir);
     huge(&dir.join("partenaires.csv"), 64_000_001);
     let output = run_limited(&["check", toml.to_str().unwrap()]);
     let messages = stderr(&output);
@@ -165,13 +171,7 @@ fn a_batch_with_a_stray_huge_toml_lists_it_as_an_error_and_renders_the_others() 
 #[test]
 fn ten_thousand_partners_in_a_csv_file_are_refused_at_once_with_the_row_limit() {
     let dir = scratch("rows");
-    let toml = dir.join("dossier.toml");
-    std::fs::write(
-        &toml,
-        "[cite]\nnom = \"Cité des métiers du Bocage\"\nlabel = \"projet\"\ndate = 2026-11-24\n\
-         [fonctionnement.partenaires]\nliste = { fichier = \"partenaires.csv\" }\n",
-    )
-    .unwrap();
+    let toml = partners_in_csv(&dir);
     let rows: String = (1..=10_000).map(|i| format!("Partenaire {i};services\n")).collect();
     std::fs::write(dir.join("partenaires.csv"), format!("nom;roles\n{rows}")).unwrap();
     let output = run_limited(&["check", toml.to_str().unwrap()]);
