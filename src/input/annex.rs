@@ -242,7 +242,14 @@ fn raster(folder: &str, ext: &str, bytes: &[u8]) -> Result<Prepared, String> {
         ..Prepared::default()
     };
     if factor >= 1.0 {
-        prepared.assets.push((chemin, bytes.to_vec()));
+        // A CMYK scan is shown converted to RGB (PDF/A has no CMYK profile for it).
+        let shown = crate::input::images::rgb_version(bytes);
+        if shown.is_some() {
+            prepared.note = Some("image CMJN (quadrichromie) convertie en RVB pour l'affichage".into());
+        }
+        let chemin = if shown.is_some() { format!("{folder}/image.jpg") } else { chemin };
+        prepared.pages[0].chemin = chemin.clone();
+        prepared.assets.push((chemin, shown.unwrap_or_else(|| bytes.to_vec())));
         return Ok(prepared);
     }
     let reduced = reduce(bytes, ext, factor)?;

@@ -5,6 +5,7 @@ pub mod annex;
 pub mod check;
 pub mod diff;
 pub mod geo;
+pub mod images;
 pub mod load;
 pub mod previous;
 pub mod validate;

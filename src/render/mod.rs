@@ -38,6 +38,21 @@ type AnnexCache = std::sync::Mutex<std::collections::HashMap<u128, crate::input:
 
 const ANNEX_CACHE_BYTES: usize = 128 << 20;
 
+/// The logo and cover image shown from a converted copy, when the file itself cannot be:
+/// a CMYK JPEG (as scanners make them) becomes RGB, which PDF/A accepts without an output
+/// profile. The attached file stays the user's. `(field, virtual path, bytes)`.
+fn shown_images(loaded: &LoadedDossier) -> Vec<(String, String, Vec<u8>)> {
+    let fields = ["apparence.logo", "apparence.image_couverture"];
+    let files = loaded.files.iter().filter(|f| fields.contains(&f.field.as_str()));
+    files
+        .filter_map(|file| {
+            let rgb = crate::input::images::rgb_version(&file.bytes)?;
+            let path = format!("/affichage/{}.jpg", file.field.replace('.', "-"));
+            Some((file.field.clone(), path, rgb))
+        })
+        .collect()
+}
+
 /// A rendered dossier.
 pub struct Rendered {
     /// Generated Typst sources.
@@ -85,8 +100,12 @@ impl Pipeline {
         let pieces = pieces::collect(loaded);
         let annexes = self.prepare_annexes(loaded)?;
         let date = document_date(&loaded.dossier);
-        let extras = Extras { charts: &charts, pieces: &pieces, annexes: &annexes, date };
+        let converted = shown_images(loaded);
+        let shown: Vec<(String, String)> =
+            converted.iter().map(|(field, path, _)| (field.clone(), path.clone())).collect();
+        let extras = Extras { charts: &charts, pieces: &pieces, annexes: &annexes, date, shown: &shown };
         let mut sources = self.templates.render(loaded, &extras)?;
+        sources.assets.extend(converted.into_iter().map(|(_, path, bytes)| (path, bytes)));
         sources.assets.extend(pieces.into_iter().map(|p| (p.chemin, p.data)));
         for (i, annex) in annexes.into_iter().enumerate() {
             sources.assets.extend(annex.assets);

@@ -71,6 +71,9 @@ pub struct Extras<'a> {
     pub annexes: &'a [crate::input::annex::Prepared],
     /// Date recorded in the document.
     pub date: Date,
+    /// Images shown from another file than the one attached (a CMYK JPEG converted to RGB):
+    /// field naming the image → virtual path of what is shown.
+    pub shown: &'a [(String, String)],
 }
 
 /// The loaded templates, shared by every dossier rendered in the process.
@@ -139,7 +142,7 @@ impl Templates {
         context.insert("charts", charts);
         context.insert("generateur", crate::GENERATOR);
         // The network overview has no Cité of its own: the built-in look.
-        context.insert("apparence", &Appearance::new(&crate::model::Apparence::default()));
+        context.insert("apparence", &Appearance::new(&crate::model::Apparence::default(), &[]));
         let mut files: BTreeMap<String, String> =
             charts.values().map(|c| (c.chemin.clone(), c.svg.clone())).collect();
         for (name, vpath) in [("lib.typ", "/lib.typ"), ("synthese.typ", "/main.typ")] {
@@ -224,7 +227,11 @@ struct Appearance {
 }
 
 impl Appearance {
-    fn new(look: &crate::model::Apparence) -> Self {
+    fn new(look: &crate::model::Apparence, shown: &[(String, String)]) -> Self {
+        let image = |field: &str, name: &Option<String>| {
+            let converted = shown.iter().find(|(f, _)| f == field).map(|(_, path)| path.clone());
+            converted.or_else(|| name.as_deref().map(crate::document::pieces::virtual_path))
+        };
         let colour = |c: &Option<String>| {
             let [r, g, b] = crate::model::Apparence::rgb(c.as_deref()?)?;
             Some(format!("#{r:02x}{g:02x}{b:02x}"))
@@ -233,11 +240,8 @@ impl Appearance {
             principale: colour(&look.couleur_principale),
             secondaire: colour(&look.couleur_secondaire)
                 .unwrap_or_else(crate::document::charts::palette::built_in_accent),
-            logo: look.logo.as_deref().map(crate::document::pieces::virtual_path),
-            image_couverture: look
-                .image_couverture
-                .as_deref()
-                .map(crate::document::pieces::virtual_path),
+            logo: image("apparence.logo", &look.logo),
+            image_couverture: image("apparence.image_couverture", &look.image_couverture),
         }
     }
 }
@@ -291,7 +295,7 @@ fn build_context(loaded: &LoadedDossier, extras: &Extras) -> Result<Context> {
         pieces: extras.pieces,
         evolutions,
         precedent,
-        apparence: Appearance::new(&dossier.apparence),
+        apparence: Appearance::new(&dossier.apparence, extras.shown),
         generateur: crate::GENERATOR.to_string(),
     };
     Context::from_serialize(&data).context("préparation des données pour les modèles")

@@ -46,6 +46,23 @@ fn wrong_kind(file: &NamedFile) -> Option<Finding> {
     })
 }
 
+/// An image (logo, cover, image or SVG annex) the document cannot show: too large for the
+/// budgets of [`crate::input::images`], damaged, or an SVG Typst would refuse. Checked after
+/// [`wrong_kind`], on files whose first bytes are right.
+fn image_problem(file: &NamedFile) -> Option<Finding> {
+    let message = crate::input::images::problem(&file.name, &file.bytes)?;
+    let hint = if message.contains("trop grande") || message.contains("trop complexe") {
+        "réduisez l'image (par exemple à 300 dpi pour l'impression) et enregistrez-la à nouveau"
+    } else {
+        "ouvrez l'image dans un logiciel de dessin ou de retouche et enregistrez-la à nouveau (PNG, JPEG ou SVG)"
+    };
+    Some(Finding::error(
+        &file.field,
+        format!("{} : {message}", file.path.display()),
+        Some(hint.into()),
+    ))
+}
+
 /// Annex files the document cannot show as asked (a PDF protected by a password, damaged or
 /// empty; a page selection outside the file), at the field to correct.
 fn annex_problems(dossier: &Dossier, files: &[NamedFile]) -> Vec<Finding> {
@@ -96,7 +113,9 @@ pub fn read(dossier: &Dossier, base: &Path) -> (Vec<NamedFile>, Vec<Feature>, Ve
             )),
         }
     }
-    findings.extend(files.iter().filter_map(wrong_kind));
+    for file in &files {
+        findings.extend(wrong_kind(file).or_else(|| image_problem(file)));
+    }
     findings.extend(annex_problems(dossier, &files));
     let mut territory = Vec::new();
     if let Some(file) = files.iter().find(|f| f.field == "implantation.equite.contour") {
