@@ -11,6 +11,11 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     restore_sigpipe();
+    // A child started to read an annex apart (see input::isolate), before any parsing.
+    if std::env::args_os().nth(1).is_some_and(|a| a == cdm_render::input::isolate::CHILD_ARGUMENT) {
+        return cdm_render::input::annex::serve_child();
+    }
+    cdm_render::input::isolate::enable();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return cli_error(&error),

@@ -12,6 +12,7 @@ use hayro_svg::hayro_interpret::font::{FontData, FontQuery, StandardFont};
 use hayro_svg::hayro_syntax::{LoadPdfError, Pdf};
 use serde::Serialize;
 
+use crate::input::isolate::{self, Frame};
 use crate::model::Annexe;
 use crate::typeset::world::{SANS_FAMILY, SERIF_FAMILY};
 
@@ -94,20 +95,214 @@ pub fn select_pages(selection: Option<&str>, count: usize) -> Result<Vec<usize>,
     Ok(pages)
 }
 
-/// What is wrong with an annex file for the document, if anything: `(field, message)` where
-/// the field is `fichier` or `pages`. Run by validation so that `check` reports it too.
-pub fn problem(annex: &Annexe, bytes: &[u8]) -> Option<(&'static str, String)> {
+/// Most pages a PDF annex may have (the whole file is attached, and each chosen page drawn).
+pub const MAX_PAGES: usize = 500;
+/// Deepest nesting of arrays and dictionaries in a PDF annex (real files stay under 20).
+pub const MAX_NESTING: usize = 100;
+/// Most bytes the drawn pages of one PDF annex may weigh.
+pub const MAX_DRAWN: usize = 256 << 20;
+
+/// What is wrong with annex number `number` (1-based) for the document, if anything:
+/// `(field, message)` where the field is `fichier` or `pages`. Run by validation so that
+/// `check` reports it too. A PDF is drawn here, in a child process (see
+/// [`crate::input::isolate`]), so that whatever would stop its drawing is found; the pages are
+/// handed over to [`prepare`], which does not draw them again.
+pub fn problem(number: usize, annex: &Annexe, bytes: &[u8]) -> Option<(&'static str, String)> {
     if extension(&annex.fichier) != "pdf" {
         return annex
             .pages
             .is_some()
             .then(|| ("pages", "seule une annexe PDF a des pages à choisir".to_string()));
     }
+    match drawn(number, annex, bytes) {
+        Ok(prepared) => {
+            hand_over(key(number, annex, bytes), prepared);
+            None
+        }
+        Err(problem) => Some(problem),
+    }
+}
+
+/// PDF pages drawn by validation, waiting for [`prepare`]: taken when used, and dropped when
+/// they would pass [`MAX_DRAWN`] (a dossier that never gets rendered, in `watch` or `batch`).
+static HANDED_OVER: std::sync::Mutex<Vec<(u128, Prepared)>> = std::sync::Mutex::new(Vec::new());
+
+fn key(number: usize, annex: &Annexe, bytes: &[u8]) -> u128 {
+    typst::utils::hash128(&(number, &annex.pages, bytes))
+}
+
+fn hand_over(key: u128, prepared: Prepared) {
+    if let Ok(mut held) = HANDED_OVER.lock() {
+        let size: usize = held.iter().map(|(_, p)| p.size()).sum();
+        if size + prepared.size() > MAX_DRAWN {
+            held.clear();
+        }
+        held.retain(|(k, _)| *k != key);
+        held.push((key, prepared));
+    }
+}
+
+fn take_handed_over(key: u128) -> Option<Prepared> {
+    let mut held = HANDED_OVER.lock().ok()?;
+    let at = held.iter().position(|(k, _)| *k == key)?;
+    Some(held.swap_remove(at).1)
+}
+
+/// The pages of a PDF annex drawn in a child process, or what stops them: `(field, message)`.
+fn drawn(number: usize, annex: &Annexe, bytes: &[u8]) -> Result<Prepared, (&'static str, String)> {
+    if let Some(message) = too_deep(bytes) {
+        return Err(("fichier", message));
+    }
+    let request = Frame::default()
+        .put(annex.pages.as_deref().unwrap_or_default().as_bytes())
+        .put(&[u8::from(annex.pages.is_some())])
+        .put(format!("/annexes/{number}").as_bytes())
+        .put(bytes)
+        .finish();
+    let reply = isolate::run(&request, isolated).map_err(|f| ("fichier", failure_message(&f)))?;
+    let mut reply = reply.as_slice();
+    let status = Frame::take_str(&mut reply).unwrap_or_default();
+    match status.as_str() {
+        "ok" => {}
+        "pages" => return Err(("pages", Frame::take_str(&mut reply).unwrap_or_default())),
+        _ => return Err(("fichier", Frame::take_str(&mut reply).unwrap_or_default())),
+    }
+    let mut prepared = Prepared::default();
+    while let Some(chemin) = Frame::take_str(&mut reply) {
+        let paysage = Frame::take(&mut reply).is_some_and(|f| f == [1]);
+        let svg = Frame::take(&mut reply).unwrap_or_default().to_vec();
+        prepared.pages.push(AnnexPage { chemin: chemin.clone(), paysage });
+        prepared.assets.push((chemin, svg));
+    }
+    Ok(prepared)
+}
+
+/// The child process's side of [`drawn`]: opens the PDF, checks its pages and the selection,
+/// draws the pages.
+fn isolated(request: &[u8]) -> Vec<u8> {
+    let mut input = request;
+    let selection = Frame::take_str(&mut input).unwrap_or_default();
+    let selected = Frame::take(&mut input).is_some_and(|f| f == [1]);
+    let selection = selected.then_some(selection.as_str());
+    let folder = Frame::take_str(&mut input).unwrap_or_default();
+    let bytes = Frame::take(&mut input).unwrap_or_default();
+    let mut reply = Frame::default();
+    if let Some((field, message)) = pdf_problem(selection, bytes) {
+        return reply.put(field.as_bytes()).put(message.as_bytes()).finish();
+    }
+    match pdf_pages(&folder, selection, bytes) {
+        Ok(prepared) => {
+            reply.put(b"ok");
+            for (page, (_, svg)) in prepared.pages.iter().zip(&prepared.assets) {
+                reply.put(page.chemin.as_bytes()).put(&[u8::from(page.paysage)]).put(svg);
+            }
+        }
+        Err(message) => {
+            reply.put(b"fichier").put(message.as_bytes());
+        }
+    }
+    reply.finish()
+}
+
+/// Entry point of the child process started for a PDF annex.
+pub fn serve_child() -> std::process::ExitCode {
+    isolate::serve(isolated)
+}
+
+/// [`problem`] for a PDF before drawing, in the process that reads it.
+fn pdf_problem(selection: Option<&str>, bytes: &[u8]) -> Option<(&'static str, String)> {
     let pdf = match open_pdf(bytes) {
         Ok(pdf) => pdf,
         Err(message) => return Some(("fichier", message)),
     };
-    select_pages(annex.pages.as_deref(), pdf.pages().len()).err().map(|m| ("pages", m))
+    let count = pdf.pages().len();
+    if count > MAX_PAGES {
+        return Some((
+            "fichier",
+            format!("annexe trop complexe : {count} pages, au plus {MAX_PAGES} (joignez un extrait)"),
+        ));
+    }
+    select_pages(selection, count).err().map(|m| ("pages", m))
+}
+
+/// The French message for an annex whose reading was stopped.
+fn failure_message(failure: &isolate::Failure) -> String {
+    match failure {
+        isolate::Failure::Timeout => format!(
+            "annexe trop complexe : sa lecture dépasse {} secondes (dessins répétés un très grand nombre de fois ?)",
+            isolate::TIMEOUT.as_secs()
+        ),
+        isolate::Failure::Memory => format!(
+            "annexe trop complexe : sa lecture demande plus de {} Go de mémoire (image ou contenu démesuré ?)",
+            isolate::MEMORY >> 30
+        ),
+        isolate::Failure::Stack => "annexe trop complexe : éléments imbriqués trop profondément, ou qui se dessinent eux-mêmes (formes, motifs, glyphes)".into(),
+        isolate::Failure::Crashed(how) => {
+            format!("annexe trop complexe : sa lecture s'est arrêtée ({how})")
+        }
+    }
+}
+
+/// The nesting depth of arrays and dictionaries in a PDF's bytes, when it passes
+/// [`MAX_NESTING`]: PDF parsers recurse into them (100 000 levels overflow the stack, and
+/// parsing is quadratic in the depth). Written by hand because it must not recurse itself: a
+/// linear scan that skips strings, comments and stream data. Objects compressed in object
+/// streams escape it; the child process catches those.
+fn too_deep(bytes: &[u8]) -> Option<String> {
+    let (mut depth, mut at) = (0usize, 0usize);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            b'<' if bytes.get(at + 1) == Some(&b'<') => {
+                depth += 1;
+                at += 1;
+            }
+            b'>' if bytes.get(at + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                at += 1;
+            }
+            // A hex string.
+            b'<' => at += bytes[at..].iter().position(|b| *b == b'>').unwrap_or(bytes.len()),
+            b'%' => {
+                at += bytes[at..].iter().position(|b| matches!(b, b'\r' | b'\n')).unwrap_or(bytes.len())
+            }
+            b'(' => {
+                let mut open = 0usize;
+                while at < bytes.len() {
+                    match bytes[at] {
+                        b'\\' => at += 1,
+                        b'(' => open += 1,
+                        b')' => {
+                            open -= 1;
+                            if open == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    at += 1;
+                }
+            }
+            b's' if bytes[at..].starts_with(b"stream") && !bytes[..at].ends_with(b"end") => {
+                let data = &bytes[at..];
+                at += find(data, b"endstream").map_or(data.len(), |end| end + b"endstream".len());
+                continue;
+            }
+            _ => {}
+        }
+        if depth > MAX_NESTING {
+            return Some(format!(
+                "annexe trop complexe : objets imbriqués sur plus de {MAX_NESTING} niveaux"
+            ));
+        }
+        at += 1;
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Prepares annex number `number` (1-based) from the bytes of its file, already checked by
@@ -115,7 +310,10 @@ pub fn problem(annex: &Annexe, bytes: &[u8]) -> Option<(&'static str, String)> {
 pub fn prepare(number: usize, annex: &Annexe, bytes: &[u8]) -> Result<Prepared, String> {
     let folder = format!("/annexes/{number}");
     match extension(&annex.fichier).as_str() {
-        "pdf" => pdf_pages(&folder, annex, bytes),
+        "pdf" => match take_handed_over(key(number, annex, bytes)) {
+            Some(prepared) => Ok(prepared),
+            None => drawn(number, annex, bytes).map_err(|(_, message)| message),
+        },
         "svg" => {
             let text = String::from_utf8_lossy(bytes);
             let chemin = format!("{folder}/image.svg");
@@ -126,22 +324,59 @@ pub fn prepare(number: usize, annex: &Annexe, bytes: &[u8]) -> Result<Prepared, 
     }
 }
 
-fn pdf_pages(folder: &str, annex: &Annexe, bytes: &[u8]) -> Result<Prepared, String> {
+fn pdf_pages(folder: &str, selection: Option<&str>, bytes: &[u8]) -> Result<Prepared, String> {
     let pdf = open_pdf(bytes)?;
     let pages = pdf.pages();
     let settings = interpreter_settings();
     let cache = hayro_svg::RenderCache::new();
     let render = hayro_svg::SvgRenderSettings { bg_color: [255, 255, 255, 255] };
     let mut prepared = Prepared::default();
-    for index in select_pages(annex.pages.as_deref(), pages.len())? {
+    for index in select_pages(selection, pages.len())? {
+        if prepared.size() > MAX_DRAWN {
+            return Err(format!(
+                "annexe trop complexe : ses pages dessinées dépassent {} Mo",
+                MAX_DRAWN >> 20
+            ));
+        }
         let page = &pages[index];
         let (w, h) = page.render_dimensions();
         let chemin = format!("{folder}/page-{}.svg", index + 1);
         let svg = shrink_images(&hayro_svg::convert(page, &cache, &settings, &render));
+        if group_depth(&svg) > MAX_GROUP_DEPTH {
+            return Err(format!(
+                "annexe trop complexe : page {} dessinée sur plus de {MAX_GROUP_DEPTH} niveaux imbriqués (formes ou motifs qui se contiennent), ce que PDF/A ne permet pas",
+                index + 1
+            ));
+        }
         prepared.assets.push((chemin.clone(), svg.into_bytes()));
         prepared.pages.push(AnnexPage { chemin, paysage: w > h * 1.05 });
     }
     Ok(prepared)
+}
+
+/// Deepest nesting of groups in a drawn page: each becomes a saved graphics state in the
+/// document, which PDF/A caps at 28 with the document's own.
+const MAX_GROUP_DEPTH: usize = 20;
+
+/// The deepest nesting of `<g>` elements in an SVG written by hayro. Written by hand: a scan
+/// of the tags of a file we generated, where a full XML parse would cost a second copy.
+fn group_depth(svg: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let bytes = svg.as_bytes();
+    let mut at = 0;
+    while let Some(next) = svg[at..].find('<') {
+        at += next + 1;
+        if bytes[at..].starts_with(b"/g>") {
+            depth = depth.saturating_sub(1);
+        } else if bytes[at..].starts_with(b"g ") || bytes[at..].starts_with(b"g>") {
+            let end = svg[at..].find('>').map_or(svg.len(), |e| at + e);
+            if !svg[..end].ends_with('/') {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+        }
+    }
+    deepest
 }
 
 /// The images of a page drawn from a PDF, which hayro writes as PNG whatever they were: a

@@ -6,6 +6,7 @@ pub mod check;
 pub mod diff;
 pub mod geo;
 pub mod images;
+pub mod isolate;
 pub mod load;
 pub mod previous;
 pub mod validate;

@@ -130,7 +130,15 @@ impl Pipeline {
                 let key = typst::utils::hash128(&(i, &annex.fichier, &annex.pages, &file.bytes));
                 self.cached_annex(key, || {
                     crate::input::annex::prepare(i + 1, annex, &file.bytes).map_err(|m| {
-                        anyhow::anyhow!("annexe {} ({}) : {m}", i + 1, file.path.display())
+                        // At the field naming the file, like the problems validation finds.
+                        let finding = crate::input::validate::Finding::error(
+                            &field,
+                            format!("annexe « {} » ({}) : {m}", annex.titre, file.path.display()),
+                            Some("enregistrez une copie plus simple (« Imprimer » vers un fichier PDF), ou joignez un extrait".into()),
+                        );
+                        let (path, source) = (&loaded.path, &loaded.source);
+                        crate::input::validate::located(path, source, &loaded.tables, vec![finding])
+                            .into()
                     })
                 })
             })

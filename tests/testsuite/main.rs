@@ -11,6 +11,7 @@ mod drafting;
 mod examples;
 mod fixtures;
 mod hostile;
+mod hostile_files;
 mod layout;
 mod limits;
 mod malformed;

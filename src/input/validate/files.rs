@@ -70,7 +70,7 @@ fn annex_problems(dossier: &Dossier, files: &[NamedFile]) -> Vec<Finding> {
     for (i, annex) in dossier.annexes.iter().enumerate() {
         let field = format!("annexes[{i}].fichier");
         let Some(file) = files.iter().find(|f| f.field == field) else { continue };
-        if let Some((key, message)) = crate::input::annex::problem(annex, &file.bytes) {
+        if let Some((key, message)) = crate::input::annex::problem(i + 1, annex, &file.bytes) {
             let hint = match key {
                 "fichier" => {
                     "enregistrez une copie sans mot de passe ni restriction (« Imprimer » vers un fichier PDF), ou remplacez le fichier"
