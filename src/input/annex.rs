@@ -105,8 +105,8 @@ pub const MAX_DRAWN: usize = 256 << 20;
 /// What is wrong with annex number `number` (1-based) for the document, if anything:
 /// `(field, message)` where the field is `fichier` or `pages`. Run by validation so that
 /// `check` reports it too. A PDF is drawn here, in a child process (see
-/// [`crate::input::isolate`]), so that whatever would stop its drawing is found; the pages are
-/// handed over to [`prepare`], which does not draw them again.
+/// [`crate::input::isolate`]), so that whatever would stop its drawing is found; [`prepare`]
+/// takes the pages from the same cache.
 pub fn problem(number: usize, annex: &Annexe, bytes: &[u8]) -> Option<(&'static str, String)> {
     if extension(&annex.fichier) != "pdf" {
         return annex
@@ -114,38 +114,35 @@ pub fn problem(number: usize, annex: &Annexe, bytes: &[u8]) -> Option<(&'static 
             .is_some()
             .then(|| ("pages", "seule une annexe PDF a des pages à choisir".to_string()));
     }
-    match drawn(number, annex, bytes) {
-        Ok(prepared) => {
-            hand_over(key(number, annex, bytes), prepared);
-            None
-        }
-        Err(problem) => Some(problem),
+    cached_drawn(number, annex, bytes).err()
+}
+
+/// The verdict on a PDF annex drawn in a child process.
+type Drawn = Result<Prepared, (&'static str, String)>;
+
+/// PDF annexes already drawn, by a hash of their file and settings, with what stopped them:
+/// validation draws them (so that `check` finds what would stop the render), the render then
+/// takes the pages from here, and `watch` draws nothing again at each save, not even a file
+/// that took the whole timeout. Emptied when its pages would pass [`MAX_DRAWN`].
+static DRAWN: std::sync::Mutex<Vec<(u128, Drawn)>> = std::sync::Mutex::new(Vec::new());
+
+fn cached_drawn(number: usize, annex: &Annexe, bytes: &[u8]) -> Drawn {
+    let key = typst::utils::hash128(&(number, &annex.pages, bytes));
+    let size = |d: &Drawn| d.as_ref().map_or(0, Prepared::size);
+    if let Some(done) = DRAWN.lock().ok().and_then(|held| {
+        held.iter().find(|(k, _)| *k == key).map(|(_, drawn)| drawn.clone())
+    }) {
+        return done;
     }
-}
-
-/// PDF pages drawn by validation, waiting for [`prepare`]: taken when used, and dropped when
-/// they would pass [`MAX_DRAWN`] (a dossier that never gets rendered, in `watch` or `batch`).
-static HANDED_OVER: std::sync::Mutex<Vec<(u128, Prepared)>> = std::sync::Mutex::new(Vec::new());
-
-fn key(number: usize, annex: &Annexe, bytes: &[u8]) -> u128 {
-    typst::utils::hash128(&(number, &annex.pages, bytes))
-}
-
-fn hand_over(key: u128, prepared: Prepared) {
-    if let Ok(mut held) = HANDED_OVER.lock() {
-        let size: usize = held.iter().map(|(_, p)| p.size()).sum();
-        if size + prepared.size() > MAX_DRAWN {
+    let result = drawn(number, annex, bytes);
+    if let Ok(mut held) = DRAWN.lock() {
+        let total: usize = held.iter().map(|(_, d)| size(d)).sum();
+        if total + size(&result) > MAX_DRAWN {
             held.clear();
         }
-        held.retain(|(k, _)| *k != key);
-        held.push((key, prepared));
+        held.push((key, result.clone()));
     }
-}
-
-fn take_handed_over(key: u128) -> Option<Prepared> {
-    let mut held = HANDED_OVER.lock().ok()?;
-    let at = held.iter().position(|(k, _)| *k == key)?;
-    Some(held.swap_remove(at).1)
+    result
 }
 
 /// The pages of a PDF annex drawn in a child process, or what stops them: `(field, message)`.
@@ -310,10 +307,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 pub fn prepare(number: usize, annex: &Annexe, bytes: &[u8]) -> Result<Prepared, String> {
     let folder = format!("/annexes/{number}");
     match extension(&annex.fichier).as_str() {
-        "pdf" => match take_handed_over(key(number, annex, bytes)) {
-            Some(prepared) => Ok(prepared),
-            None => drawn(number, annex, bytes).map_err(|(_, message)| message),
-        },
+        "pdf" => cached_drawn(number, annex, bytes).map_err(|(_, message)| message),
         "svg" => {
             let text = String::from_utf8_lossy(bytes);
             let chemin = format!("{folder}/image.svg");
