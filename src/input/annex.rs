@@ -129,9 +129,11 @@ static DRAWN: std::sync::Mutex<Vec<(u128, Drawn)>> = std::sync::Mutex::new(Vec::
 fn cached_drawn(number: usize, annex: &Annexe, bytes: &[u8]) -> Drawn {
     let key = typst::utils::hash128(&(number, &annex.pages, bytes));
     let size = |d: &Drawn| d.as_ref().map_or(0, Prepared::size);
-    if let Some(done) = DRAWN.lock().ok().and_then(|held| {
-        held.iter().find(|(k, _)| *k == key).map(|(_, drawn)| drawn.clone())
-    }) {
+    if let Some(done) = DRAWN
+        .lock()
+        .ok()
+        .and_then(|held| held.iter().find(|(k, _)| *k == key).map(|(_, drawn)| drawn.clone()))
+    {
         return done;
     }
     let result = drawn(number, annex, bytes);
@@ -216,7 +218,9 @@ fn pdf_problem(selection: Option<&str>, bytes: &[u8]) -> Option<(&'static str, S
     if count > MAX_PAGES {
         return Some((
             "fichier",
-            format!("annexe trop complexe : {count} pages, au plus {MAX_PAGES} (joignez un extrait)"),
+            format!(
+                "annexe trop complexe : {count} pages, au plus {MAX_PAGES} (joignez un extrait)"
+            ),
         ));
     }
     select_pages(selection, count).err().map(|m| ("pages", m))
@@ -262,7 +266,10 @@ fn too_deep(bytes: &[u8]) -> Option<String> {
             // A hex string.
             b'<' => at += bytes[at..].iter().position(|b| *b == b'>').unwrap_or(bytes.len()),
             b'%' => {
-                at += bytes[at..].iter().position(|b| matches!(b, b'\r' | b'\n')).unwrap_or(bytes.len())
+                at += bytes[at..]
+                    .iter()
+                    .position(|b| matches!(b, b'\r' | b'\n'))
+                    .unwrap_or(bytes.len())
             }
             b'(' => {
                 let mut open = 0usize;
@@ -474,7 +481,8 @@ fn raster(folder: &str, ext: &str, bytes: &[u8]) -> Result<Prepared, String> {
         // A CMYK scan is shown converted to RGB (PDF/A has no CMYK profile for it).
         let shown = crate::input::images::rgb_version(bytes);
         if shown.is_some() {
-            prepared.note = Some("image CMJN (quadrichromie) convertie en RVB pour l'affichage".into());
+            prepared.note =
+                Some("image CMJN (quadrichromie) convertie en RVB pour l'affichage".into());
         }
         let chemin = if shown.is_some() { format!("{folder}/image.jpg") } else { chemin };
         prepared.pages[0].chemin = chemin.clone();

@@ -176,20 +176,26 @@ pub fn check_svg(bytes: &[u8]) -> Result<(), String> {
             resolve_data: {
                 let problem = problem.clone();
                 Box::new(move |mime, data, options| {
-                    let kind = (usvg::ImageHrefResolver::default_data_resolver())(mime, data.clone(), options)?;
+                    let kind = (usvg::ImageHrefResolver::default_data_resolver())(
+                        mime,
+                        data.clone(),
+                        options,
+                    )?;
                     let raster = match &kind {
                         usvg::ImageKind::PNG(b) | usvg::ImageKind::JPEG(b) => Some(b.clone()),
                         usvg::ImageKind::GIF(_) | usvg::ImageKind::WEBP(_) => {
-                            set_once(&problem, "image intégrée au format GIF ou WebP : convertissez-la en PNG".into());
+                            set_once(
+                                &problem,
+                                "image intégrée au format GIF ou WebP : convertissez-la en PNG"
+                                    .into(),
+                            );
                             return None;
                         }
                         usvg::ImageKind::SVG(_) => None,
                     };
-                    if let Some(raster) = raster {
-                        if let Err(message) = check_raster(&raster) {
-                            set_once(&problem, format!("image intégrée : {message}"));
-                            return None;
-                        }
+                    if let Some(Err(message)) = raster.map(|r| check_raster(&r)) {
+                        set_once(&problem, format!("image intégrée : {message}"));
+                        return None;
                     }
                     Some(kind)
                 })
@@ -199,7 +205,9 @@ pub fn check_svg(bytes: &[u8]) -> Result<(), String> {
                 Box::new(move |href, _| {
                     set_once(
                         &problem,
-                        format!("l'image renvoie au fichier « {href} », qui n'est pas joint au dossier : incorporez l'image dans le SVG (Inkscape : Extensions › Images › Incorporer les images)"),
+                        format!(
+                            "l'image renvoie au fichier « {href} », qui n'est pas joint au dossier : incorporez l'image dans le SVG (Inkscape : Extensions › Images › Incorporer les images)"
+                        ),
                     );
                     None
                 })

@@ -89,7 +89,10 @@ pub fn run(request: &[u8], work: fn(&[u8]) -> Vec<u8>) -> Result<Vec<u8>, Failur
                 break None;
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(Failure::Crashed(e.to_string())),
+            Err(_) => {
+                let _ = child.kill();
+                return Err(Failure::Crashed("processus perdu".into()));
+            }
         }
     };
     let _ = writer.join();
@@ -98,13 +101,19 @@ pub fn run(request: &[u8], work: fn(&[u8]) -> Vec<u8>) -> Result<Vec<u8>, Failur
     match status {
         None => Err(Failure::Timeout),
         Some(status) if status.success() => Ok(reply),
-        Some(status) if said.contains("memory allocation") => {
-            let _ = status;
-            Err(Failure::Memory)
-        }
+        Some(_) if said.contains("memory allocation") => Err(Failure::Memory),
         Some(_) if said.contains("overflowed its stack") => Err(Failure::Stack),
-        Some(status) => Err(Failure::Crashed(format!("{status}"))),
+        Some(status) => Err(Failure::Crashed(ended(&status))),
     }
+}
+
+/// How a child ended, in French ("code 3", "signal 11").
+fn ended(status: &std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(status) {
+        return format!("signal {signal}");
+    }
+    status.code().map_or_else(|| "fin anormale".into(), |code| format!("code {code}"))
 }
 
 /// The child's side: limits its own memory, reads the request, runs `work` and writes the

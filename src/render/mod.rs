@@ -103,7 +103,8 @@ impl Pipeline {
         let converted = shown_images(loaded);
         let shown: Vec<(String, String)> =
             converted.iter().map(|(field, path, _)| (field.clone(), path.clone())).collect();
-        let extras = Extras { charts: &charts, pieces: &pieces, annexes: &annexes, date, shown: &shown };
+        let extras =
+            Extras { charts: &charts, pieces: &pieces, annexes: &annexes, date, shown: &shown };
         let mut sources = self.templates.render(loaded, &extras)?;
         sources.assets.extend(converted.into_iter().map(|(_, path, bytes)| (path, bytes)));
         sources.assets.extend(pieces.into_iter().map(|p| (p.chemin, p.data)));

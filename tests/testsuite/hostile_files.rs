@@ -140,8 +140,11 @@ fn raw_pdf(objects: &[Vec<u8>]) -> Vec<u8> {
         out.extend(format!("{offset:010} 00000 n \n").bytes());
     }
     out.extend(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
-            .bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
     );
     out
 }
@@ -221,7 +224,9 @@ fn exponential_forms_pdf() -> Vec<u8> {
                 ("<< >>".to_string(), b"0 0 1 1 re f".to_vec())
             };
             stream(
-                &format!("/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources {resources}"),
+                &format!(
+                    "/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources {resources}"
+                ),
                 &content,
             )
         })
@@ -318,7 +323,13 @@ struct Case {
     said: &'static str,
 }
 
-fn case(name: &'static str, file: &'static str, bytes: Vec<u8>, field: &'static str, said: &'static str) -> Case {
+fn case(
+    name: &'static str,
+    file: &'static str,
+    bytes: Vec<u8>,
+    field: &'static str,
+    said: &'static str,
+) -> Case {
     let toml = match field {
         "apparence.logo" => format!("[apparence]\nlogo = \"{file}\"\n"),
         "apparence.image_couverture" => format!("[apparence]\nimage_couverture = \"{file}\"\n"),
@@ -348,10 +359,22 @@ fn pdf_cases() -> Vec<Case> {
         case("forme-recursive", "a.pdf", self_painting_form_pdf(), "annexes[0].fichier", complex),
         case("motif-recursif", "a.pdf", self_painting_pattern_pdf(), "annexes[0].fichier", complex),
         case("glyphe-recursif", "a.pdf", self_showing_glyph_pdf(), "annexes[0].fichier", complex),
-        case("formes-exponentielles", "a.pdf", exponential_forms_pdf(), "annexes[0].fichier", complex),
+        case(
+            "formes-exponentielles",
+            "a.pdf",
+            exponential_forms_pdf(),
+            "annexes[0].fichier",
+            complex,
+        ),
         case("contenu-enorme", "a.pdf", huge_content_pdf(), "annexes[0].fichier", complex),
         case("image-enorme", "a.pdf", huge_image_pdf(), "annexes[0].fichier", complex),
-        case("dix-mille-pages", "a.pdf", ten_thousand_pages_pdf(), "annexes[0].fichier", "10000 pages"),
+        case(
+            "dix-mille-pages",
+            "a.pdf",
+            ten_thousand_pages_pdf(),
+            "annexes[0].fichier",
+            "10000 pages",
+        ),
     ]
 }
 
@@ -375,7 +398,12 @@ fn assert_refused(case: &Case) {
         let output = run_limited(&args);
         let messages = stderr(&output);
         let code = output.status.code();
-        assert!(matches!(code, Some(1 | 2)), "{} {:?}: exit {code:?}\n{messages}", case.name, args[0]);
+        assert!(
+            matches!(code, Some(1 | 2)),
+            "{} {:?}: exit {code:?}\n{messages}",
+            case.name,
+            args[0]
+        );
         assert!(messages.contains(case.field), "{}: the field is named\n{messages}", case.name);
         assert!(messages.contains(case.said), "{}: {:?} said\n{messages}", case.name, case.said);
         assert!(messages.contains("dossier.toml:"), "{}: located\n{messages}", case.name);
@@ -403,7 +431,11 @@ fn a_cmyk_jpeg_logo_and_annex_render_in_rgb_and_the_attached_file_is_the_users()
     let jpeg = cmyk_jpeg();
     std::fs::write(dir.join("logo.jpg"), &jpeg).unwrap();
     std::fs::write(dir.join("scan.jpg"), &jpeg).unwrap();
-    let input = dossier(&dir, "Cité CMJN", &format!("[apparence]\nlogo = \"logo.jpg\"\n\n{}", annex("scan.jpg")));
+    let input = dossier(
+        &dir,
+        "Cité CMJN",
+        &format!("[apparence]\nlogo = \"logo.jpg\"\n\n{}", annex("scan.jpg")),
+    );
     let out = dir.join("dossier.pdf");
     let output = run_limited(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -417,7 +449,11 @@ fn a_cmyk_jpeg_logo_and_annex_render_in_rgb_and_the_attached_file_is_the_users()
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(std::fs::read(extracted.join("logo.jpg")).unwrap(), jpeg, "the user's bytes are attached");
+    assert_eq!(
+        std::fs::read(extracted.join("logo.jpg")).unwrap(),
+        jpeg,
+        "the user's bytes are attached"
+    );
 }
 
 #[test]
@@ -446,7 +482,11 @@ fn a_batch_with_every_hostile_dossier_still_writes_the_good_pdfs_the_summary_and
     assert_eq!(output.status.code(), Some(1), "{messages}");
     for i in 0..10 {
         let pdf = out.join(format!("cite-bonne-{i}.pdf"));
-        assert!(std::fs::read(&pdf).is_ok_and(|b| b.starts_with(b"%PDF-")), "{} missing\n{messages}", pdf.display());
+        assert!(
+            std::fs::read(&pdf).is_ok_and(|b| b.starts_with(b"%PDF-")),
+            "{} missing\n{messages}",
+            pdf.display()
+        );
     }
     let table = String::from_utf8_lossy(&output.stdout);
     assert!(table.contains("Cité bonne 9") && table.contains("ERREUR"), "the summary:\n{table}");
@@ -455,6 +495,10 @@ fn a_batch_with_every_hostile_dossier_still_writes_the_good_pdfs_the_summary_and
     assert!(rows.contains("Cité bonne 0"), "{rows}");
     for case in &cases {
         let row = rows.lines().find(|r| r.contains(&format!("{}/dossier.toml", case.name)));
-        assert!(row.is_some_and(|r| r.contains(case.said)), "{}: its error in the CSV\n{rows}", case.name);
+        assert!(
+            row.is_some_and(|r| r.contains(case.said)),
+            "{}: its error in the CSV\n{rows}",
+            case.name
+        );
     }
 }
