@@ -238,6 +238,9 @@ fn failure_message(failure: &isolate::Failure) -> String {
             isolate::MEMORY >> 30
         ),
         isolate::Failure::Stack => "annexe trop complexe : éléments imbriqués trop profondément, ou qui se dessinent eux-mêmes (formes, motifs, glyphes)".into(),
+        isolate::Failure::Panicked => {
+            "le PDF est endommagé : sa structure ne peut pas être lue".into()
+        }
         isolate::Failure::Crashed(how) => {
             format!("annexe trop complexe : sa lecture s'est arrêtée ({how})")
         }

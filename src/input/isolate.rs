@@ -39,6 +39,8 @@ pub enum Failure {
     Memory,
     /// Its recursion overflowed the stack.
     Stack,
+    /// The library panicked (a case it did not expect: a damaged file).
+    Panicked,
     /// It ended otherwise (a signal, an exit code), with what it said.
     Crashed(String),
 }
@@ -103,6 +105,7 @@ pub fn run(request: &[u8], work: fn(&[u8]) -> Vec<u8>) -> Result<Vec<u8>, Failur
         Some(status) if status.success() => Ok(reply),
         Some(_) if said.contains("memory allocation") => Err(Failure::Memory),
         Some(_) if said.contains("overflowed its stack") => Err(Failure::Stack),
+        Some(status) if status.code() == Some(i32::from(PANICKED)) => Err(Failure::Panicked),
         Some(status) => Err(Failure::Crashed(ended(&status))),
     }
 }
@@ -117,7 +120,7 @@ fn ended(status: &std::process::ExitStatus) -> String {
 }
 
 /// The child's side: limits its own memory, reads the request, runs `work` and writes the
-/// reply. A panic is an exit code 3, a failed allocation or a stack overflow the runtime's
+/// reply. A panic is the exit code [`PANICKED`], a failed allocation or a stack overflow the runtime's
 /// abort, all seen by [`run`].
 pub fn serve(work: fn(&[u8]) -> Vec<u8>) -> ExitCode {
     limit_memory();
@@ -133,9 +136,12 @@ pub fn serve(work: fn(&[u8]) -> Vec<u8>) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(_) => ExitCode::from(3),
+        Err(_) => ExitCode::from(PANICKED),
     }
 }
+
+/// Exit code of a child whose work panicked.
+const PANICKED: u8 = 4;
 
 /// Lowers the address space of this process to [`MEMORY`] (never raises it), and turns off
 /// core dumps: an abort from a hostile file leaves nothing behind.
