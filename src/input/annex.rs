@@ -189,6 +189,11 @@ fn isolated(request: &[u8]) -> Vec<u8> {
     if let Some((field, message)) = pdf_problem(selection, bytes) {
         return reply.put(field.as_bytes()).put(message.as_bytes()).finish();
     }
+    let count = open_pdf(bytes).map(|pdf| pdf.pages().len()).unwrap_or_default();
+    let pages = select_pages(selection, count).unwrap_or_default();
+    if let Some(message) = crate::input::pdfscan::too_complex(bytes, &pages) {
+        return reply.put(b"fichier").put(message.as_bytes()).finish();
+    }
     match pdf_pages(&folder, selection, bytes) {
         Ok(prepared) => {
             reply.put(b"ok");

@@ -8,5 +8,6 @@ pub mod geo;
 pub mod images;
 pub mod isolate;
 pub mod load;
+pub mod pdfscan;
 pub mod previous;
 pub mod validate;
