@@ -2,7 +2,8 @@
 //! operators, only on the depth of nested forms): before the pages are drawn, their content
 //! streams are read with lopdf, counting what drawing them would cost — operators, form and
 //! tiling-pattern draws multiplied through their nesting (forms that each draw the next one
-//! twice, 40 deep, make 2⁴⁰ draws), a form or pattern that paints itself, the decoded size
+//! twice, 40 deep, make 2⁴⁰ draws, and Type3 glyphs each time shown), a form, pattern or
+//! glyph that paints itself, the decoded size
 //! of each content stream and the pixels of each image drawn. Runs in the annex's child process (see [`crate::input::isolate`]).
 
 use std::collections::HashMap;
@@ -105,12 +106,31 @@ fn cost_of(
     costs: &mut Costs,
 ) -> Result<u64, String> {
     let mut total = 0u64;
+    // Cost of one glyph of the current font: its costliest glyph procedure for a Type3 font.
+    let mut glyph = 0u64;
     for operation in Content::decode_iter(data) {
         let Ok(operation) = operation else { break };
         total = total.saturating_add(1);
         let category = match operation.operator.as_str() {
             "Do" => b"XObject".as_slice(),
             "scn" | "SCN" => b"Pattern".as_slice(),
+            "Tf" => {
+                let name = operation.operands.first().and_then(|o| o.as_name().ok());
+                let font = name.and_then(|n| resource(doc, resources, b"Font", n));
+                glyph = match font {
+                    Some(id) => type3_cost(doc, id, costs)?,
+                    None => 0,
+                };
+                continue;
+            }
+            "Tj" | "'" | "\"" | "TJ" if glyph > 0 => {
+                let shown: usize = operation.operands.iter().map(string_length).sum();
+                total = total.saturating_add(glyph.saturating_mul(shown as u64));
+                if total > MAX_OPERATIONS {
+                    return Ok(total);
+                }
+                continue;
+            }
             _ => continue,
         };
         let Some(name) = operation.operands.last().and_then(|o| o.as_name().ok()) else { continue };
@@ -173,4 +193,47 @@ fn stream_cost(doc: &Document, id: ObjectId, costs: &mut Costs) -> Result<u64, S
     let cost = cost_of(doc, &data, &resources, costs)?.saturating_add(1);
     costs.insert(id, Some(cost));
     Ok(cost)
+}
+
+/// Bytes of the strings of a text operand (a string, or the array of `TJ`).
+fn string_length(operand: &Object) -> usize {
+    match operand {
+        Object::String(bytes, _) => bytes.len(),
+        Object::Array(items) => items.iter().map(string_length).sum(),
+        _ => 0,
+    }
+}
+
+/// What showing one glyph of the font `id` costs: for a Type3 font, its costliest glyph
+/// procedure (drawn with the font's resources); 0 for other fonts.
+fn type3_cost(doc: &Document, id: ObjectId, costs: &mut Costs) -> Result<u64, String> {
+    match costs.get(&id) {
+        Some(Some(cost)) => return Ok(*cost),
+        Some(None) => return Err("un glyphe se dessine lui-même".into()),
+        None => {}
+    }
+    let Ok(font) = doc.get_dictionary(id) else { return Ok(0) };
+    if !font.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Type3") {
+        return Ok(0);
+    }
+    costs.insert(id, None);
+    let dictionary = |key: &[u8]| {
+        font.get(key)
+            .ok()
+            .and_then(|r| doc.dereference(r).ok())
+            .and_then(|(_, r)| r.as_dict().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (resources, procedures) = (dictionary(b"Resources"), dictionary(b"CharProcs"));
+    let mut costliest = 1u64;
+    for (_, procedure) in procedures.iter() {
+        let Ok(stream) = doc.dereference(procedure).and_then(|(_, o)| o.as_stream()) else {
+            continue;
+        };
+        let cost = cost_of(doc, &decoded(stream)?, &resources, costs)?;
+        costliest = costliest.max(cost);
+    }
+    costs.insert(id, Some(costliest));
+    Ok(costliest)
 }

@@ -370,7 +370,13 @@ fn pdf_cases() -> Vec<Case> {
             "annexes[0].fichier",
             "une forme ou un motif se dessine lui-même",
         ),
-        case("glyphe-recursif", "a.pdf", self_showing_glyph_pdf(), "annexes[0].fichier", complex),
+        case(
+            "glyphe-recursif",
+            "a.pdf",
+            self_showing_glyph_pdf(),
+            "annexes[0].fichier",
+            "un glyphe se dessine lui-même",
+        ),
         case(
             "formes-exponentielles",
             "a.pdf",
