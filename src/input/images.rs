@@ -153,7 +153,8 @@ fn jpeg_components(bytes: &[u8]) -> Option<u8> {
 /// A CMYK JPEG as an RGB JPEG (the decoder converts the colours), which PDF/A accepts without
 /// an output profile; `None` for any other image, shown as it is.
 pub fn rgb_version(bytes: &[u8]) -> Option<Vec<u8>> {
-    if !check_raster(bytes).ok()?.cmyk {
+    // The frame header first: other images are not decoded here at all.
+    if jpeg_components(bytes) != Some(4) || !check_raster(bytes).ok()?.cmyk {
         return None;
     }
     let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().ok()?;
