@@ -462,9 +462,6 @@ impl DossierArgs {
     pub fn into_config(self, input: Option<PathBuf>) -> anyhow::Result<DossierConfig> {
         let input = existing_dossier(input)?;
         let output = self.output.unwrap_or_else(|| input.with_extension("pdf"));
-        if output == input {
-            anyhow::bail!("le fichier de sortie {} est le dossier lui-même", output.display());
-        }
         if let Some(dir) = &self.templates
             && !dir.is_dir()
         {
@@ -475,6 +472,24 @@ impl DossierArgs {
         {
             anyhow::bail!("le dossier précédent {} n'existe pas", previous.display());
         }
+        // Checked again against what the dossier really names before the PDF is written; this
+        // first look refuses a wrong output before any work (and before `watch` starts).
+        let mut inputs = vec![crate::fsutil::Input::new(&input, "le dossier")];
+        inputs.extend(crate::input::load::named_files(&input));
+        inputs.extend(
+            self.previous
+                .iter()
+                .map(|p| crate::fsutil::Input::new(p, "le dossier précédent (--previous)")),
+        );
+        if let Some(dir) = &self.templates {
+            let files = std::fs::read_dir(dir).into_iter().flatten().flatten();
+            inputs.extend(
+                files.map(|f| {
+                    crate::fsutil::Input::new(f.path(), "un fichier du dossier de modèles")
+                }),
+            );
+        }
+        crate::fsutil::check_output(&output, &inputs)?;
         Ok(DossierConfig {
             input,
             output,

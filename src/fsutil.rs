@@ -1,7 +1,7 @@
 //! File operations that name their path in every error, and atomic output.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::Result;
 
@@ -68,11 +68,21 @@ pub fn folder_of(path: &Path) -> &Path {
 /// Writes a file atomically: the bytes go to a temporary file in the same folder, which then
 /// replaces the target. A failed or interrupted write never leaves a truncated file and never
 /// destroys the previous version.
+///
+/// Only a regular file is ever replaced: a device, a FIFO, a socket or a folder at `path` is
+/// refused (renaming over `/dev/null` would replace the node itself).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = folder_of(path);
     let failed = |what: &str, e: std::io::Error| {
         anyhow::anyhow!("impossible d'écrire {} ({what}) : {}", path.display(), io_message(&e))
     };
+    refuse_special(path)?;
+    #[cfg(windows)]
+    if let Some(name) = path.file_name().and_then(|n| n.to_str())
+        && let Some(why) = windows_reserved(name)
+    {
+        anyhow::bail!("impossible d'écrire {} : {why}", path.display());
+    }
     std::fs::create_dir_all(dir).map_err(|e| failed("création du dossier", e))?;
     remove_stale_temporaries(dir);
     let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
@@ -220,4 +230,169 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
         return Err(too_big(None));
     }
     Ok(bytes)
+}
+
+/// A file a command reads, which none of its outputs may replace.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Where it is, as given or as resolved against the dossier's folder.
+    pub path: PathBuf,
+    /// What it is, in the user's terms (« le dossier », « le fichier de annexes[0].fichier »).
+    pub role: String,
+}
+
+impl Input {
+    /// An input and what it is.
+    pub fn new(path: impl Into<PathBuf>, role: impl Into<String>) -> Input {
+        Input { path: path.into(), role: role.into() }
+    }
+}
+
+/// Refuses an output that is one of `inputs` — the same file whatever its spelling (`./x`,
+/// `a/../x`, absolute, through a symbolic or a hard link) — or that exists and is not a regular
+/// file. Every command checks each file it writes here before writing it.
+pub fn check_output(output: &Path, inputs: &[Input]) -> Result<()> {
+    refuse_special(output)?;
+    if let Some(input) = inputs.iter().find(|i| same_file(output, &i.path)) {
+        anyhow::bail!(
+            "écriture refusée : {} est {} ({}), qui serait remplacé\n\
+             aide : choisissez un autre nom pour le fichier à écrire",
+            output.display(),
+            input.role,
+            input.path.display()
+        );
+    }
+    Ok(())
+}
+
+/// [`check_output`], then [`write_atomic`].
+pub fn write_output(output: &Path, bytes: &[u8], inputs: &[Input]) -> Result<()> {
+    check_output(output, inputs)?;
+    write_atomic(output, bytes)
+}
+
+/// Refuses a path where something other than a regular file exists (device, FIFO, socket,
+/// folder): such a node is never replaced.
+fn refuse_special(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            let what = if meta.is_dir() {
+                "un dossier"
+            } else {
+                "un fichier spécial (périphérique, tube ou socket)"
+            };
+            anyhow::bail!(
+                "écriture refusée : {} est {what}, pas un fichier ordinaire ; il n'est pas remplacé\n\
+                 aide : indiquez le chemin d'un fichier PDF ou CSV ordinaire",
+                path.display()
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether two paths name the same file: the same device and inode when both exist (Unix),
+/// otherwise the same canonical path (case folded on Windows, whose file names ignore case).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+        use std::os::unix::fs::MetadataExt;
+        return (x.dev(), x.ino()) == (y.dev(), y.ino());
+    }
+    canonical(a) == canonical(b)
+}
+
+/// The canonical form of a path that may not exist yet: its deepest existing ancestor resolved
+/// (symbolic links, `..`), the rest normalised lexically.
+fn canonical(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut current = absolute.as_path();
+    let mut out = loop {
+        if let Ok(real) = current.canonicalize() {
+            break real;
+        }
+        match (current.parent(), current.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last.as_os_str().to_os_string());
+                current = parent;
+            }
+            _ => break current.to_path_buf(),
+        }
+    };
+    for part in rest.iter().rev() {
+        match Path::new(part).components().next() {
+            Some(Component::ParentDir) => {
+                out.pop();
+            }
+            Some(Component::CurDir) | None => {}
+            Some(_) => out.push(part),
+        }
+    }
+    if cfg!(windows) { PathBuf::from(out.to_string_lossy().to_lowercase()) } else { out }
+}
+
+/// Why a file name cannot be written as such on Windows, if it cannot: a reserved device name
+/// (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`, with any extension), a final dot
+/// or space (dropped by Windows, so another file is written), a `:` (an alternate data stream
+/// of another file) or a character Windows forbids. Written by hand: the rule is short and
+/// fixed, and it must hold on every system for the names `extract` writes.
+pub fn windows_reserved(name: &str) -> Option<String> {
+    if name.chars().any(|c| c == ':') {
+        return Some(format!(
+            "le nom « {name} » contient « : », qui sous Windows désigne une partie cachée d'un autre fichier"
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control() || r#"<>"|?*\"#.contains(*c)) {
+        return Some(format!(
+            "le nom « {} » contient un caractère interdit sous Windows ({})",
+            name.escape_debug(),
+            c.escape_debug()
+        ));
+    }
+    if name.ends_with('.') || name.ends_with(' ') {
+        return Some(format!(
+            "le nom « {name} » finit par un point ou une espace, que Windows supprime"
+        ));
+    }
+    let stem = name.split('.').next().unwrap_or_default().trim_end().to_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$")
+        || ["COM", "LPT"].iter().any(|p| {
+            stem.strip_prefix(p).is_some_and(|n| {
+                matches!(n, "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³")
+            })
+        });
+    device.then(|| format!("le nom « {name} » est réservé par Windows à un périphérique ({stem})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_device_names_are_reserved_with_any_case_and_extension() {
+        for name in ["con", "CON", "Con.txt", "nul.tar.gz", "aux", "prn.pdf", "com1", "LPT9.csv"] {
+            assert!(windows_reserved(name).is_some(), "{name}");
+        }
+        for name in ["console.txt", "com10", "lpt0", "dossier.toml", "nulle.csv", "annexe.pdf"] {
+            assert!(windows_reserved(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn windows_streams_trailing_dots_and_forbidden_characters_are_refused() {
+        for name in ["dossier.toml:cache", "x.", "x ", "a<b", "a|b", "a?b", "\0"] {
+            assert!(windows_reserved(name).is_some(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn a_path_through_a_missing_folder_and_back_is_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dossier.toml");
+        std::fs::write(&file, "x").unwrap();
+        assert!(same_file(&dir.path().join("absent/../dossier.toml"), &file));
+        assert!(same_file(&dir.path().join("./dossier.toml"), &file));
+        assert!(!same_file(&dir.path().join("autre.toml"), &file));
+    }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use crate::fsutil::Input;
 use crate::input::check::Report;
 use crate::model::outline::Phase;
 use crate::render::{Pipeline, slug};
@@ -123,6 +124,21 @@ pub fn plan_jobs(inputs: &[PathBuf], outdir: &Path) -> Vec<Job> {
         .collect()
 }
 
+/// Every file of a batch: its dossiers and the files they name, found before anything is
+/// written, so that no dossier's PDF (nor the overview) replaces another dossier's file.
+pub fn batch_inputs(dossiers: &[PathBuf]) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for dossier in dossiers {
+        inputs.push(Input::new(dossier, "un dossier du lot"));
+        let named = crate::input::load::named_files(dossier);
+        inputs.extend(named.into_iter().map(|mut i| {
+            i.role = format!("{} (cité par {})", i.role, dossier.display());
+            i
+        }));
+    }
+    inputs
+}
+
 /// The `cite.nom` of a dossier file, read leniently (the full validation comes later).
 fn cite_name(path: &Path) -> Option<String> {
     let text = crate::fsutil::read_to_string(path).ok()?;
@@ -132,7 +148,9 @@ fn cite_name(path: &Path) -> Option<String> {
 
 /// Renders one job; a panic inside it becomes the job's error, so that one dossier never loses
 /// the outcomes of the others.
-pub fn run_job(pipeline: &Pipeline, job: &Job) -> Outcome {
+/// `inputs` are the files of the whole batch (its dossiers and the files they name), which no
+/// output replaces.
+pub fn run_job(pipeline: &Pipeline, job: &Job, inputs: &[Input]) -> Outcome {
     let start = Instant::now();
     let mut outcome = Outcome {
         job: job.clone(),
@@ -147,7 +165,7 @@ pub fn run_job(pipeline: &Pipeline, job: &Job) -> Outcome {
         error: None,
     };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        render_job(pipeline, job, &mut outcome)
+        render_job(pipeline, job, inputs, &mut outcome)
     }));
     release_memory();
     outcome.error = match result {
@@ -161,7 +179,12 @@ pub fn run_job(pipeline: &Pipeline, job: &Job) -> Outcome {
     outcome
 }
 
-fn render_job(pipeline: &Pipeline, job: &Job, outcome: &mut Outcome) -> Result<()> {
+fn render_job(
+    pipeline: &Pipeline,
+    job: &Job,
+    inputs: &[Input],
+    outcome: &mut Outcome,
+) -> Result<()> {
     let loaded = pipeline.load(&job.input)?;
     outcome.cite = Some(loaded.dossier.cite.nom.clone());
     outcome.label = Some(loaded.dossier.cite.label);
@@ -169,7 +192,7 @@ fn render_job(pipeline: &Pipeline, job: &Job, outcome: &mut Outcome) -> Result<(
     outcome.summary = Some(crate::batch::overview::summarize(&loaded));
     outcome.completeness = Some(loaded.report.clone());
     let rendered = pipeline.render(&loaded)?;
-    Pipeline::write(&rendered.compiled, &job.output)?;
+    pipeline.write(&loaded, &rendered.compiled, &job.output, inputs)?;
     outcome.pages = rendered.compiled.pages;
     outcome.warnings += rendered.compiled.layout.len();
     outcome.layout = rendered.compiled.layout;
@@ -200,6 +223,7 @@ pub fn release_memory() {
 pub fn run_all(
     pipeline: &Pipeline,
     jobs: &[Job],
+    inputs: &[Input],
     threads: usize,
     progress: &(dyn Fn(&Outcome) + Sync),
 ) -> Result<Vec<Outcome>> {
@@ -215,7 +239,7 @@ pub fn run_all(
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         let Some(job) = jobs.get(i) else { break };
-                        let outcome = run_job(pipeline, job);
+                        let outcome = run_job(pipeline, job, inputs);
                         progress(&outcome);
                         results.lock().unwrap_or_else(|e| e.into_inner()).push((i, outcome));
                     }

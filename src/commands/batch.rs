@@ -26,8 +26,11 @@ pub fn run(args: BatchArgs) -> Result<bool> {
     if inputs.is_empty() {
         anyhow::bail!("aucun dossier trouvé (fichiers .toml contenant une table [cite])");
     }
-    std::fs::create_dir_all(&args.output)
-        .map_err(|e| anyhow::anyhow!("impossible de créer {} : {e}", args.output.display()))?;
+    let protected = batch::batch_inputs(&inputs);
+    for path in [&args.overview, &args.overview_csv].into_iter().flatten() {
+        fsutil::check_output(path, &protected)?;
+    }
+    create_output_folder(&args.output)?;
     let jobs = batch::plan_jobs(&inputs, &args.output);
     let pipeline = Pipeline::new(None, options)?;
     let threads =
@@ -47,12 +50,12 @@ pub fn run(args: BatchArgs) -> Result<bool> {
             None => {}
         }
     };
-    let outcomes = batch::run_all(&pipeline, &jobs, threads, &report)?;
+    let outcomes = batch::run_all(&pipeline, &jobs, &protected, threads, &report)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     print_summary(&outcomes);
-    write_overview(&args, &pipeline, &outcomes)?;
+    write_overview(&args, &pipeline, &outcomes, &protected)?;
     let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
     eprintln!(
         "{} dossiers produits, {failed} en erreur, {} fichiers TOML ignorés, en {:.1} s ({threads} en parallèle)",
@@ -65,7 +68,12 @@ pub fn run(args: BatchArgs) -> Result<bool> {
 
 /// The network overview (PDF and CSV) when asked for: a failure to make it is reported and the
 /// dossiers stay written.
-fn write_overview(args: &BatchArgs, pipeline: &Pipeline, outcomes: &[Outcome]) -> Result<()> {
+fn write_overview(
+    args: &BatchArgs,
+    pipeline: &Pipeline,
+    outcomes: &[Outcome],
+    protected: &[fsutil::Input],
+) -> Result<()> {
     if args.overview.is_none() && args.overview_csv.is_none() {
         return Ok(());
     }
@@ -82,7 +90,7 @@ fn write_overview(args: &BatchArgs, pipeline: &Pipeline, outcomes: &[Outcome]) -
         .collect();
     overview::disambiguate(&mut rows);
     if let Some(path) = &args.overview_csv {
-        fsutil::write_atomic(path, &overview::csv(&rows)?)?;
+        fsutil::write_output(path, &overview::csv(&rows)?, protected)?;
         eprintln!("synthèse du réseau (CSV) écrite : {}", path.display());
     }
     if let Some(path) = &args.overview {
@@ -90,7 +98,7 @@ fn write_overview(args: &BatchArgs, pipeline: &Pipeline, outcomes: &[Outcome]) -
         batch::release_memory();
         match made {
             Ok(pdf) => {
-                fsutil::write_atomic(path, &pdf)?;
+                fsutil::write_output(path, &pdf, protected)?;
                 eprintln!("synthèse du réseau écrite : {}", path.display());
             }
             Err(e) => eprintln!(
@@ -100,6 +108,24 @@ fn write_overview(args: &BatchArgs, pipeline: &Pipeline, outcomes: &[Outcome]) -
         }
     }
     Ok(())
+}
+
+/// The folder of the PDFs, created when missing; a file of that name is refused in French.
+fn create_output_folder(dir: &std::path::Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!(
+            "{} existe et n'est pas un dossier : les PDF du lot ne peuvent pas y être écrits\n\
+             aide : avec -o, indiquez un dossier (il est créé s'il n'existe pas)",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        anyhow::anyhow!(
+            "impossible de créer le dossier {} : {}",
+            dir.display(),
+            fsutil::io_message(&e)
+        )
+    })
 }
 
 fn progress_bar(len: u64, quiet: bool) -> Option<ProgressBar> {

@@ -14,16 +14,21 @@ pub fn run(args: ExtractArgs) -> Result<()> {
             args.input.display()
         );
     }
-    for path in extract::write_all(&found, &args.output, args.force)? {
+    let inputs = [crate::fsutil::Input::new(&args.input, "le PDF dont les fichiers sont extraits")];
+    for path in extract::write_all(&found, &args.output, args.force, &inputs)? {
         println!("{}", path.display());
     }
-    restore_schema(&found, &args.output)?;
+    restore_schema(&found, &args.output, &inputs)?;
     Ok(())
 }
 
 /// A dossier made by `init` names its JSON Schema on its first line (`#:schema …`), for
 /// completion in editors; the schema is not attached to the PDF, so it is written again.
-fn restore_schema(found: &[extract::Attachment], dir: &std::path::Path) -> Result<()> {
+fn restore_schema(
+    found: &[extract::Attachment],
+    dir: &std::path::Path,
+    inputs: &[crate::fsutil::Input],
+) -> Result<()> {
     const SCHEMA: &str = "cdm-render.schema.json";
     let names_it = found.iter().any(|a| {
         a.name.ends_with(".toml") && a.data.starts_with(format!("#:schema ./{SCHEMA}").as_bytes())
@@ -31,7 +36,7 @@ fn restore_schema(found: &[extract::Attachment], dir: &std::path::Path) -> Resul
     let path = dir.join(SCHEMA);
     if names_it && !path.exists() {
         let json = serde_json::to_string_pretty(&crate::model::schema::dossier_schema())?;
-        crate::fsutil::write_atomic(&path, json.as_bytes())?;
+        crate::fsutil::write_output(&path, json.as_bytes(), inputs)?;
         println!("{}", path.display());
     }
     Ok(())

@@ -38,7 +38,7 @@ pub fn run(config: RenderConfig) -> Result<()> {
     let compiled = pipeline.compile(&loaded, &sources, &mut DossierWorld::new(date))?;
     diag::print_typst_warnings(&compiled.warnings);
     crate::typeset::audit::print_warnings(&compiled.layout);
-    Pipeline::write(&compiled, &dossier.output)?;
+    pipeline.write(&loaded, &compiled, &dossier.output, &[])?;
     if !config.quiet {
         eprintln!("{}", loaded.report.one_line());
         eprintln!(

@@ -8,7 +8,6 @@ use anyhow::Result;
 use crate::cli::WatchConfig;
 use crate::diag::{self, DataErrors};
 use crate::input::load::LoadedDossier;
-use crate::render::Pipeline;
 use crate::serve::{Overlay, Preview};
 use crate::watch::{FileWatcher, Rendered, Session, SessionConfig};
 use typst_layout::PagedDocument;
@@ -28,6 +27,7 @@ pub fn run(config: WatchConfig) -> Result<()> {
         None => None,
     };
     let mut watcher = FileWatcher::new()?;
+    let mut first = true;
     loop {
         // Watching starts before reading, so that a save during the render is not missed.
         watcher.set(session.dependencies())?;
@@ -38,9 +38,15 @@ pub fn run(config: WatchConfig) -> Result<()> {
             }
         };
         match session.render_with(&mut show) {
-            Ok(rendered) => success(&config, &rendered, preview.as_ref()),
+            Ok(rendered) => match success(&config, &session, &rendered) {
+                // An output that is one of the dossier's files stops `watch` at the start.
+                Err(refused) if first => return Err(refused),
+                Err(refused) => failure(&refused, preview.as_ref()),
+                Ok(()) => {}
+            },
             Err(error) => failure(&error, preview.as_ref()),
         }
+        first = false;
         watcher.set(session.dependencies())?;
         let changed = watcher.wait()?;
         if !config.quiet {
@@ -68,15 +74,13 @@ fn start_preview(serve: &crate::cli::ServeConfig) -> Result<Preview> {
     Ok(preview)
 }
 
-fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>) {
+/// Writes the PDF of a successful render and says so; a refused or failed write is returned.
+fn success(config: &WatchConfig, session: &Session, rendered: &Rendered) -> Result<()> {
     let time = now();
     diag::print_warnings(&rendered.loaded.warnings);
     diag::print_typst_warnings(&rendered.compiled.warnings);
     crate::typeset::audit::print_warnings(&rendered.compiled.layout);
-    if let Err(error) = Pipeline::write(&rendered.compiled, &config.dossier.output) {
-        failure(&error, preview);
-        return;
-    }
+    session.write(rendered, &config.dossier.output)?;
     if !config.quiet {
         let charts = match rendered.redrawn.len() {
             0 => String::new(),
@@ -91,6 +95,7 @@ fn success(config: &WatchConfig, rendered: &Rendered, preview: Option<&Preview>)
             rendered.loaded.report.one_line()
         );
     }
+    Ok(())
 }
 
 fn failure(error: &anyhow::Error, preview: Option<&Preview>) {

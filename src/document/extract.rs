@@ -156,13 +156,35 @@ fn text(bytes: &[u8]) -> String {
     }
 }
 
-/// Writes the attachments into `dir`, keeping their relative names, never outside `dir` and
-/// never over an existing file unless `force`. Every attachment was verified (size, checksum,
-/// names) before this is called, so a damaged PDF writes nothing; each file is written
+/// Writes the attachments into `dir`, keeping their relative names, never outside `dir`, never
+/// over one of `inputs` (the PDF read) and never over an existing file unless `force`. Every
+/// attachment was verified (size, checksum) and every name is checked here before the first
+/// file is written, so a damaged PDF or a bad name writes nothing; each file is written
 /// atomically.
-pub fn write_all(attachments: &[Attachment], dir: &Path, force: bool) -> Result<Vec<PathBuf>> {
+pub fn write_all(
+    attachments: &[Attachment],
+    dir: &Path,
+    force: bool,
+    inputs: &[fsutil::Input],
+) -> Result<Vec<PathBuf>> {
     let targets: Vec<PathBuf> =
         attachments.iter().map(|a| target(dir, &a.name)).collect::<Result<_>>()?;
+    check_names(attachments)?;
+    for path in &targets {
+        fsutil::check_output(path, inputs)?;
+        // A file where a folder of the name must go would fail half-way through.
+        let mut folder = path.parent();
+        while let Some(f) = folder.filter(|f| f.starts_with(dir) && *f != dir) {
+            if f.exists() && !f.is_dir() {
+                bail!(
+                    "impossible d'écrire {} : {} existe et n'est pas un dossier ; rien n'a été extrait",
+                    path.display(),
+                    f.display()
+                );
+            }
+            folder = f.parent();
+        }
+    }
     if !force && let Some(existing) = targets.iter().find(|t| t.exists()) {
         bail!(
             "{} existe déjà\naide : choisissez un autre dossier avec -o, ou ajoutez --force pour remplacer",
@@ -175,11 +197,84 @@ pub fn write_all(attachments: &[Attachment], dir: &Path, force: bool) -> Result<
     Ok(targets)
 }
 
+/// Refuses names that would land on the same file on Windows or macOS (equal once case is
+/// folded), and a name that is a folder of another (`x` and `x/y`).
+fn check_names(attachments: &[Attachment]) -> Result<()> {
+    let mut folded = std::collections::HashMap::new();
+    for a in attachments {
+        if let Some(other) = folded.insert(a.name.to_lowercase(), &a.name) {
+            bail!(
+                "le PDF joint « {other} » et « {} », un seul et même fichier sous Windows : extraction refusée",
+                a.name
+            );
+        }
+    }
+    let folders: std::collections::HashMap<String, &str> = attachments
+        .iter()
+        .flat_map(|a| {
+            let lower = a.name.to_lowercase();
+            let ends = lower.match_indices('/').map(|(i, _)| i).collect::<Vec<_>>();
+            ends.into_iter().map(move |i| (lower[..i].to_string(), a.name.as_str()))
+        })
+        .collect();
+    for a in attachments {
+        if let Some(inner) = folders.get(&a.name.to_lowercase()) {
+            bail!(
+                "le PDF joint un fichier « {} » et un fichier « {inner} » dans un dossier du même nom : extraction refusée",
+                a.name
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Where an attachment is written: its name below `dir`, each part a plain name that every
+/// system can write (no `..`, no absolute path, no Windows device name or stream).
 fn target(dir: &Path, name: &str) -> Result<PathBuf> {
     let relative = Path::new(name);
     let safe = relative.components().all(|c| matches!(c, Component::Normal(_)));
     if !safe || name.is_empty() {
-        bail!("fichier joint au nom dangereux « {name} » : extraction refusée");
+        bail!("fichier joint au nom dangereux « {} » : extraction refusée", name.escape_debug());
+    }
+    for part in name.split('/') {
+        if let Some(why) = fsutil::windows_reserved(part) {
+            bail!("fichier joint au nom impossible à écrire : {why} ; extraction refusée");
+        }
     }
     Ok(dir.join(relative))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attachment(name: &str) -> Attachment {
+        Attachment { name: name.into(), data: b"x".to_vec() }
+    }
+
+    /// Extracts into an empty folder and returns the error and what was written.
+    fn refused(names: &[&str]) -> (String, usize) {
+        let dir = tempfile::tempdir().unwrap();
+        let found: Vec<Attachment> = names.iter().map(|n| attachment(n)).collect();
+        let error = write_all(&found, dir.path(), false, &[]).expect_err("refused").to_string();
+        let written = walkdir::WalkDir::new(dir.path()).into_iter().count() - 1;
+        (error, written)
+    }
+
+    #[test]
+    fn names_that_are_one_file_on_windows_or_a_folder_of_another_write_nothing() {
+        for names in [
+            &["dossier.toml", "x", "x/y"][..],
+            &["Dossier.toml", "dossier.toml"],
+            &["a.csv", "\0"],
+            &["a.csv", "con"],
+            &["a.csv", "sous/NUL.csv"],
+            &["a.csv", "dossier.toml:cache"],
+            &["a.csv", "fin."],
+        ] {
+            let (error, written) = refused(names);
+            assert!(error.contains("extraction refusée"), "{names:?}: {error}");
+            assert_eq!(written, 0, "{names:?} wrote something");
+        }
+    }
 }

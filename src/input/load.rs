@@ -9,6 +9,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use crate::diag::DataErrors;
+use crate::fsutil::Input;
 use crate::input::check::{self, Report};
 use crate::input::geo::Feature;
 use crate::input::previous::{self, Previous};
@@ -79,6 +80,62 @@ impl LoadedDossier {
         paths.dedup();
         paths
     }
+
+    /// Every file this dossier was made from, with what it is: what no output may replace.
+    pub fn inputs(&self) -> Vec<Input> {
+        let mut inputs = vec![Input::new(&self.path, "le dossier")];
+        let tables = self.tables.iter();
+        inputs.extend(
+            tables.map(|t| Input::new(&t.path, format!("la table CSV de « {} »", t.field))),
+        );
+        let files = self.files.iter();
+        inputs.extend(
+            files.map(|f| Input::new(&f.path, format!("le fichier nommé par « {} »", f.field))),
+        );
+        let base = self.base_dir();
+        let named = self.dossier.file_references().into_iter();
+        inputs.extend(named.map(|(field, name)| {
+            Input::new(base.join(name), format!("le fichier nommé par « {field} »"))
+        }));
+        inputs.extend(
+            self.previous_path.iter().map(|p| Input::new(p, "le dossier de la phase précédente")),
+        );
+        inputs
+    }
+}
+
+/// The files a dossier names, found without validating it: every text value of the TOML that
+/// names an existing file next to it, with its key. Outputs are checked against these before
+/// any work starts (`watch`, `batch`); a value that merely looks like a file name only makes
+/// the check stricter.
+pub fn named_files(path: &Path) -> Vec<Input> {
+    let mut found = Vec::new();
+    if std::fs::metadata(path).map_or(true, |m| m.len() > fsutil::MAX_FILE_SIZE) {
+        return found;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else { return found };
+    let Ok(table) = toml::from_str::<toml::Table>(&text) else { return found };
+    let base = fsutil::folder_of(path);
+    let mut stack: Vec<(String, &toml::Value)> =
+        table.iter().map(|(k, v)| (k.clone(), v)).collect();
+    while let Some((key, value)) = stack.pop() {
+        match value {
+            toml::Value::String(name) if !name.is_empty() && name.len() < 1024 => {
+                let file = base.join(name);
+                if file.is_file() {
+                    found.push(Input::new(file, format!("le fichier nommé par « {key} »")));
+                }
+            }
+            toml::Value::Table(t) => {
+                stack.extend(t.iter().map(|(k, v)| (format!("{key}.{k}"), v)));
+            }
+            toml::Value::Array(items) => {
+                stack.extend(items.iter().enumerate().map(|(i, v)| (format!("{key}[{i}]"), v)));
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Reads, validates and assesses a dossier. Data problems come back as [`DataErrors`] inside

@@ -267,9 +267,20 @@ impl Pipeline {
         Ok(Rendered { sources, compiled })
     }
 
-    /// Stage 4: writes the PDF atomically (never a half-written file).
-    pub fn write(compiled: &Compiled, output: &Path) -> Result<()> {
-        fsutil::write_atomic(output, &compiled.pdf)
+    /// Stage 4: writes the PDF atomically (never a half-written file), unless `output` is one
+    /// of the files the dossier was made from, a template override, or one of `others` (the
+    /// other dossiers of a batch).
+    pub fn write(
+        &self,
+        loaded: &LoadedDossier,
+        compiled: &Compiled,
+        output: &Path,
+        others: &[fsutil::Input],
+    ) -> Result<()> {
+        let mut inputs = loaded.inputs();
+        inputs.extend(self.templates.files());
+        inputs.extend_from_slice(others);
+        fsutil::write_output(output, &compiled.pdf, &inputs)
     }
 }
 

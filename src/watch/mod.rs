@@ -7,7 +7,7 @@ mod files;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::document::charts::ChartCache;
 use crate::input::load::{LoadOptions, LoadedDossier};
@@ -124,6 +124,12 @@ impl Session {
         }
         let redrawn = std::mem::take(&mut self.charts.redrawn);
         Ok(Rendered { loaded, compiled, redrawn, duration: start.elapsed() })
+    }
+
+    /// Writes the PDF of a render, refusing an output that is one of the files it was made from.
+    pub fn write(&self, rendered: &Rendered, output: &std::path::Path) -> Result<()> {
+        let pipeline = self.pipeline.as_ref().context("aucun rendu réussi à écrire")?;
+        pipeline.write(&rendered.loaded, &rendered.compiled, output, &[])
     }
 
     /// The files the last successful read depended on: the dossier, the files it names and the

@@ -86,6 +86,13 @@ pub struct Templates {
 }
 
 impl Templates {
+    /// The files of the override folder: read by the render, so never written over.
+    pub fn files(&self) -> Vec<crate::fsutil::Input> {
+        let overridden = self.overridden.values().map(|p| (p, "un modèle personnalisé"));
+        let ignored = self.ignored.iter().map(|p| (p, "un fichier du dossier de modèles"));
+        overridden.chain(ignored).map(|(p, role)| crate::fsutil::Input::new(p, role)).collect()
+    }
+
     /// Loads the built-in templates, replacing each one by the file of the same name in
     /// `overrides` when there is one.
     pub fn new(overrides: Option<&Path>) -> Result<Self> {
