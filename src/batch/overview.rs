@@ -238,12 +238,12 @@ pub fn csv(rows: &[Row]) -> Result<Vec<u8>> {
     header.extend(items.iter().map(|n| format!("Item {n}")));
     writer.write_record(&header).context("synthèse CSV")?;
     for row in rows {
-        let mut record = vec![row.fichier.clone(), row.affiche.clone()];
+        let mut record = vec![as_text(&row.fichier), as_text(&row.affiche)];
         let number = |v: f64| crate::fr::format_auto(v, 2).replace('\u{202f}', "");
         match &row.resume {
             Some(s) => record.extend([
-                s.territoire.clone(),
-                s.label.clone(),
+                as_text(&s.territoire),
+                as_text(&s.label),
                 s.complets.to_string(),
                 s.items.to_string(),
                 s.a_completer.to_string(),
@@ -260,7 +260,7 @@ pub fn csv(rows: &[Row]) -> Result<Vec<u8>> {
         record.extend([
             row.pages.to_string(),
             row.avertissements.to_string(),
-            row.erreur.clone().unwrap_or_default(),
+            as_text(row.erreur.as_deref().unwrap_or_default()),
         ]);
         let status = |n: &String| {
             row.resume.as_ref().map_or("", |s| s.statuts.get(n).copied().unwrap_or("non requis"))
@@ -269,6 +269,17 @@ pub fn csv(rows: &[Row]) -> Result<Vec<u8>> {
         writer.write_record(&record).context("synthèse CSV")?;
     }
     writer.into_inner().map_err(|e| anyhow::anyhow!("synthèse CSV : {e}"))
+}
+
+/// A text cell as a spreadsheet must show it: text that a spreadsheet would take for a formula
+/// (beginning with `=`, `+`, `-`, `@`, a tab or a carriage return; a Cité named
+/// `=HYPERLINK(…)`) is prefixed with a single quote, the OWASP rule against formula injection.
+/// Only text goes through here: the numbers the tool writes stay numbers, negative ones too.
+pub fn as_text(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
 }
 
 /// A comparative chart of the overview: (id, title, values by Cité, unit).
@@ -342,6 +353,16 @@ pub fn pdf(pipeline: &Pipeline, rows: &[Row]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_a_spreadsheet_would_take_for_a_formula_is_quoted_and_other_text_is_not() {
+        for formula in ["=1+1", "+33 1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(as_text(formula), format!("'{formula}"));
+        }
+        for text in ["Cité des métiers", "", "1 200", "'déjà"] {
+            assert_eq!(as_text(text), text);
+        }
+    }
 
     #[test]
     fn dossiers_of_one_name_are_told_apart_by_the_shortest_end_of_their_path() {

@@ -229,3 +229,53 @@ fn the_overview_of_the_examples_and_thirty_generated_dossiers_has_the_table_the_
         }
     }
 }
+
+#[test]
+fn the_overview_csv_shows_names_a_spreadsheet_would_take_for_formulas_as_text() {
+    let dir = scratch("batch-formules");
+    let names = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "@SUM(A1)"];
+    let text = std::fs::read_to_string(root().join("data/projet/dossier.toml")).unwrap();
+    for (i, name) in names.iter().enumerate() {
+        let folder = dir.join(format!("d{i}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        let text = text
+            .replace("nom = \"Cité des métiers du Val-de-Lys\"", &format!("nom = '{name}'"))
+            .replace("territoire = \"Zone d'emploi", "territoire = \"-Zone d'emploi");
+        std::fs::write(folder.join("dossier.toml"), text).unwrap();
+    }
+    let csv = dir.join("synthese.csv");
+    let out = dir.join("pdf");
+    let output = run(&[
+        "batch",
+        dir.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--overview-csv",
+        csv.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Read back as a spreadsheet import would, with Python's csv module: every text cell that
+    // would start a formula starts with a quote; the figures stay figures.
+    let script = r#"
+import csv, json, sys
+rows = csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline=""), delimiter=";")
+print(json.dumps([[r["Cité"], r["Territoire"], r["Pages"], r["Partenaires"]] for r in rows]))
+"#;
+    let python = std::process::Command::new("python3")
+        .args(["-c", script, csv.to_str().unwrap()])
+        .output()
+        .expect("python3 runs");
+    assert!(python.status.success(), "{}", String::from_utf8_lossy(&python.stderr));
+    let rows: Vec<[String; 4]> = serde_json::from_slice(&python.stdout).unwrap();
+    let mut cites: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    cites.sort();
+    let mut expected: Vec<String> = names.iter().map(|n| format!("'{n}")).collect();
+    expected.sort();
+    assert_eq!(cites, expected);
+    for [_, territory, pages, partners] in &rows {
+        assert!(territory.starts_with("'-Zone d'emploi"), "{territory}");
+        assert!(pages.parse::<u32>().is_ok_and(|n| n > 0), "pages stay a number: {pages}");
+        assert!(partners.parse::<u32>().is_ok(), "partners stay a number: {partners}");
+    }
+}
