@@ -304,3 +304,21 @@ fn dates_raise_their_ordinal_and_captions_read_tableau_n_dash_title() {
     });
     assert!(raised.count() >= 1, "the ordinal of « 1er décembre » is a superscript");
 }
+
+#[test]
+fn extract_gives_back_the_user_s_files_byte_for_byte_byte_order_mark_included() {
+    let fixture = root().join("tests/fixtures/csv-tableaux");
+    let work = scratch("extract-bom");
+    let pdf = work.join("tableaux.pdf");
+    render(&fixture.join("dossier.toml"), &pdf);
+    let out = work.join("extrait");
+    let output = run(&["extract", pdf.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let original = std::fs::read(fixture.join("partenaires.csv")).unwrap();
+    assert!(original.starts_with(b"\xEF\xBB\xBF"), "the fixture's CSV has a byte order mark");
+    for name in ["dossier.toml", "partenaires.csv", "charges.csv"] {
+        let given = std::fs::read(fixture.join(name)).unwrap();
+        let back = std::fs::read(out.join(name)).unwrap();
+        assert!(given == back, "{name} comes back with other bytes");
+    }
+}

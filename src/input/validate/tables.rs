@@ -24,13 +24,22 @@ pub struct CsvTable {
     pub name: String,
     /// Path of the file.
     pub path: PathBuf,
-    /// Its text.
+    /// Its text (without the byte order mark spreadsheets write first).
     pub text: Arc<str>,
+    /// Whether the file began with a UTF-8 byte order mark: kept so that the file attached to
+    /// the PDF is the user's, byte for byte ([`CsvTable::bytes`]).
+    pub bom: bool,
     /// Span of each data row, and of its cells by column name.
     rows: RowSpans,
 }
 
 impl CsvTable {
+    /// The file's bytes as read: its text, after the byte order mark when it had one.
+    pub fn bytes(&self) -> Vec<u8> {
+        let bom: &[u8] = if self.bom { "\u{feff}".as_bytes() } else { b"" };
+        [bom, self.text.as_bytes()].concat()
+    }
+
     /// Where a field path inside the section ("…liste[3].nom") is in the file.
     pub fn locate(&self, field: &str) -> Option<Range<usize>> {
         let rest = field.strip_prefix(&self.field)?.strip_prefix('[')?;
@@ -70,12 +79,14 @@ pub fn load(reference: &CsvRef, base: &Path, defs: &Value) -> Result<Loaded, Vec
             Some("dans le tableur, enregistrez au format « CSV UTF-8 »".into()),
         )
     })?;
+    let bom = text.starts_with('\u{feff}');
     let text: Arc<str> = text.strip_prefix('\u{feff}').unwrap_or(&text).into();
     let mut table = CsvTable {
         field: reference.field.clone(),
         name: reference.file.clone(),
         path: path.clone(),
         text: Arc::clone(&text),
+        bom,
         rows: Vec::new(),
     };
     let reader = Reader { table: &table, defs, row: &reference.row };
