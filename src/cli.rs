@@ -264,7 +264,7 @@ pub struct DossierArgs {
 /// The PDF standards option, shared by the commands that write dossiers.
 #[derive(Debug, Args)]
 pub struct StandardArgs {
-    /// Normes PDF, séparées par des virgules (par défaut a-3a,ua-1 ; aussi a-3u, a-3b, a-2b, 1.7…) ou « aucune ».
+    /// Normes PDF, séparées par des virgules : a-3a,ua-1 par défaut ; avec les données jointes : a-3a, a-3u, a-3b, a-4f, a-4e ; sans elles (ces normes les interdisent) : a-2a, a-2u, a-2b, a-4 ; ua-1 ; versions 1.4, 1.5, 1.6, 1.7, 2.0 ; ou « aucune ».
     #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1", hide_default_value = true)]
     pub pdf_standard: String,
 
@@ -283,8 +283,13 @@ impl StandardArgs {
     }
 }
 
-/// Parses a comma-separated list of PDF standards ("a-3a,ua-1", or "aucune").
+/// The standards that render, as the error messages list them.
+const POSSIBLE: &str = "normes possibles : a-3a, a-3u, a-3b, a-4f, a-4e (avec les données jointes), a-2a, a-2u, a-2b, a-4 (sans), ua-1, 1.4, 1.5, 1.6, 1.7, 2.0, ou « aucune »";
+
+/// Parses a comma-separated list of PDF standards ("a-3a,ua-1", or "aucune"). PDF/A-1 is
+/// refused: it forbids transparency, which logos and annex images often have.
 pub fn parse_standards(text: &str) -> anyhow::Result<Vec<typst_pdf::PdfStandard>> {
+    use typst_pdf::PdfStandard;
     let text = text.trim();
     if ["aucune", "aucun", "none", ""].contains(&text) {
         return Ok(Vec::new());
@@ -293,13 +298,18 @@ pub fn parse_standards(text: &str) -> anyhow::Result<Vec<typst_pdf::PdfStandard>
         .split(',')
         .map(|s| {
             serde_json::from_value(serde_json::Value::from(s.trim().to_lowercase())).map_err(|_| {
-                anyhow::anyhow!(
-                    "norme PDF inconnue « {} »\naide : normes possibles : a-1b, a-1a, a-2b, a-2u, a-2a, a-3b, a-3u, a-3a, a-4, a-4f, a-4e, ua-1, 1.4 à 2.0, ou « aucune »",
-                    s.trim()
-                )
+                anyhow::anyhow!("norme PDF inconnue « {} »\naide : {POSSIBLE}", s.trim())
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    if let Some(old) = list.iter().find(|s| matches!(s, PdfStandard::A_1a | PdfStandard::A_1b)) {
+        anyhow::bail!(
+            "la norme {} n'est pas proposée : PDF/A-1 interdit la transparence, que les images \
+             des dossiers (logo, annexes) ont souvent\naide : pour un dépôt qui exige PDF/A, \
+             a-2b convient (sans les données jointes) ; {POSSIBLE}",
+            crate::render::standard_name(old)
+        );
+    }
     typst_pdf::PdfStandards::new(&list).map_err(|e| {
         anyhow::anyhow!("combinaison de normes PDF impossible ({text}) : {}", e.message())
     })?;

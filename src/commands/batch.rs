@@ -18,6 +18,9 @@ pub fn run(args: BatchArgs) -> Result<bool> {
     let start = Instant::now();
     let options =
         LoadOptions { target: args.standards.target()?, label: args.label, previous: None };
+    if let Some(note) = crate::render::attachments_left_out(&options.target.standards) {
+        eprintln!("{note}");
+    }
     let found = batch::find_inputs(&args.inputs)?;
     for path in &found.ignored {
         eprintln!("ignoré (pas de table [cite]) : {}", path.display());

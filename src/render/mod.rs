@@ -103,9 +103,14 @@ impl Pipeline {
         let converted = shown_images(loaded);
         let shown: Vec<(String, String)> =
             converted.iter().map(|(field, path, _)| (field.clone(), path.clone())).collect();
+        // A standard that forbids attached files gets the document without them; the files
+        // stay in the world, where the logo and images are read from.
+        let note = attachments_left_out(self.standards());
+        let attached = if note.is_some() { &[][..] } else { &pieces[..] };
         let extras =
-            Extras { charts: &charts, pieces: &pieces, annexes: &annexes, date, shown: &shown };
+            Extras { charts: &charts, pieces: attached, annexes: &annexes, date, shown: &shown };
         let mut sources = self.templates.render(loaded, &extras)?;
+        sources.notes.extend(note);
         sources.assets.extend(converted.into_iter().map(|(_, path, bytes)| (path, bytes)));
         sources.assets.extend(pieces.into_iter().map(|p| (p.chemin, p.data)));
         for (i, annex) in annexes.into_iter().enumerate() {
@@ -282,6 +287,41 @@ impl Pipeline {
         inputs.extend_from_slice(others);
         fsutil::write_output(output, &compiled.pdf, &inputs)
     }
+}
+
+/// Whether a PDF standard forbids files attached to the document (PDF/A-1, PDF/A-2 and
+/// PDF/A-4 without its `f` level accept none that is not itself PDF/A): Typst refuses such a
+/// document, so the data is left out rather than the render failing.
+pub fn forbids_attachments(standard: &PdfStandard) -> bool {
+    matches!(
+        standard,
+        PdfStandard::A_1b
+            | PdfStandard::A_1a
+            | PdfStandard::A_2b
+            | PdfStandard::A_2u
+            | PdfStandard::A_2a
+            | PdfStandard::A_4
+    )
+}
+
+/// What to tell the user when the standards asked for forbid attached files (the PDF is then
+/// made without the dossier's data), or `None` when the data is attached.
+pub fn attachments_left_out(standards: &[PdfStandard]) -> Option<String> {
+    let refusing = standards.iter().find(|s| forbids_attachments(s))?;
+    Some(format!(
+        "la norme {} interdit les fichiers joints : le PDF est produit sans les données du \
+         dossier (TOML, CSV, annexes), que « cdm-render extract » ne pourra pas en tirer ; la \
+         norme par défaut (a-3a) les joint",
+        standard_name(refusing)
+    ))
+}
+
+/// A standard as written on the command line (`a-2b`).
+pub fn standard_name(standard: &PdfStandard) -> String {
+    serde_json::to_value(standard)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_else(|| format!("{standard:?}"))
 }
 
 /// Converts a dossier date into a Typst datetime.

@@ -167,6 +167,10 @@ fn invalid_standard_combinations_are_refused_before_any_work() {
     );
     let output = run(&[input.to_str().unwrap(), "--pdf-standard", "a-9z"]);
     assert!(stderr(&output).contains("norme PDF inconnue « a-9z »"));
+    // PDF/A-1 forbids transparency, which logos and scans often have: refused up front.
+    let output = run(&[input.to_str().unwrap(), "--pdf-standard", "a-1b"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("la norme a-1b n'est pas proposée"), "{}", stderr(&output));
 }
 
 /// The titles of a PDF's bookmarks, depth first, read with qpdf.
@@ -320,5 +324,58 @@ fn extract_gives_back_the_user_s_files_byte_for_byte_byte_order_mark_included() 
         let given = std::fs::read(fixture.join(name)).unwrap();
         let back = std::fs::read(out.join(name)).unwrap();
         assert!(given == back, "{name} comes back with other bytes");
+    }
+}
+
+/// The PDF standards `--help` offers: every value named in the help of `--pdf-standard`.
+fn standards_offered() -> Vec<String> {
+    let help = String::from_utf8(run(&["--help"]).stdout).unwrap();
+    let start = help.find("--pdf-standard").expect("--pdf-standard in --help");
+    let end = help[start..].find("--strict").map_or(help.len(), |e| start + e);
+    let words =
+        help[start..end].split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+    let mut offered: Vec<String> = words
+        .map(|w| w.trim_end_matches('.'))
+        .filter(|w| {
+            let pdf_a = w.len() >= 3 && w.starts_with("a-") && w.as_bytes()[2].is_ascii_digit();
+            let version = w.len() == 3 && w.as_bytes()[0].is_ascii_digit() && &w[1..2] == ".";
+            pdf_a || version || *w == "ua-1" || *w == "aucune"
+        })
+        .map(String::from)
+        .collect();
+    offered.sort();
+    offered.dedup();
+    offered
+}
+
+#[test]
+fn every_standard_help_offers_renders_the_three_examples() {
+    let offered = standards_offered();
+    assert!(offered.len() >= 10 && offered.contains(&"a-2b".to_string()), "{offered:?}");
+    let examples = ["projet", "prefiguration", "fonctionnement"]
+        .map(|p| root().join(format!("data/{p}/dossier.toml")).display().to_string());
+    for standard in &offered {
+        let out = scratch(&format!("norme-{standard}"));
+        let mut args = vec!["batch"];
+        args.extend(examples.iter().map(String::as_str));
+        args.extend(["-o", out.to_str().unwrap(), "--pdf-standard", standard, "--quiet"]);
+        let output = run(&args);
+        assert!(output.status.success(), "--pdf-standard {standard}: {}", stderr(&output));
+        let mut pdfs: Vec<_> =
+            std::fs::read_dir(&out).unwrap().flatten().map(|e| e.path()).collect();
+        pdfs.sort();
+        assert_eq!(pdfs.len(), 3, "--pdf-standard {standard}: {pdfs:?}");
+        // The data is attached exactly when the standard allows it, and the user is told.
+        let refuses = ["a-2a", "a-2u", "a-2b", "a-4"].contains(&standard.as_str());
+        for pdf in &pdfs {
+            let listed = tool("pdfdetach", &["-list", pdf.to_str().unwrap()]);
+            assert_eq!(listed.starts_with("0 embedded"), refuses, "{standard}: {listed}");
+        }
+        assert_eq!(stderr(&output).contains("interdit les fichiers joints"), refuses, "{standard}");
+        if let Some(part) = standard.strip_prefix("a-") {
+            let meta = tool("pdfinfo", &["-meta", pdfs[0].to_str().unwrap()]);
+            let expected = format!("<pdfaid:part>{}</pdfaid:part>", &part[..1]);
+            assert!(meta.contains(&expected), "{standard}: no {expected}");
+        }
     }
 }
