@@ -2,7 +2,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use lopdf::{Dictionary, Document, Object};
 
 use crate::document::pieces::PREFIX;
@@ -17,10 +17,32 @@ pub struct Attachment {
     pub data: Vec<u8>,
 }
 
-/// Lists the files attached to a PDF (embedded-files name tree of the catalog).
+/// Lists the files attached to a PDF (embedded-files name tree of the catalog). Everything
+/// that can be checked without inflating a stream is checked first — the PDF's size, the names,
+/// the sizes the PDF declares and their total — and the total is kept while inflating, so that a
+/// PDF of compressed bombs is refused before they are inflated.
 pub fn attachments(pdf: &Path) -> Result<Vec<Attachment>> {
+    let unreadable = |why: String| {
+        anyhow::anyhow!(
+            "{} n'est pas un PDF lisible ({why})\n\
+             aide : indiquez un dossier PDF produit par cdm-render",
+            pdf.display()
+        )
+    };
+    let meta = std::fs::metadata(pdf).map_err(|e| unreadable(fsutil::io_message(&e)))?;
+    if !meta.is_file() {
+        return Err(unreadable("ce n'est pas un fichier ordinaire".into()));
+    }
+    if meta.len() > MAX_PDF {
+        return Err(unreadable(format!(
+            "{}, au plus {}",
+            crate::fr::format_size(meta.len()),
+            crate::fr::format_size(MAX_PDF)
+        )));
+    }
+    // lopdf's own messages are English: the user gets what happened in French instead.
     let doc = Document::load(pdf)
-        .with_context(|| format!("{} n'est pas un PDF lisible", pdf.display()))?;
+        .map_err(|_| unreadable("fichier endommagé ou d'un autre type".into()))?;
     let tree = doc
         .catalog()
         .and_then(|c| c.get(b"Names"))
@@ -30,43 +52,73 @@ pub fn attachments(pdf: &Path) -> Result<Vec<Attachment>> {
         .and_then(|e| doc.dereference(e))
         .and_then(|(_, e)| e.as_dict());
     let Ok(tree) = tree else { return Ok(Vec::new()) };
-    let mut out = Vec::new();
-    walk(&doc, tree, &mut out, 0)?;
+    let mut specs = Vec::new();
+    walk(&doc, tree, &mut specs, 0)?;
     let mut names = std::collections::HashSet::new();
-    if let Some(twice) = out.iter().find(|a| !names.insert(a.name.as_str())) {
-        bail!("le PDF joint deux fichiers nommés « {} » : extraction refusée", twice.name);
+    if let Some((twice, _)) = specs.iter().find(|(name, _)| !names.insert(name.as_str())) {
+        bail!("le PDF joint deux fichiers nommés « {twice} » : extraction refusée");
     }
-    let total: u64 = out.iter().map(|a| a.data.len() as u64).sum();
-    if total > MAX_TOTAL {
-        bail!(
+    let found: Vec<Found> = specs
+        .into_iter()
+        .map(|(name, spec)| find_stream(&doc, name, spec))
+        .collect::<Result<_>>()?;
+    let declared: u64 = found.iter().map(|f| f.size.unwrap_or(0)).sum();
+    let too_much = || {
+        anyhow::anyhow!(
             "les fichiers joints dépassent {} au total : extraction refusée",
             crate::fr::format_size(MAX_TOTAL)
-        );
+        )
+    };
+    if declared > MAX_TOTAL {
+        return Err(too_much());
+    }
+    let mut total = 0u64;
+    let mut out = Vec::with_capacity(found.len());
+    for f in found {
+        let attachment = read_found(f, MAX_TOTAL - total)?;
+        total += attachment.data.len() as u64;
+        out.push(attachment);
     }
     Ok(out)
 }
 
-/// Walks a name tree node (leaves in `Names`, inner nodes in `Kids`).
-fn walk(doc: &Document, node: &Dictionary, out: &mut Vec<Attachment>, depth: usize) -> Result<()> {
+/// Largest PDF `extract` reads: it is read whole, and a dossier with its annexes is far smaller.
+const MAX_PDF: u64 = 512_000_000;
+
+/// The name tree of a damaged PDF, in French.
+fn tree_damaged(_: lopdf::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "la liste des fichiers joints du PDF est endommagée : rien n'a été extrait\n\
+         aide : le PDF a été modifié ou abîmé après sa production ; reprenez une copie intacte"
+    )
+}
+
+/// Walks a name tree node (leaves in `Names`, inner nodes in `Kids`), collecting each file's
+/// name and specification without reading its content.
+fn walk<'a>(
+    doc: &'a Document,
+    node: &'a Dictionary,
+    out: &mut Vec<(String, &'a Dictionary)>,
+    depth: usize,
+) -> Result<()> {
     if depth > 32 {
         bail!("arborescence des fichiers joints trop profonde");
     }
     if let Ok(names) = node.get(b"Names").and_then(Object::as_array) {
         for pair in names.chunks(2) {
             if let [name, spec] = pair {
-                let (_, spec) = doc.dereference(spec)?;
-                out.push(read_spec(
-                    doc,
-                    &text(name.as_str().unwrap_or_default()),
-                    spec.as_dict()?,
-                )?);
+                let (_, spec) = doc.dereference(spec).map_err(tree_damaged)?;
+                let name = text(name.as_str().unwrap_or_default());
+                let name =
+                    name.strip_prefix(PREFIX.trim_start_matches('/')).unwrap_or(&name).to_string();
+                out.push((name, spec.as_dict().map_err(tree_damaged)?));
             }
         }
     }
     if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
         for kid in kids {
-            let (_, kid) = doc.dereference(kid)?;
-            walk(doc, kid.as_dict()?, out, depth + 1)?;
+            let (_, kid) = doc.dereference(kid).map_err(tree_damaged)?;
+            walk(doc, kid.as_dict().map_err(tree_damaged)?, out, depth + 1)?;
         }
     }
     Ok(())
@@ -77,17 +129,32 @@ fn walk(doc: &Document, node: &Dictionary, out: &mut Vec<Attachment>, depth: usi
 const MAX_ATTACHMENT: u64 = crate::fsutil::MAX_FILE_SIZE;
 const MAX_TOTAL: u64 = 4 * MAX_ATTACHMENT;
 
-fn read_spec(doc: &Document, name: &str, spec: &Dictionary) -> Result<Attachment> {
-    let name = name.strip_prefix(PREFIX.trim_start_matches('/')).unwrap_or(name).to_string();
-    let damaged = |why: &str| {
-        anyhow::anyhow!(
-            "le fichier joint « {name} » est endommagé ({why}) : rien n'a été extrait\n\
-             aide : le PDF a été modifié ou abîmé après sa production ; reprenez une copie intacte"
-        )
-    };
-    let ef = spec.get(b"EF").and_then(|e| doc.dereference(e)).and_then(|(_, e)| e.as_dict())?;
-    let (_, stream) = doc.dereference(ef.get(b"F")?)?;
-    let stream = stream.as_stream()?;
+/// An attached file found in the PDF, not yet inflated.
+struct Found<'a> {
+    name: String,
+    stream: &'a lopdf::Stream,
+    /// Size the PDF declares.
+    size: Option<u64>,
+    /// MD5 the PDF declares.
+    checksum: Option<&'a [u8]>,
+}
+
+fn damaged(name: &str, why: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "le fichier joint « {name} » est endommagé ({why}) : rien n'a été extrait\n\
+         aide : le PDF a été modifié ou abîmé après sa production ; reprenez une copie intacte"
+    )
+}
+
+fn find_stream<'a>(doc: &'a Document, name: String, spec: &'a Dictionary) -> Result<Found<'a>> {
+    let stream = spec
+        .get(b"EF")
+        .and_then(|e| doc.dereference(e))
+        .and_then(|(_, e)| e.as_dict())
+        .and_then(|ef| ef.get(b"F"))
+        .and_then(|f| doc.dereference(f))
+        .and_then(|(_, f)| f.as_stream())
+        .map_err(|_| damaged(&name, "contenu introuvable"))?;
     let params = stream
         .dict
         .get(b"Params")
@@ -96,49 +163,68 @@ fn read_spec(doc: &Document, name: &str, spec: &Dictionary) -> Result<Attachment
         .ok();
     let size = params.and_then(|p| p.get(b"Size").ok()).and_then(|s| s.as_i64().ok());
     if size.is_some_and(|s| s < 0 || s as u64 > MAX_ATTACHMENT) {
-        anyhow::bail!(
-            "le fichier joint « {name} » est trop volumineux ({} octets)",
-            size.unwrap_or(0)
-        );
-    }
-    let data = decode(stream).map_err(|why| damaged(&why))?;
-    if let Some(size) = size
-        && data.len() as i64 != size
-    {
-        return Err(damaged(&format!("{} octets au lieu des {size} enregistrés", data.len())));
+        bail!("le fichier joint « {name} » est trop volumineux ({} octets)", size.unwrap_or(0));
     }
     let checksum = params.and_then(|p| p.get(b"CheckSum").ok()).and_then(|c| c.as_str().ok());
+    Ok(Found { name, stream, size: size.map(|s| s as u64), checksum })
+}
+
+/// Inflates and verifies one attached file, refusing it when it would pass `room` bytes (what
+/// is left of the total allowed).
+fn read_found(found: Found, room: u64) -> Result<Attachment> {
+    let Found { name, stream, size, checksum } = found;
+    let limit = room.min(MAX_ATTACHMENT);
+    let data = decode(stream, limit).map_err(|why| {
+        if room < MAX_ATTACHMENT && why == TOO_BIG {
+            anyhow::anyhow!(
+                "les fichiers joints dépassent {} au total : extraction refusée",
+                crate::fr::format_size(MAX_TOTAL)
+            )
+        } else {
+            damaged(&name, &why)
+        }
+    })?;
+    if let Some(size) = size
+        && data.len() as u64 != size
+    {
+        return Err(damaged(
+            &name,
+            &format!("{} octets au lieu des {size} enregistrés", data.len()),
+        ));
+    }
     if let Some(expected) = checksum {
         use md5::Digest;
         if md5::Md5::digest(&data).as_slice() != expected {
-            return Err(damaged("somme de contrôle différente"));
+            return Err(damaged(&name, "somme de contrôle différente"));
         }
     }
     Ok(Attachment { name, data })
 }
 
+const TOO_BIG: &str = "plus de 64 Mo une fois décompressé";
+
 /// The content of an embedded file: inflated (bounded) when compressed; any other filter is
 /// refused rather than returned undecoded.
-fn decode(stream: &lopdf::Stream) -> Result<Vec<u8>, String> {
+fn decode(stream: &lopdf::Stream, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let filters = stream.filters().unwrap_or_default();
-    match filters.as_slice() {
-        [] => Ok(stream.content.clone()),
+    let data = match filters.as_slice() {
+        [] => stream.content.clone(),
         [filter] if *filter == b"FlateDecode" => {
             let mut data = Vec::new();
             let mut reader =
-                flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(MAX_ATTACHMENT + 1);
+                flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(limit + 1);
             reader
                 .read_to_end(&mut data)
                 .map_err(|_| "données compressées illisibles".to_string())?;
-            if data.len() as u64 > MAX_ATTACHMENT {
-                let limit = crate::fr::format_size(MAX_ATTACHMENT);
-                return Err(format!("plus de {limit} une fois décompressé"));
-            }
-            Ok(data)
+            data
         }
-        _ => Err("compression non prise en charge".into()),
+        _ => return Err("compression non prise en charge".into()),
+    };
+    if data.len() as u64 > limit {
+        return Err(TOO_BIG.into());
     }
+    Ok(data)
 }
 
 /// Decodes a PDF text string (UTF-16BE with BOM, or PDFDocEncoding read as Latin-1).

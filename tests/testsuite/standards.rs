@@ -379,3 +379,66 @@ fn every_standard_help_offers_renders_the_three_examples() {
         }
     }
 }
+
+/// A PDF attaching `count` files that each declare `declared` bytes but hold ten.
+fn pdf_declaring(path: &std::path::Path, count: usize, declared: i64) {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.7");
+    let mut names = Vec::new();
+    for i in 0..count {
+        let params = dictionary! { "Size" => declared };
+        let stream = Stream::new(
+            dictionary! { "Type" => "EmbeddedFile", "Params" => params },
+            vec![b'x'; 10],
+        );
+        let stream = doc.add_object(stream);
+        let name = format!("f{i}.txt");
+        let spec = doc.add_object(dictionary! {
+            "Type" => "Filespec",
+            "F" => Object::string_literal(name.clone()),
+            "EF" => dictionary! { "F" => stream },
+        });
+        names.push(Object::string_literal(name));
+        names.push(spec.into());
+    }
+    let tree = doc.add_object(dictionary! { "Names" => names });
+    let pages = doc.add_object(
+        dictionary! { "Type" => "Pages", "Kids" => Vec::<Object>::new(), "Count" => 0 },
+    );
+    let catalog = doc.add_object(dictionary! {
+        "Type" => "Catalog",
+        "Pages" => pages,
+        "Names" => dictionary! { "EmbeddedFiles" => tree },
+    });
+    doc.trailer.set("Root", catalog);
+    doc.save(path).unwrap();
+}
+
+#[test]
+fn extract_refuses_a_total_too_large_from_the_declared_sizes_before_inflating_anything() {
+    let work = scratch("extract-total");
+    let pdf = work.join("bombes.pdf");
+    // Five files of 60 MB each as declared: 300 MB, over the total allowed. Each one really
+    // holds ten bytes, so reading any of them would have reported it as damaged instead.
+    pdf_declaring(&pdf, 5, 60_000_000);
+    let out = work.join("sortie");
+    let output = run(&["extract", pdf.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("au total") && !message.contains("endommagé"), "{message}");
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn extract_speaks_french_about_a_file_that_is_not_a_pdf() {
+    let work = scratch("extract-pas-pdf");
+    let fake = work.join("faux.pdf");
+    std::fs::write(&fake, "ceci n'est pas un PDF").unwrap();
+    let output = run(&["extract", fake.to_str().unwrap(), "-o", work.to_str().unwrap()]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("n'est pas un PDF lisible"), "{message}");
+    for english in ["error", "Error", "invalid", "Invalid", "header", "trailer"] {
+        assert!(!message.contains(english), "English in « {message} »");
+    }
+}
