@@ -4,7 +4,7 @@
 
 pub mod overview;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -98,30 +98,104 @@ fn is_dossier(path: &Path) -> bool {
     }
 }
 
-/// Assigns each input an output `OUTDIR/<slug of the cité>.pdf`, with `-2`, `-3`… when two
-/// dossiers would share a name. Inputs that cannot be read get the slug of their file name.
-pub fn plan_jobs(inputs: &[PathBuf], outdir: &Path) -> Vec<Job> {
-    let mut used = HashSet::new();
+/// Assigns each input an output `OUTDIR/<cité>-<label>.pdf` (slugs; `label` is the one of the
+/// command line, else the dossier's). Two dossiers that would share a name are told apart by
+/// their territory (`<cité>-<territoire>-<label>.pdf`), and only when that does not suffice by a
+/// short suffix made from the file's path: never by a number, which reads as another Cité
+/// (`…-10.pdf`). Inputs that cannot be read get the slug of their file name.
+pub fn plan_jobs(inputs: &[PathBuf], outdir: &Path, label: Option<Phase>) -> Vec<Job> {
+    let names: Vec<Naming> = inputs.iter().map(|input| Naming::read(input, label)).collect();
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for n in &names {
+        *count.entry(n.plain()).or_default() += 1;
+    }
+    let mut with_territory: HashMap<String, usize> = HashMap::new();
+    for n in names.iter().filter(|n| count[&n.plain()] > 1) {
+        *with_territory.entry(n.with_territory().unwrap_or_default()).or_default() += 1;
+    }
+    let mut used: HashSet<String> =
+        names.iter().map(Naming::plain).filter(|p| count[p] == 1).collect();
     inputs
         .iter()
-        .map(|input| {
-            let base = cite_name(input).map(|n| slug(&n)).unwrap_or_else(|| {
-                slug(
-                    &input
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                )
-            });
-            let mut name = base.clone();
-            let mut n = 1;
-            while !used.insert(name.clone()) {
-                n += 1;
-                name = format!("{base}-{n}");
-            }
+        .zip(&names)
+        .map(|(input, naming)| {
+            let plain = naming.plain();
+            let name = if count[&plain] == 1 {
+                plain
+            } else {
+                let by_territory =
+                    naming.with_territory().filter(|t| with_territory[t] == 1 && !used.contains(t));
+                let name = by_territory.unwrap_or_else(|| naming.with_path_suffix(input, &used));
+                used.insert(name.clone());
+                name
+            };
             Job { input: input.clone(), output: outdir.join(format!("{name}.pdf")) }
         })
         .collect()
+}
+
+/// What a dossier's PDF is named after, read leniently (the full validation comes later).
+struct Naming {
+    /// Slug of the Cité (or of the file name when the dossier cannot be read).
+    cite: String,
+    /// Key of the label (`projet`…), when known.
+    label: Option<String>,
+    /// Slug of the territory, shortened, when there is one.
+    territory: Option<String>,
+}
+
+impl Naming {
+    fn read(path: &Path, label: Option<Phase>) -> Naming {
+        let cite_table = crate::fsutil::read_to_string(path)
+            .ok()
+            .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+            .and_then(|t| t.get("cite").and_then(|c| c.as_table()).cloned());
+        let text = |key: &str| {
+            cite_table.as_ref().and_then(|c| c.get(key)).and_then(|v| v.as_str()).map(String::from)
+        };
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let label = label
+            .map(|l| l.key().to_string())
+            .or_else(|| {
+                text("label")
+                    .map(|l| Phase::parse(&l).map_or_else(|| slug(&l), |p| p.key().to_string()))
+            })
+            .filter(|_| cite_table.is_some());
+        Naming {
+            cite: slug(&text("nom").unwrap_or(stem)),
+            label,
+            territory: text("territoire")
+                .map(|t| shorten(&slug(&t), 40))
+                .filter(|t| t != "dossier"),
+        }
+    }
+
+    fn plain(&self) -> String {
+        match &self.label {
+            Some(label) => format!("{}-{label}", self.cite),
+            None => self.cite.clone(),
+        }
+    }
+
+    fn with_territory(&self) -> Option<String> {
+        let territory = self.territory.as_ref()?;
+        Some(match &self.label {
+            Some(label) => format!("{}-{territory}-{label}", self.cite),
+            None => format!("{}-{territory}", self.cite),
+        })
+    }
+
+    /// The plain name and six hexadecimal digits of a hash of the file's path: stable from one
+    /// run to the next, and meaningless as a Cité name. Longer when those six are taken.
+    fn with_path_suffix(&self, input: &Path, used: &HashSet<String>) -> String {
+        use md5::Digest;
+        let hash = md5::Md5::digest(input.to_string_lossy().as_bytes());
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        (6..=hex.len())
+            .map(|n| format!("{}-{}", self.plain(), &hex[..n]))
+            .find(|name| !used.contains(name))
+            .unwrap_or_else(|| format!("{}-{hex}", self.plain()))
+    }
 }
 
 /// Every file of a batch: its dossiers and the files they name, found before anything is
@@ -139,11 +213,13 @@ pub fn batch_inputs(dossiers: &[PathBuf]) -> Vec<Input> {
     inputs
 }
 
-/// The `cite.nom` of a dossier file, read leniently (the full validation comes later).
-fn cite_name(path: &Path) -> Option<String> {
-    let text = crate::fsutil::read_to_string(path).ok()?;
-    let value: toml::Table = toml::from_str(&text).ok()?;
-    value.get("cite")?.get("nom")?.as_str().map(String::from)
+/// A slug cut at a word boundary to at most `max` characters.
+fn shorten(slug: &str, max: usize) -> String {
+    if slug.len() <= max {
+        return slug.to_string();
+    }
+    let cut = slug[..max].rfind('-').unwrap_or(max);
+    slug[..cut].to_string()
 }
 
 /// Renders one job; a panic inside it becomes the job's error, so that one dossier never loses

@@ -34,7 +34,7 @@ pub fn run(args: BatchArgs) -> Result<bool> {
         fsutil::check_output(path, &protected)?;
     }
     create_output_folder(&args.output)?;
-    let jobs = batch::plan_jobs(&inputs, &args.output);
+    let jobs = batch::plan_jobs(&inputs, &args.output, args.label);
     let pipeline = Pipeline::new(None, options)?;
     let threads =
         args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

@@ -45,9 +45,10 @@ fn batch_renders_the_good_dossiers_names_the_broken_one_and_exits_1() {
     let table = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{messages}");
     for name in [
-        "cite-des-metiers-de-l-ouest.pdf",
-        "cite-des-metiers-de-l-est.pdf",
-        "cite-des-metiers-du-val-de-lys.pdf",
+        "cite-des-metiers-de-l-ouest-projet.pdf",
+        "cite-des-metiers-de-l-est-prefiguration.pdf",
+        // The broken dossier is of the same Cité and label: the territory tells them apart.
+        "cite-des-metiers-du-val-de-lys-zone-d-emploi-de-lysmont-42-communes-fonctionnement.pdf",
     ] {
         assert!(
             std::fs::read(out.join(name)).unwrap().starts_with(b"%PDF-"),
@@ -94,8 +95,8 @@ fn inputs_with_the_same_name_do_not_overwrite_each_other() {
         "-q",
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let first = pdf_text(&out.join("cite-des-metiers-du-val-de-lys.pdf"));
-    let second = pdf_text(&out.join("cite-des-metiers-du-val-de-lys-2.pdf"));
+    let first = pdf_text(&out.join("cite-des-metiers-du-val-de-lys-projet.pdf"));
+    let second = pdf_text(&out.join("cite-des-metiers-du-val-de-lys-prefiguration.pdf"));
     assert!(first.contains("Demande de Label projet"));
     assert!(second.contains("Demande de Label préfiguration"));
 }
@@ -114,7 +115,7 @@ fn batch_label_option_renders_every_dossier_for_that_label() {
         "-q",
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let text = pdf_text(&out.join("cite-des-metiers-du-val-de-lys.pdf"));
+    let text = pdf_text(&out.join("cite-des-metiers-du-val-de-lys-prefiguration.pdf"));
     assert!(text.contains("Demande de Label préfiguration"));
     assert!(text.contains("5.2 Aménagement des locaux"), "items of the label are rendered");
 }
@@ -142,7 +143,7 @@ fn batch_finds_dossiers_by_parsing_whatever_the_toml_form_of_the_cite_table() {
     let output = run(&["batch", inputs.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     let messages = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "the broken one fails the batch:\n{messages}");
-    for name in ["cite-a", "cite-b", "cite-c", "cite-d"] {
+    for name in ["cite-a-projet", "cite-b-projet", "cite-c-projet", "cite-d-projet"] {
         assert!(out.join(format!("{name}.pdf")).is_file(), "{name} not rendered:\n{messages}");
     }
     assert!(messages.contains("casse.toml") && messages.contains("syntaxe TOML"), "{messages}");
@@ -278,4 +279,64 @@ print(json.dumps([[r["Cité"], r["Territoire"], r["Pages"], r["Partenaires"]] fo
         assert!(pages.parse::<u32>().is_ok_and(|n| n > 0), "pages stay a number: {pages}");
         assert!(partners.parse::<u32>().is_ok(), "partners stay a number: {partners}");
     }
+}
+
+#[test]
+fn dossiers_of_one_cite_and_label_are_told_apart_by_territory_then_by_a_stable_suffix_never_a_number()
+ {
+    let dir = scratch("batch-homonymes");
+    for folder in ["a", "b", "c"] {
+        copy_dossier(
+            "data/projet/dossier.toml",
+            &dir.join(folder),
+            "Cité des métiers du Val-de-Lys",
+        );
+    }
+    let b = dir.join("b/dossier.toml");
+    let text = std::fs::read_to_string(&b).unwrap();
+    let text =
+        text.replace("territoire = \"Zone d'emploi de Lysmont", "territoire = \"Pays de Brière");
+    std::fs::write(&b, text).unwrap();
+    let names = |out: &Path| {
+        let output = run(&["batch", dir.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let mut names: Vec<String> = std::fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let first = names(&dir.join("pdf"));
+    assert_eq!(first.len(), 3, "{first:?}");
+    assert!(
+        first.contains(
+            &"cite-des-metiers-du-val-de-lys-pays-de-briere-42-communes-184-900-projet.pdf".into()
+        ),
+        "{first:?}"
+    );
+    let suffixed: Vec<&String> = first
+        .iter()
+        .filter(|n| {
+            n.strip_prefix("cite-des-metiers-du-val-de-lys-projet-")
+                .and_then(|rest| rest.strip_suffix(".pdf"))
+                .is_some_and(|h| h.len() == 6 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .collect();
+    assert_eq!(suffixed.len(), 2, "a and c share their territory: {first:?}");
+    assert_eq!(names(&dir.join("pdf-encore")), first, "the names are the same from run to run");
+}
+
+#[test]
+fn batch_into_a_file_instead_of_a_folder_is_explained_in_french() {
+    let dir = scratch("batch-sortie-fichier");
+    let file = dir.join("pdf");
+    std::fs::write(&file, "un fichier").unwrap();
+    let input = root().join("data/projet/dossier.toml");
+    let output = run(&["batch", input.to_str().unwrap(), "-o", file.to_str().unwrap(), "-q"]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("existe et n'est pas un dossier"), "{message}");
+    assert!(!message.contains("os error"), "{message}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "un fichier");
 }

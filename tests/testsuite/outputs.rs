@@ -161,12 +161,12 @@ fn a_batch_pdf_never_replaces_a_file_another_dossier_names() {
     let dir = dossier_with_inputs("sortie-lot-annexe");
     // The annex of one dossier sits where the batch writes the PDF of this very Cité.
     std::fs::create_dir(dir.join("pdf")).unwrap();
-    let annex = dir.join("pdf/cite-des-metiers-de-broceliande.pdf");
+    let annex = dir.join("pdf/cite-des-metiers-de-broceliande-prefiguration.pdf");
     std::fs::copy(dir.join("convention.pdf"), &annex).unwrap();
     let toml = std::fs::read_to_string(dir.join("dossier.toml")).unwrap();
     let toml = toml.replace(
         "fichier = \"convention.pdf\"",
-        "fichier = \"pdf/cite-des-metiers-de-broceliande.pdf\"",
+        "fichier = \"pdf/cite-des-metiers-de-broceliande-prefiguration.pdf\"",
     );
     std::fs::write(dir.join("dossier.toml"), toml).unwrap();
     let before = std::fs::read(&annex).unwrap();
