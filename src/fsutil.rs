@@ -110,8 +110,16 @@ const TEMP_PREFIX: &str = ".cdm-render-";
 
 /// Removes the temporary files that an interrupted run (killed between write and rename) left
 /// in `dir`: those whose process no longer runs. Best effort: a file that cannot be removed is
-/// left for the next run.
+/// left for the next run. Once per folder and process: a folder is listed once however many
+/// files are written into it (`extract` of thousands of files stays linear).
 fn remove_stale_temporaries(dir: &Path) {
+    static CLEANED: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> =
+        std::sync::Mutex::new(None);
+    if let Ok(mut cleaned) = CLEANED.lock()
+        && !cleaned.get_or_insert_default().insert(dir.to_path_buf())
+    {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
