@@ -21,6 +21,9 @@ pub fn run(config: WatchConfig) -> Result<()> {
         templates: config.dossier.templates.clone(),
         options,
     };
+    if let Some(note) = crate::render::attachments_left_out(&config.dossier.target.standards) {
+        eprintln!("{note}");
+    }
     let mut session = Session::new(&session_config);
     let preview = match &config.serve {
         Some(serve) => Some(start_preview(serve)?),

@@ -54,8 +54,9 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Every way of writing `name` of `dir` as an output: as typed, `./`, through a folder and
-/// back, absolute, and through a symbolic and a hard link made for the occasion.
+/// Every way of writing `name` of `dir` as an output: as typed, `./`, through a folder (or a
+/// folder that does not exist) and back, absolute, and through a symbolic and a hard link made
+/// for the occasion.
 fn spellings(dir: &Path, name: &str) -> Vec<String> {
     let stem = name.replace('.', "-");
     std::os::unix::fs::symlink(name, dir.join(format!("lien-{stem}.pdf"))).unwrap();
@@ -64,6 +65,7 @@ fn spellings(dir: &Path, name: &str) -> Vec<String> {
         name.to_string(),
         format!("./{name}"),
         format!("sous/../{name}"),
+        format!("absent/../{name}"),
         dir.join(name).display().to_string(),
         format!("lien-{stem}.pdf"),
         format!("dur-{stem}.pdf"),
