@@ -110,10 +110,8 @@ impl LoadedDossier {
 /// the check stricter.
 pub fn named_files(path: &Path) -> Vec<Input> {
     let mut found = Vec::new();
-    if std::fs::metadata(path).map_or(true, |m| m.len() > fsutil::MAX_FILE_SIZE) {
-        return found;
-    }
-    let Ok(text) = std::fs::read_to_string(path) else { return found };
+    // Bounded and regular files only (a link to /dev/zero is an error, not a hang).
+    let Ok(text) = fsutil::read_to_string(path) else { return found };
     let Ok(table) = toml::from_str::<toml::Table>(&text) else { return found };
     let base = fsutil::folder_of(path);
     let mut stack: Vec<(String, &toml::Value)> =
