@@ -511,7 +511,7 @@ fn a_batch_with_every_hostile_dossier_still_writes_the_good_pdfs_the_summary_and
     let messages = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{messages}");
     for i in 0..10 {
-        let pdf = out.join(format!("cite-bonne-{i}.pdf"));
+        let pdf = out.join(format!("cite-bonne-{i}-projet.pdf"));
         assert!(
             std::fs::read(&pdf).is_ok_and(|b| b.starts_with(b"%PDF-")),
             "{} missing\n{messages}",
