@@ -2,7 +2,8 @@
 //! what a committee would see as a defect but no compiler reports: ink outside the body area
 //! (a table printed over the footer), two runs of text drawn over each other, a page left more
 //! than half empty while what follows could have flowed there, a heading alone at the foot of
-//! its page. Each finding names its page and the item of the outline it is in.
+//! its page, or left there with only its level badge and its notes while its content starts on
+//! the next page. Each finding names its page and the item of the outline it is in.
 
 use std::fmt;
 
@@ -92,6 +93,7 @@ struct Placed {
 /// Audits a laid-out document.
 pub fn audit(document: &PagedDocument) -> Vec<Finding> {
     let headings = headings(document);
+    let ends = heading_ends(document);
     let Some(margins) = margins(document) else { return Vec::new() };
     let bodies: Vec<Option<Body>> =
         document.pages().iter().map(|page| body(&page.frame, margins)).collect();
@@ -109,6 +111,7 @@ pub fn audit(document: &PagedDocument) -> Vec<Finding> {
             &headings,
         ));
         found.extend(heading_last(body, page, &headings));
+        found.extend(heading_stranded(body, page, &headings, &ends, bodies.len()));
         findings.extend(found.into_iter().map(|(y, message)| Finding {
             page,
             item: item_at(&headings, page, y),
@@ -137,6 +140,26 @@ fn headings(document: &PagedDocument) -> Vec<Placed> {
         .collect();
     placed.sort_by(|a, b| (a.page, a.y).partial_cmp(&(b.page, b.y)).expect("finite positions"));
     placed
+}
+
+/// Where the furniture of each heading ends (its level badge, its « mis à jour » note, its
+/// references to annexes): the templates mark it with `#metadata(..) <cdm-fin-titre>` (the
+/// `fin-titre` of lib.typ); as (page, y), in document order.
+fn heading_ends(document: &PagedDocument) -> Vec<(usize, f64)> {
+    let Ok(label) = typst::foundations::Label::construct("cdm-fin-titre".into()) else {
+        return Vec::new();
+    };
+    let introspector = document.introspector();
+    let mut ends: Vec<(usize, f64)> = introspector
+        .query(&typst::foundations::Selector::Label(label))
+        .iter()
+        .filter_map(|content| {
+            let position = introspector.position(content.location()?)?;
+            Some((position.page.get(), position.point.y.to_pt()))
+        })
+        .collect();
+    ends.sort_by(|a, b| a.partial_cmp(b).expect("finite positions"));
+    ends
 }
 
 /// The last heading at or above a point of a page.
@@ -260,13 +283,15 @@ fn track_marginals(tag: &Tag, walk: &mut Walk) {
     }
 }
 
-/// A run of text from its baseline up to the capital height, over its advance width: where its
-/// letters are, from font metrics (the ink box of every glyph cost a fifth of a render's
-/// overhead and adds nothing here: accents and descenders get the tolerances of
-/// [`outside`]).
+/// A run of text from the font's descender up to its ascender, over its advance width: the
+/// room its letters may take, accents and descenders included, from the font's metrics at the
+/// run's size. Two lines whose boxes overlap by more than [`SLACK`] print into each other (a
+/// caption 3 pt into the line under it); a box from baseline to cap height missed that. The
+/// ink box of every glyph would be exact but cost a fifth of a render's overhead.
 fn text_box(text: &typst::text::TextItem) -> Rect {
-    let cap = text.font.metrics().cap_height.at(text.size);
-    Rect::new(Point::new(Abs::zero(), -cap), Point::new(text.width(), Abs::zero()))
+    let metrics = text.font.metrics();
+    let (ascender, descender) = (metrics.ascender.at(text.size), metrics.descender.at(text.size));
+    Rect::new(Point::new(Abs::zero(), -ascender), Point::new(text.width(), -descender))
 }
 
 fn transform(rect: Rect, ts: Transform) -> (f64, f64, f64, f64) {
@@ -319,10 +344,12 @@ fn outside(body: &Body) -> Option<(f64, String)> {
 /// Two runs of text whose ink overlaps.
 fn overlapping(body: &Body) -> Option<(f64, String)> {
     let mut texts: Vec<&Ink> = body.inks.iter().filter(|i| i.text.is_some()).collect();
-    // Sorted by top edge, a run is compared only with the runs that start above its bottom.
+    // Sorted by top edge, a run is compared only with the runs that start more than SLACK above
+    // its bottom: the ascenders and descenders of consecutive lines touch (by 0.3 pt in the body
+    // text), and comparing each line with the next would double the work for nothing.
     texts.sort_by(|a, b| a.rect.1.total_cmp(&b.rect.1));
     for (i, a) in texts.iter().enumerate() {
-        for b in texts[i + 1..].iter().take_while(|b| b.rect.1 < a.rect.3) {
+        for b in texts[i + 1..].iter().take_while(|b| b.rect.1 < a.rect.3 - SLACK) {
             let overlap_x = a.rect.2.min(b.rect.2) - a.rect.0.max(b.rect.0);
             let overlap_y = a.rect.3.min(b.rect.3) - a.rect.1.max(b.rect.1);
             if overlap_x > SLACK && overlap_y > SLACK {
@@ -388,11 +415,7 @@ fn heading_last(body: &Body, page: usize, headings: &[Placed]) -> Vec<(f64, Stri
     headings
         .iter()
         .filter(|h| h.page == page)
-        .filter(|h| {
-            // The heading's own ink ends within this height of where it starts.
-            let extent = if h.level == 1 { 36.0 } else { 26.0 };
-            !body.inks.iter().any(|i| i.rect.3 > h.y + extent)
-        })
+        .filter(|h| !body.inks.iter().any(|i| i.rect.3 > h.y + heading_extent(h)))
         .map(|h| {
             (
                 h.y,
@@ -401,6 +424,52 @@ fn heading_last(body: &Body, page: usize, headings: &[Placed]) -> Vec<(f64, Stri
                     short(&h.text)
                 ),
             )
+        })
+        .collect()
+}
+
+/// A heading whose furniture (badge, notes) is all that is left of it at the foot of its page:
+/// its content starts on the next page, or the furniture itself runs onto it.
+/// The height a heading's own ink ends within, from where it starts.
+fn heading_extent(heading: &Placed) -> f64 {
+    if heading.level == 1 { 36.0 } else { 26.0 }
+}
+
+fn heading_stranded(
+    body: &Body,
+    page: usize,
+    headings: &[Placed],
+    ends: &[(usize, f64)],
+    pages: usize,
+) -> Vec<(f64, String)> {
+    headings
+        .iter()
+        .enumerate()
+        // A heading with nothing at all under it is [`heading_last`]'s.
+        .filter(|(_, h)| h.page == page && page < pages)
+        .filter(|(_, h)| body.inks.iter().any(|i| i.rect.3 > h.y + heading_extent(h)))
+        .filter_map(|(i, h)| {
+            // The first end mark after this heading and before the next one.
+            let next = headings.get(i + 1).map(|n| (n.page, n.y));
+            let end = ends.iter().find(|e| **e > (h.page, h.y) && next.is_none_or(|n| **e < n))?;
+            let alone = if end.0 > page {
+                true
+            } else {
+                // Content: ink that starts below the end mark. The mark takes the top edge of
+                // what follows it (the capital height of a first line), whose ascenders reach
+                // above it.
+                !body.inks.iter().any(|ink| ink.rect.1 > end.1 - SLACK - 0.45 * ink.size)
+            };
+            alone.then(|| {
+                (
+                    h.y,
+                    format!(
+                        "le titre « {} » est resté en bas de page avec son niveau et ses notes, \
+                         son contenu commence à la page suivante",
+                        short(&h.text)
+                    ),
+                )
+            })
         })
         .collect()
 }

@@ -23,16 +23,47 @@ Suite du titre.
 #block(breakable: false, height: 26cm, width: 100%, fill: luma(230))[Un bloc plus haut que la page]
 "#;
 
+/// A line printed 3 pt into the one above it (« Valeurs détaillées » into a chart's caption):
+/// their letters' boxes from baseline to capital height do not meet, their ascenders and
+/// descenders do.
+const OVERPRINT_CHAPTER: &str = r#"#import "/lib.typ": *
+= Contrôle de la mise en page
+
+#par(leading: 2.3pt, text(font: sans, size: 8pt)[Figure 9 – Légende du graphique \ Valeurs détaillées : Tableau 36])
+"#;
+
+/// A heading left at the foot of its page with its badge and its note, its content on the next.
+const STRANDED_CHAPTER: &str = r#"#import "/lib.typ": *
+= Contrôle de la mise en page
+
+#v(1fr)
+#heading(level: 2)[Titre avec ses notes]
+#block(above: 0pt, below: 10pt, text(size: 7.5pt)[Information à actualiser])
+#block(text(size: 8pt)[Mis à jour depuis le dossier précédent])
+#fin-titre()
+#pagebreak()
+Le contenu du titre, sur la page suivante.
+"#;
+
 /// Renders the projet example with the broken chapter template, with extra arguments; returns
 /// the run and the PDF path.
 fn render_with_broken_template(
     name: &str,
     extra: &[&str],
 ) -> (std::process::Output, std::path::PathBuf) {
+    render_with_chapter(name, BROKEN_CHAPTER, extra)
+}
+
+/// Renders the projet example with `chapter` as its first chapter template.
+fn render_with_chapter(
+    name: &str,
+    chapter: &str,
+    extra: &[&str],
+) -> (std::process::Output, std::path::PathBuf) {
     let dir = scratch(name);
     let templates = dir.join("modeles");
     std::fs::create_dir_all(&templates).unwrap();
-    std::fs::write(templates.join("chapitre-1.typ"), BROKEN_CHAPTER).unwrap();
+    std::fs::write(templates.join("chapitre-1.typ"), chapter).unwrap();
     let dossier = dir.join("dossier.toml");
     std::fs::copy(root().join("data/projet/dossier.toml"), &dossier).unwrap();
     let out = dir.join("dossier.pdf");
@@ -93,5 +124,37 @@ fn strict_turns_layout_defects_into_errors_and_writes_no_pdf() {
     assert_eq!(output.status.code(), Some(1), "{messages}");
     assert!(messages.contains("refusé(s) par --strict"), "{messages}");
     assert!(messages.contains("erreur de mise en page, page"), "{messages}");
+    assert!(!out.exists(), "no PDF under --strict");
+}
+
+#[test]
+fn a_line_printed_into_the_descenders_of_the_one_above_is_refused_by_strict() {
+    let (output, _) = render_with_chapter("audit-overprint", OVERPRINT_CHAPTER, &[]);
+    let messages = stderr(&output);
+    assert!(
+        messages.contains("« Figure 9 – Légende du graphique » et « Valeurs détaillées"),
+        "{messages}"
+    );
+    let (output, out) =
+        render_with_chapter("audit-overprint-strict", OVERPRINT_CHAPTER, &["--strict"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("se chevauchent"), "{}", stderr(&output));
+    assert!(!out.exists(), "no PDF under --strict");
+}
+
+#[test]
+fn a_heading_left_at_the_foot_of_a_page_with_its_badge_and_note_is_refused_by_strict() {
+    let (output, _) = render_with_chapter("audit-stranded", STRANDED_CHAPTER, &[]);
+    let messages = stderr(&output);
+    assert!(
+        messages.contains(
+            "(Titre avec ses notes) : le titre « Titre avec ses notes » est resté en bas de page"
+        ),
+        "{messages}"
+    );
+    let (output, out) =
+        render_with_chapter("audit-stranded-strict", STRANDED_CHAPTER, &["--strict"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("est resté en bas de page"), "{}", stderr(&output));
     assert!(!out.exists(), "no PDF under --strict");
 }

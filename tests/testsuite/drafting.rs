@@ -43,8 +43,11 @@ fn item_8_3_merges_the_written_rows_with_the_computed_changes() {
     for expected in [
         "Partenaires 10 partenaires signataires",
         "30 septembre 2025",
-        "Label* Label projet Label fonctionnement",
-        "mains* 0 ETP 11 ETP",
+        // Cells one by one: the reading order pdftotext gives a row with a superscript mark
+        // depends on the column widths.
+        "Label*",
+        "Label projet Label fonctionnement",
+        "0 ETP 11 ETP",
         "Budget d'investissement*",
         "1 387 700 €",
         "* Ligne calculée par comparaison avec le dossier du Label projet",

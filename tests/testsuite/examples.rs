@@ -105,10 +105,9 @@ fn chart_labels_are_real_text_in_the_pdf() {
         "Partenaires de services (11)",
         "12 km · 15 min",
         "Sous les noms : distance et temps de trajet jusqu'au site principal",
-        "Visites par an",
         "Renforcer l'accueil du mardi soir par un",
         "Figure 1 –",
-        "source : Insee, Flores 2023",
+        "Source : Insee, Flores 2023",
     ] {
         assert!(text.contains(label), "chart label {label:?} not found in the PDF text");
     }

@@ -73,10 +73,11 @@ pub fn draw(data: &Columns) -> Result<String> {
             let label = canvas::shorten(label, SMALL, false, slot - 4.0);
             canvas::text(area, &label, (center, HEIGHT - BOTTOM + 8), &label_style)?;
         }
-        let mut legend = vec![(data.legend.0.clone(), DARK)];
-        if !previous.is_empty() {
-            legend.insert(0, (data.legend.1.clone(), LIGHT));
+        // A single series needs no legend: the caption names it.
+        if previous.is_empty() {
+            return Ok(());
         }
+        let legend = [(data.legend.1.clone(), LIGHT), (data.legend.0.clone(), DARK)];
         canvas::legend(area, &legend, (LEFT, 14))
     })
 }

@@ -72,6 +72,10 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
             }
             legend.push((canvas::shorten(&serie.nom, SMALL, false, 260.0), color));
         }
+        // A single series needs no legend: the caption names it.
+        if legend.len() < 2 {
+            return Ok(());
+        }
         canvas::legend(area, &legend, (LEFT, 14))
     })
 }

@@ -33,11 +33,13 @@ pub struct Chart {
     pub chemin: String,
     /// Alternative text, generated from the data.
     pub alt: String,
-    /// Caption, with source and year.
+    /// Caption: the title, set above the chart.
     pub legende: String,
     /// Full texts of the labels the drawing had to shorten (« … »), printed with the chart so
     /// that every name can be read in full.
     pub abreges: Vec<String>,
+    /// « Source : … », with its year, set below the chart as under the tables.
+    pub source: String,
     /// The SVG text (not sent to the templates).
     #[serde(skip)]
     pub svg: String,
@@ -142,7 +144,7 @@ fn add(
     input: &dyn std::fmt::Debug,
     draw: impl FnOnce() -> Result<String>,
     alt: String,
-    legende: String,
+    (legende, source): (String, String),
 ) -> Result<()> {
     debug_assert!(IDS.contains(&id), "chart {id} missing from IDS");
     let key = typst::utils::hash128(&format!("{input:?}"));
@@ -160,7 +162,7 @@ fn add(
     let chemin = format!("/graphiques/{id}.svg");
     let svg = charts.palette.apply(&svg);
     let alt = bounded_alt(alt);
-    charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, abreges, svg });
+    charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, abreges, source, svg });
     Ok(())
 }
 
@@ -181,13 +183,14 @@ fn or(text: &str, default: &str) -> String {
     if text.trim().is_empty() { default.to_string() } else { text.to_string() }
 }
 
-/// "Title — source : X, 2023".
-fn caption(title: &str, source: &str, year: Option<i32>) -> String {
+/// The title of a chart and its source line "Source : X, 2023".
+fn caption(title: &str, source: &str, year: Option<i32>) -> (String, String) {
     let source = or(source, "données du dossier");
-    match year {
-        Some(y) if !source.contains(&y.to_string()) => format!("{title} — source : {source}, {y}"),
-        _ => format!("{title} — source : {source}"),
-    }
+    let source = match year {
+        Some(y) if !source.contains(&y.to_string()) => format!("Source : {source}, {y}"),
+        _ => format!("Source : {source}"),
+    };
+    (title.to_string(), source)
 }
 
 fn add_repartition(
@@ -265,8 +268,7 @@ fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()>
 fn add_offer(charts: &mut Builder, dossier: &Dossier) -> Result<()> {
     let offer = &dossier.offre;
     if offer.horaires.jours.iter().any(|d| !d.plages.is_empty()) {
-        let legende = caption("Horaires d'ouverture hebdomadaires", "", None)
-            .replace(" — source : données du dossier", "");
+        let legende = ("Horaires d'ouverture hebdomadaires".to_string(), String::new());
         let hours = &offer.horaires;
         add(charts, "horaires", hours, || hours::draw(hours), hours::describe(hours), legende)?;
     }
@@ -305,7 +307,11 @@ fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Feature]
     let partners = &dossier.fonctionnement.partenaires.liste;
     if !partners.is_empty() {
         let name = &dossier.cite.nom;
-        let legende = "Écosystème partenarial par type de contribution — source : conventions et engagements des partenaires".to_string();
+        let legende = caption(
+            "Écosystème partenarial par type de contribution",
+            "conventions et engagements des partenaires",
+            None,
+        );
         let draw = || ecosystem::draw(name, partners);
         add(charts, "ecosysteme", &(name, partners), draw, ecosystem::describe(partners), legende)?;
     }
@@ -317,10 +323,11 @@ fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Feature]
             .filter(|s| s.latitude.is_none() || s.longitude.is_none())
             .map(|s| s.nom.as_str())
             .collect();
-        let mut legende = "Carte du territoire couvert par la Cité des métiers — coordonnées et temps de trajet : données du dossier".to_string();
+        let mut title = "Carte du territoire couvert par la Cité des métiers".to_string();
         if !unplaced.is_empty() {
-            legende.push_str(&format!(". Sans position sur la carte : {}", unplaced.join(", ")));
+            title.push_str(&format!(" (sans position sur la carte : {})", unplaced.join(", ")));
         }
+        let legende = (title, "Coordonnées et temps de trajet : données du dossier".to_string());
         let (sites, alt, rings) = (&equity.sites, map::describe(&equity.sites), &equity.anneaux_km);
         let draw = || map::draw(sites, territory, rings);
         add(charts, "carte", &(sites, territory, rings), draw, alt, legende)?;
@@ -369,7 +376,7 @@ fn add_euros(
             .collect(),
         &Options { sort: true, ..Options::default() },
     );
-    let legende = format!("{title} — source : budget prévisionnel, {period}");
+    let legende = caption(title, &format!("budget prévisionnel, {period}"), None);
     let options = Options { unit: "€".into(), ..Options::default() };
     let alt = bars::describe(alt, &bars, "€");
     add(charts, id, &(&bars, &options), || bars::draw(&bars, &options), alt, legende)
@@ -379,7 +386,7 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
     let plan = &dossier.complements.plan_amelioration.actions;
     if !plan.is_empty() {
         let legende =
-            "Calendrier du plan d'amélioration — source : démarche qualité de la Cité".to_string();
+            caption("Calendrier du plan d'amélioration", "démarche qualité de la Cité", None);
         add(charts, "gantt", plan, || gantt::draw(plan), gantt::describe(plan), legende)?;
     }
     let report = &dossier.complements.rapport_activite;
@@ -438,7 +445,8 @@ pub fn network_map(cites: &[(String, (f64, f64))]) -> Result<Chart> {
     Ok(Chart {
         chemin: "/graphiques/carte_reseau.svg".into(),
         alt: bounded_alt(format!("Carte des Cités des métiers du réseau : {}.", names.join(" ; "))),
-        legende: "Site principal de chaque Cité — coordonnées : dossiers de labellisation".into(),
+        legende: "Site principal de chaque Cité".into(),
+        source: "Coordonnées : dossiers de labellisation".into(),
         abreges,
         svg,
     })
@@ -459,7 +467,8 @@ pub fn comparison(id: &str, title: &str, values: Vec<(String, f64)>, unit: &str)
     Ok(Chart {
         chemin: format!("/graphiques/{id}.svg"),
         alt: bars::describe(title, &bars, unit),
-        legende: format!("{title} — source : dossiers de labellisation"),
+        legende: title.to_string(),
+        source: "Source : dossiers de labellisation".into(),
         abreges,
         svg,
     })

@@ -300,3 +300,22 @@ fn the_twenty_communes_of_the_second_territory_are_named_without_overlap() {
     let named = territory.iter().filter(|f| texts.contains(f.name.as_deref().unwrap())).count();
     assert!(named >= 16, "{named} of 20 communes named");
 }
+
+#[test]
+fn a_single_series_has_no_legend_and_two_series_have_one() {
+    let values = vec![11_880.0, 16_900.0];
+    let labels = vec!["2025".to_string(), "2026".to_string()];
+    let single = super::columns::Columns {
+        labels: labels.clone(),
+        values: values.clone(),
+        previous: None,
+        legend: ("Visites par an".into(), "Année précédente".into()),
+    };
+    let texts = text_boxes(&super::columns::draw(&single).unwrap());
+    assert!(!texts.iter().any(|(_, t)| t == "Visites par an"), "{texts:?}");
+    let before = [9_000.0, 11_880.0];
+    let two = super::columns::Columns { previous: Some(&before), ..single };
+    let texts = text_boxes(&super::columns::draw(&two).unwrap());
+    assert!(texts.iter().any(|(_, t)| t == "Visites par an"), "{texts:?}");
+    assert!(texts.iter().any(|(_, t)| t == "Année précédente"), "{texts:?}");
+}
