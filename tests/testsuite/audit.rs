@@ -127,34 +127,35 @@ fn strict_turns_layout_defects_into_errors_and_writes_no_pdf() {
     assert!(!out.exists(), "no PDF under --strict");
 }
 
-#[test]
-fn a_line_printed_into_the_descenders_of_the_one_above_is_refused_by_strict() {
-    let (output, _) = render_with_chapter("audit-overprint", OVERPRINT_CHAPTER, &[]);
+/// Renders the projet example with `chapter` as its first chapter: the audit reports `warning`,
+/// and under `--strict` the render fails on `error` and writes no PDF.
+fn found_and_refused_by_strict(name: &str, chapter: &str, warning: &str, error: &str) {
+    let (output, _) = render_with_chapter(name, chapter, &[]);
     let messages = stderr(&output);
-    assert!(
-        messages.contains("« Figure 9 – Légende du graphique » et « Valeurs détaillées"),
-        "{messages}"
-    );
-    let (output, out) =
-        render_with_chapter("audit-overprint-strict", OVERPRINT_CHAPTER, &["--strict"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("se chevauchent"), "{}", stderr(&output));
+    assert!(messages.contains(warning), "{warning:?} not in:\n{messages}");
+    let (output, out) = render_with_chapter(&format!("{name}-strict"), chapter, &["--strict"]);
+    let messages = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{messages}");
+    assert!(messages.contains(error), "{error:?} not in:\n{messages}");
     assert!(!out.exists(), "no PDF under --strict");
 }
 
 #[test]
-fn a_heading_left_at_the_foot_of_a_page_with_its_badge_and_note_is_refused_by_strict() {
-    let (output, _) = render_with_chapter("audit-stranded", STRANDED_CHAPTER, &[]);
-    let messages = stderr(&output);
-    assert!(
-        messages.contains(
-            "(Titre avec ses notes) : le titre « Titre avec ses notes » est resté en bas de page"
-        ),
-        "{messages}"
+fn a_line_printed_into_the_descenders_of_the_one_above_is_refused_by_strict() {
+    found_and_refused_by_strict(
+        "audit-overprint",
+        OVERPRINT_CHAPTER,
+        "« Figure 9 – Légende du graphique » et « Valeurs détaillées",
+        "se chevauchent",
     );
-    let (output, out) =
-        render_with_chapter("audit-stranded-strict", STRANDED_CHAPTER, &["--strict"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("est resté en bas de page"), "{}", stderr(&output));
-    assert!(!out.exists(), "no PDF under --strict");
+}
+
+#[test]
+fn a_heading_left_at_the_foot_of_a_page_with_its_badge_and_note_is_refused_by_strict() {
+    found_and_refused_by_strict(
+        "audit-stranded",
+        STRANDED_CHAPTER,
+        "(Titre avec ses notes) : le titre « Titre avec ses notes » est resté en bas de page",
+        "est resté en bas de page",
+    );
 }
