@@ -95,6 +95,28 @@ fn an_outline_saved_with_a_byte_order_mark_is_read() {
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
+#[test]
+fn a_commune_name_no_font_can_draw_is_an_error_at_the_outline_not_the_typesetter_s() {
+    let dir = examples("glyph-outline");
+    std::fs::write(
+        dir.join("fonctionnement/territoire.geojson"),
+        r#"{"type":"Feature","properties":{"nom":"Saint-𓀀-des-Bois"},"geometry":{"type":"Polygon","coordinates":[[[0.1,47.2],[0.5,47.3],[0.4,47.1],[0.1,47.2]]]}}"#,
+    )
+    .unwrap();
+    let toml = dir.join("fonctionnement/dossier.toml");
+    let pdf = dir.join("glyph.pdf");
+    let output = run(&[toml.to_str().unwrap(), "-o", pdf.to_str().unwrap()]);
+    let messages = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{messages}");
+    assert!(messages.contains("implantation.equite.contour"), "{messages}");
+    assert!(
+        messages.contains("« Saint-𓀀-des-Bois »") && messages.contains("U+13000"),
+        "{messages}"
+    );
+    assert!(!messages.contains("could not be displayed"), "the typesetter's words: {messages}");
+    assert!(!pdf.exists(), "no PDF is written");
+}
+
 /// A file of `size` bytes of spaces (sparse: nothing is written to the disk).
 fn huge(path: &Path, size: u64) {
     std::fs::File::create(path).unwrap().set_len(size).unwrap();

@@ -195,8 +195,9 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
             };
             findings.extend(meaning.into_iter().filter(|f| !overlaps(f)));
             let (read, rings, problems) = files::read(&dossier, base);
-            (files, territory) = (read, rings);
             findings.extend(problems);
+            findings.extend(territory_names(&rings, target));
+            (files, territory) = (read, rings);
             Some((dossier, data))
         }
         // Only when no other error explains why the data does not fit the model (warnings do
@@ -293,6 +294,25 @@ fn check_meaning(
     });
     findings.extend(previous_dossier(dossier, base));
     json
+}
+
+/// The names of the territory's areas are printed on the map: the glyph rule of the dossier's
+/// own text applies to them, at the field that names the file (otherwise the PDF/A export
+/// would refuse the map with the typesetter's words).
+fn territory_names(features: &[crate::input::geo::Feature], target: &Target) -> Vec<Finding> {
+    const FIELD: &str = "implantation.equite.contour";
+    let names = features.iter().filter_map(|f| f.name.as_deref());
+    names
+        .filter_map(|name| {
+            let finding = glyphs::missing(name, FIELD)?;
+            let finding = Finding {
+                message: format!("nom « {name} » du fichier de contour : {}", finding.message),
+                ..finding
+            };
+            Some(if target.is_strict() { glyphs::strict(finding) } else { finding })
+        })
+        .take(5)
+        .collect()
 }
 
 /// Gives every finding without a place the place of its field: in a CSV table when the field
