@@ -42,7 +42,7 @@ pub fn collect(loaded: &LoadedDossier) -> Vec<Piece> {
             type_mime: "text/csv",
             relation: "data",
             description: format!("Tableau de données (CSV) de la section {}", table.field),
-            data: table.text.as_bytes().to_vec(),
+            data: table.bytes.to_vec(),
         });
     }
     for file in &loaded.files {

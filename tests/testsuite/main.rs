@@ -15,6 +15,7 @@ mod hostile_files;
 mod layout;
 mod limits;
 mod malformed;
+mod spreadsheets;
 mod standards;
 mod support;
 mod watch;
