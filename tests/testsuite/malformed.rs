@@ -79,7 +79,23 @@ const CASES: &[Case] = &[
             "dossier.toml",
             "[[complements.plan_amelioration.actions]]\naction = \"A\"\ndebut = §\"12/03/2026\"\nfin = 2026-04-01\n",
         )],
-        message: "date invalide",
+        message: "date invalide « 12/03/2026 »",
+    },
+    Case {
+        name: "entier au-delà de 64 bits",
+        files: &[(
+            "dossier.toml",
+            "[[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = §99999999999999999999\n",
+        )],
+        message: "nombre trop grand : 99999999999999999999",
+    },
+    Case {
+        name: "décimal infini",
+        files: &[(
+            "dossier.toml",
+            "[[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = §1e400\n",
+        )],
+        message: "nombre trop grand : 1e400",
     },
     Case {
         name: "nature de financement inconnue",

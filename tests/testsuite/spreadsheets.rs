@@ -7,22 +7,32 @@ use crate::support::{normalize, pdf_text, render, root, run, scratch, stderr};
 
 /// The example « projet » dossier with its budget and its sites given as table files.
 fn dossier_with_tables(dir: &Path, tables: &[(&str, &str)]) -> PathBuf {
+    let refs: Vec<(&str, String)> = tables
+        .iter()
+        .map(|(section, file)| (*section, format!("{{ fichier = \"{file}\" }}")))
+        .collect();
+    dossier_with(dir, &refs)
+}
+
+/// The example « projet » dossier with sections given as `section = value` (budget tables and
+/// `sites`).
+fn dossier_with(dir: &Path, tables: &[(&str, String)]) -> PathBuf {
     let source = std::fs::read_to_string(root().join("data/projet/dossier.toml")).unwrap();
-    let mut refs = String::new();
-    for (section, file) in tables.iter().filter(|(s, _)| *s != "sites") {
-        refs.push_str(&format!("{section} = {{ fichier = \"{file}\" }}\n"));
+    let mut budget = String::new();
+    let mut source = source;
+    for (section, value) in tables {
+        if *section == "sites" {
+            source = source.replacen(
+                "[implantation.equite]\n",
+                &format!("[implantation.equite]\nsites = {value}\n"),
+                1,
+            );
+        } else {
+            budget.push_str(&format!("{section} = {value}\n"));
+        }
     }
     let marker = "[budget.investissement]";
-    let source = source.replacen(marker, &format!("{refs}\n{marker}"), 1);
-    let source = if tables.iter().any(|(s, _)| *s == "sites") {
-        source.replacen(
-            "[implantation.equite]\n",
-            "[implantation.equite]\nsites = { fichier = \"sites.csv\" }\n",
-            1,
-        )
-    } else {
-        source
-    };
+    let source = source.replacen(marker, &format!("{budget}\n{marker}"), 1);
     let path = dir.join("dossier.toml");
     std::fs::write(&path, source).unwrap();
     path
@@ -175,4 +185,96 @@ fn headers_nobody_could_match_give_one_error_listing_the_accepted_titles() {
     );
     assert!(messages.contains("titres possibles : montant, poste"), "{messages}");
     assert!(messages.contains("1 erreur dans le dossier"), "{messages}");
+}
+
+/// Copies a workbook of tests/fixtures/classeur (made by LibreOffice from the .fods beside it).
+fn workbook(name: &str, dir: &Path) {
+    std::fs::copy(root().join("tests/fixtures/classeur").join(name), dir.join(name)).unwrap();
+}
+
+#[test]
+fn the_same_tables_in_an_xlsx_and_an_ods_workbook_give_the_same_pdf_text_as_csv_files() {
+    let clean = scratch("workbook-csv");
+    for (name, text) in [
+        ("charges.csv", CLEAN_CHARGES),
+        ("financements.csv", CLEAN_FUNDING),
+        ("sites.csv", CLEAN_SITES),
+    ] {
+        std::fs::write(clean.join(name), text).unwrap();
+    }
+    let tables =
+        [("charges", "charges.csv"), ("financements", "financements.csv"), ("sites", "sites.csv")];
+    let clean_pdf = clean.join("d.pdf");
+    render(&dossier_with_tables(&clean, &tables), &clean_pdf);
+    let expected = pdf_text(&clean_pdf);
+    for file in ["tableaux.xlsx", "tableaux.ods"] {
+        let dir = scratch("workbook");
+        workbook(file, &dir);
+        let sheet = |s: &str| format!("{{ fichier = \"{file}\", feuille = \"{s}\" }}");
+        let dossier = dossier_with(
+            &dir,
+            &[
+                ("charges", sheet("Charges")),
+                ("financements", sheet("Financements")),
+                ("sites", sheet("Sites")),
+            ],
+        );
+        let pdf = dir.join("d.pdf");
+        render(&dossier, &pdf);
+        assert_eq!(pdf_text(&pdf), expected, "{file}");
+        // The workbook is attached once, as the file it is.
+        let list = std::process::Command::new("pdfdetach").arg("-list").arg(&pdf).output().unwrap();
+        let list = String::from_utf8_lossy(&list.stdout);
+        assert_eq!(list.matches(file).count(), 1, "{list}");
+    }
+}
+
+#[test]
+fn workbook_problems_are_placed_at_their_sheet_and_cell() {
+    let dir = scratch("workbook-errors");
+    workbook("erreurs.xlsx", &dir);
+    workbook("formule-sans-valeur.xlsx", &dir);
+    let dossier = dossier_with(
+        &dir,
+        &[
+            ("charges", "{ fichier = \"erreurs.xlsx\", feuille = \"charges\" }".into()),
+            ("financements", "{ fichier = \"erreurs.xlsx\", feuille = \"Budget\" }".into()),
+            ("sites", "{ fichier = \"formule-sans-valeur.xlsx\", feuille = \"Sites\" }".into()),
+        ],
+    );
+    let (code, messages) = check(&dossier);
+    assert_eq!(code, Some(2), "{messages}");
+    let expected = [
+        "le classeur erreurs.xlsx n'a pas de feuille « Budget »",
+        "feuilles du classeur : « Charges », « Sites »",
+        "erreurs.xlsx › Charges › B3 (Montant) : la formule de cette cellule n'a pas de valeur (#DIV/0!)",
+        "erreurs.xlsx › Charges › B4 (Montant) : « beaucoup » n'est pas un nombre",
+        "erreurs.xlsx › Charges › A5 (Poste) : cette cellule contient une date (2026-12-15), la colonne attend un texte",
+    ];
+    let mut last = 0;
+    for text in expected {
+        let at =
+            messages.find(text).unwrap_or_else(|| panic!("{text:?} missing from:\n{messages}"));
+        assert!(at >= last, "{text:?} out of order:\n{messages}");
+        last = at;
+    }
+}
+
+#[test]
+fn a_formula_the_spreadsheet_never_computed_is_an_error_at_its_cell() {
+    let dir = scratch("workbook-formula");
+    workbook("formule-sans-valeur.xlsx", &dir);
+    let dossier = dossier_with(
+        &dir,
+        &[("charges", "{ fichier = \"formule-sans-valeur.xlsx\", feuille = \"Charges\" }".into())],
+    );
+    let (code, messages) = check(&dossier);
+    assert_eq!(code, Some(2), "{messages}");
+    assert!(
+        messages.contains(
+            "formule-sans-valeur.xlsx › Charges › B3 (Montant) : la formule de cette cellule n'a pas \
+             de valeur (formule sans valeur calculée)"
+        ),
+        "{messages}"
+    );
 }

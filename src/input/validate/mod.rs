@@ -10,6 +10,7 @@ mod rules;
 mod structure;
 mod syntax;
 mod tables;
+mod workbook;
 
 pub use files::NamedFile;
 pub use structure::{allowed_values, resolve as resolve_schema};
@@ -212,6 +213,13 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
         // not: a number too large for any type must not end as « 0 erreur »).
         Some(Err(e)) if !findings.iter().any(|f| f.severity == Severity::Error) => {
             findings.push(toml_finding(&e));
+            None
+        }
+        // The parser refuses what its recovering pass let through: never « 0 erreur ».
+        None if findings.iter().all(|f| f.severity != Severity::Error) => {
+            if let Err(e) = toml::from_str::<toml::Table>(source) {
+                findings.push(toml_finding(&e));
+            }
             None
         }
         _ => None,

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::Finding;
-use super::delimited;
 use super::structure::{CsvRef, constants, primary_type, resolve};
+use super::{delimited, workbook};
 use crate::diag::suggestion;
 use crate::model::Date;
 use crate::model::vocab::fold;
@@ -28,7 +28,9 @@ pub struct CsvTable {
     pub name: String,
     /// Path of the file.
     pub path: PathBuf,
-    /// Its text, decoded (what error snippets show).
+    /// The sheet, for a workbook.
+    pub sheet: Option<String>,
+    /// Its text, decoded (what error snippets show); empty for a workbook.
     pub text: Arc<str>,
     /// The file as given, byte for byte (what is attached to the PDF).
     pub bytes: Arc<[u8]>,
@@ -81,19 +83,28 @@ impl CsvTable {
         let letter = column_letter(cell.column);
         let title =
             if cell.title.is_empty() { String::new() } else { format!(" ({})", cell.title) };
-        Place {
-            label: format!("{}, ligne {row}, colonne {letter}{title}", self.name),
-            span: cell.span.clone(),
-            rank: (row, cell.column + 1),
-        }
+        let label = match &self.sheet {
+            Some(sheet) => format!("{} › {sheet} › {letter}{row}{title}", self.name),
+            None => format!("{}, ligne {row}, colonne {letter}{title}", self.name),
+        };
+        Place { label, span: cell.span.clone(), rank: (row, cell.column + 1) }
     }
 
     fn row_place(&self, row: usize, span: Option<Range<usize>>) -> Place {
-        Place { label: format!("{}, ligne {row}", self.name), span, rank: (row, 0) }
+        let label = match &self.sheet {
+            Some(sheet) => format!("{} › {sheet} › ligne {row}", self.name),
+            None => format!("{}, ligne {row}", self.name),
+        };
+        Place { label, span, rank: (row, 0) }
     }
 
     fn whole(&self) -> Place {
-        Place { label: self.name.clone(), span: Some(0..0), rank: (0, 0) }
+        match &self.sheet {
+            Some(sheet) => {
+                Place { label: format!("{} › {sheet}", self.name), span: None, rank: (0, 0) }
+            }
+            None => Place { label: self.name.clone(), span: Some(0..0), rank: (0, 0) },
+        }
     }
 
     /// A finding placed in this table: its message begins with the place.
@@ -140,6 +151,10 @@ fn spreadsheet_hint(hint: &str) -> String {
     out
 }
 
+fn quoted(names: &[String]) -> String {
+    names.iter().map(|n| format!("« {n} »")).collect::<Vec<_>>().join(", ")
+}
+
 /// "A" for the first column, "Z", "AA", "AB"… as spreadsheets name them.
 pub fn column_letter(index: usize) -> String {
     let mut n = index + 1;
@@ -173,24 +188,66 @@ pub fn load(reference: &CsvRef, base: &Path, defs: &Value) -> Result<Loaded, Vec
         .map_err(|e| toml_error(format!("{e:#}"), None))?;
     let bytes =
         crate::fsutil::read_regular(&path).map_err(|e| toml_error(format!("{e:#}"), None))?;
-    let (text, guessed) = delimited::decode(&bytes);
     let mut table = CsvTable {
         field: reference.field.clone(),
         name: reference.file.clone(),
         path: path.clone(),
-        text: text.into(),
-        bytes: bytes.into(),
+        sheet: None,
+        text: Arc::from(""),
+        bytes: Arc::from(&[][..]),
         rows: Vec::new(),
     };
     let mut findings = Vec::new();
-    if let Some(encoding) = guessed {
-        let message = format!("le fichier n'est pas en UTF-8 : il est lu comme {encoding}");
-        let hint = "c'est l'encodage du « CSV (séparateur : point-virgule) » d'Excel ; si des \
-                    lettres accentuées sont fausses dans le PDF, enregistrez en « CSV UTF-8 »";
-        let warning = Finding::warning(&reference.field, message, Some(hint.into()));
-        findings.push(table.put(warning, table.whole()));
-    }
-    let grid = csv_grid(&table)?;
+    let grid = if workbook::is_workbook(&reference.file) {
+        let at = reference.sheet.as_ref().map_or(reference.span.clone(), |(_, s)| s.clone());
+        let error = |message: String, hint: String| {
+            vec![Finding::error(&reference.field, message, Some(hint)).at(at.clone())]
+        };
+        let wanted = reference.sheet.as_ref().map(|(name, _)| name.as_str());
+        let (sheet, grid) = workbook::read(&bytes, wanted).map_err(|problem| match problem {
+            workbook::Problem::Unreadable => error(
+                format!("{} n'est pas un classeur lisible", reference.file),
+                "enregistrez-le depuis le tableur au format .xlsx ou .ods".into(),
+            ),
+            workbook::Problem::Which(names) => error(
+                format!("le classeur {} a plusieurs feuilles : laquelle ?", reference.file),
+                format!(
+                    "ajoutez feuille = \"{}\" à côté de fichier ; feuilles du classeur : {}",
+                    names.first().map_or("", String::as_str),
+                    quoted(&names)
+                ),
+            ),
+            workbook::Problem::Missing(names) => error(
+                format!(
+                    "le classeur {} n'a pas de feuille « {} »",
+                    reference.file,
+                    wanted.unwrap_or_default()
+                ),
+                format!("feuilles du classeur : {}", quoted(&names)),
+            ),
+        })?;
+        table.sheet = Some(sheet);
+        grid
+    } else {
+        if let Some((_, span)) = &reference.sheet {
+            let message = "un fichier CSV n'a pas de feuilles".to_string();
+            let hint = "retirez `feuille`, ou donnez un classeur (.xlsx, .ods)".to_string();
+            return Err(vec![
+                Finding::error(&reference.field, message, Some(hint)).at(span.clone()),
+            ]);
+        }
+        let (text, guessed) = delimited::decode(&bytes);
+        table.text = text.into();
+        if let Some(encoding) = guessed {
+            let message = format!("le fichier n'est pas en UTF-8 : il est lu comme {encoding}");
+            let hint = "c'est l'encodage du « CSV (séparateur : point-virgule) » d'Excel ; si des \
+                        lettres accentuées sont fausses dans le PDF, enregistrez en « CSV UTF-8 »";
+            let warning = Finding::warning(&reference.field, message, Some(hint.into()));
+            findings.push(table.put(warning, table.whole()));
+        }
+        csv_grid(&table)?
+    };
+    table.bytes = bytes.into();
     let reader = Reader { table: &table, defs, row: &reference.row };
     let (rows, places) = reader.read(&grid, &mut findings)?;
     table.rows = places;
@@ -226,8 +283,7 @@ fn csv_grid(table: &CsvTable) -> Result<Vec<GridRow>, Vec<Finding>> {
 
 /// A cell as a table file gives it: text for a CSV file, typed in a workbook.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // The typed variants come with workbooks.
-enum Cell {
+pub(super) enum Cell {
     Text(String),
     Number(f64),
     Bool(bool),
@@ -254,16 +310,16 @@ impl Cell {
 }
 
 #[derive(Debug, Clone)]
-struct GridCell {
-    value: Cell,
-    span: Option<Range<usize>>,
+pub(super) struct GridCell {
+    pub(super) value: Cell,
+    pub(super) span: Option<Range<usize>>,
 }
 
 #[derive(Debug, Clone)]
-struct GridRow {
-    number: usize,
-    span: Option<Range<usize>>,
-    cells: Vec<GridCell>,
+pub(super) struct GridRow {
+    pub(super) number: usize,
+    pub(super) span: Option<Range<usize>>,
+    pub(super) cells: Vec<GridCell>,
 }
 
 impl GridRow {
