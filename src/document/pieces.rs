@@ -39,10 +39,13 @@ pub fn collect(loaded: &LoadedDossier) -> Vec<Piece> {
     for table in &loaded.tables {
         pieces.push(Piece {
             chemin: virtual_path(&table.name),
-            type_mime: "text/csv",
+            type_mime: if table.sheet.is_some() { mime(&table.name) } else { "text/csv" },
             relation: "data",
-            description: format!("Tableau de données (CSV) de la section {}", table.field),
-            data: table.bytes(),
+            description: match &table.sheet {
+                Some(sheet) => format!("Classeur (feuille {sheet} : section {})", table.field),
+                None => format!("Tableau de données (CSV) de la section {}", table.field),
+            },
+            data: table.bytes.to_vec(),
         });
     }
     for file in &loaded.files {
@@ -94,6 +97,12 @@ fn mime(name: &str) -> &'static str {
         Some("png") => "image/png",
         Some("jpg" | "jpeg") => "image/jpeg",
         Some("svg") => "image/svg+xml",
+        Some("csv") => "text/csv",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("xlsm") => "application/vnd.ms-excel.sheet.macroEnabled.12",
+        Some("xlsb") => "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
+        Some("xls") => "application/vnd.ms-excel",
+        Some("ods") => "application/vnd.oasis.opendocument.spreadsheet",
         _ => "application/octet-stream",
     }
 }

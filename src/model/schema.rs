@@ -25,8 +25,11 @@ pub fn dossier_schema() -> Value {
         );
         let file = json!({
             "type": "object",
-            "description": "Tableau tenu dans un fichier CSV (UTF-8, séparé par ; ou ,), relatif au dossier.",
-            "properties": { "fichier": { "type": "string" } },
+            "description": "Tableau tenu dans un fichier CSV (séparé par ; , ou tabulation), ou dans une feuille d'un classeur (.xlsx, .xlsm, .xls, .ods) ; chemin relatif au dossier.",
+            "properties": {
+                "fichier": { "type": "string" },
+                "feuille": { "type": "string" }
+            },
             "required": ["fichier"],
             "additionalProperties": false
         });
@@ -147,6 +150,7 @@ mod tests {
             }
         }
         expected.insert(("FichierCsv".into(), "fichier".into()));
+        expected.insert(("FichierCsv".into(), "feuille".into()));
         let given: std::collections::BTreeSet<(String, String)> = french
             .iter()
             .flat_map(|(s, keys)| keys.keys().map(move |k| (s.clone(), k.clone())))

@@ -16,6 +16,7 @@ mod layout;
 mod limits;
 mod malformed;
 mod outputs;
+mod spreadsheets;
 mod standards;
 mod support;
 mod watch;

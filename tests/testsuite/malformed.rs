@@ -79,7 +79,23 @@ const CASES: &[Case] = &[
             "dossier.toml",
             "[[complements.plan_amelioration.actions]]\naction = \"A\"\ndebut = §\"12/03/2026\"\nfin = 2026-04-01\n",
         )],
-        message: "date invalide",
+        message: "date invalide « 12/03/2026 »",
+    },
+    Case {
+        name: "entier au-delà de 64 bits",
+        files: &[(
+            "dossier.toml",
+            "[[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = §99999999999999999999\n",
+        )],
+        message: "nombre trop grand : 99999999999999999999",
+    },
+    Case {
+        name: "décimal infini",
+        files: &[(
+            "dossier.toml",
+            "[[budget.fonctionnement.charges]]\nposte = \"Loyer\"\nmontant = §1e400\n",
+        )],
+        message: "nombre trop grand : 1e400",
     },
     Case {
         name: "nature de financement inconnue",
@@ -327,9 +343,9 @@ const CASES: &[Case] = &[
                 "dossier.toml",
                 "[fonctionnement.partenaires]\nliste = { fichier = \"partenaires.csv\" }\n",
             ),
-            ("partenaires.csv", "nom;§role\nFrance Travail;services\n"),
+            ("partenaires.csv", "nom;§adresse\nFrance Travail;Lille\n"),
         ],
-        message: "colonne 2 inconnue : `role`",
+        message: "partenaires.csv, ligne 1, colonne B (adresse) : colonne inconnue « adresse »",
     },
     Case {
         name: "CSV : colonne obligatoire manquante",
@@ -337,7 +353,7 @@ const CASES: &[Case] = &[
             ("dossier.toml", "[implantation.equite]\nsites = { fichier = \"sites.csv\" }\n"),
             ("sites.csv", "§nom;commune\nMairie;Bourg\n"),
         ],
-        message: "colonne obligatoire manquante : `type`",
+        message: "sites.csv, ligne 1 : colonne obligatoire manquante : type",
     },
     Case {
         name: "CSV : nombre illisible dans une colonne facultative",
@@ -348,7 +364,7 @@ const CASES: &[Case] = &[
             ),
             ("fonctions.csv", "fonction;missions;etp\nAccueil;Accueillir;§beaucoup\n"),
         ],
-        message: "« beaucoup » n'est pas un nombre",
+        message: "fonctions.csv, ligne 2, colonne C (etp) : « beaucoup » n'est pas un nombre",
     },
     Case {
         name: "CSV : valeur d'une liste fermée inconnue",
@@ -381,18 +397,18 @@ const CASES: &[Case] = &[
             ("dossier.toml", "[implantation.equite]\nsites = { fichier = \"sites.csv\" }\n"),
             ("sites.csv", "nom;type;commune\nMairie;§;Bourg\n"),
         ],
-        message: "valeur obligatoire manquante",
+        message: "sites.csv, ligne 2, colonne B (type) : cellule vide",
     },
     Case {
-        name: "CSV : fichier en Latin-1",
+        name: "CSV : guillemet jamais refermé",
         files: &[
             (
                 "dossier.toml",
-                "[fonctionnement.partenaires]\nliste = { fichier = §\"partenaires.csv\" }\n",
+                "[fonctionnement.partenaires]\nliste = { fichier = \"partenaires.csv\" }\n",
             ),
-            ("partenaires.csv", "\u{0}latin1"),
+            ("partenaires.csv", "nom;categorie\r\nMairie;x\r\n§\"France Travail;x\r\n"),
         ],
-        message: "n'est pas encodé en UTF-8",
+        message: "partenaires.csv, ligne 3, colonne A : guillemet jamais refermé",
     },
     Case {
         name: "CSV : nan dans une colonne de montants",
@@ -496,13 +512,7 @@ fn write_case(case: &Case, dir: &Path) -> String {
             text.to_string()
         };
         let (clean, at) = marked(&text);
-        let bytes = if clean.starts_with('\u{0}') {
-            // A Latin-1 file: "é" as the single byte 0xE9.
-            b"nom;categorie\nSoci\xe9t\xe9;x\n".to_vec()
-        } else {
-            clean.into_bytes()
-        };
-        std::fs::write(dir.join(name), bytes).unwrap();
+        std::fs::write(dir.join(name), clean).unwrap();
         if let Some((line, column)) = at {
             place = Some(format!("{name}:{line}:{column}"));
         }

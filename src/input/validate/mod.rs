@@ -3,16 +3,18 @@
 //! duplicates, glyphs). Every problem of the readable parts is found in one pass and located in
 //! the user's file: a value with an error is set aside so that the rest can still be checked.
 
+mod delimited;
 mod files;
 mod glyphs;
 mod rules;
 mod structure;
 mod syntax;
 mod tables;
+mod workbook;
 
 pub use files::NamedFile;
 pub use structure::{allowed_values, resolve as resolve_schema};
-pub use tables::CsvTable;
+pub use tables::{Column, CsvTable, Header, column_letter, columns, match_headers};
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -45,6 +47,8 @@ pub struct Finding {
     pub related: Vec<(String, String)>,
     /// Places of `related`, once located.
     related_spans: Vec<(Range<usize>, String)>,
+    /// Row and column in a table file, to give the findings of one table in row order.
+    rank: Option<(usize, usize)>,
 }
 
 impl Finding {
@@ -59,6 +63,7 @@ impl Finding {
             origin: None,
             related: Vec::new(),
             related_spans: Vec::new(),
+            rank: None,
         }
     }
 
@@ -178,6 +183,11 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     findings.extend(structural);
     let base = crate::fsutil::folder_of(file);
     let (tables, rows) = read_tables(&csv_refs, base, &mut findings);
+    // A table that could not be read at all is set aside like a wrong value: the rest of the
+    // dossier is still checked, without judging what depends on the table.
+    let unread = csv_refs.iter().filter(|r| !rows.iter().any(|(field, _)| *field == r.field));
+    let set_aside: Vec<String> =
+        set_aside.into_iter().chain(unread.map(|r| r.field.clone())).collect();
     let mut files = Vec::new();
     let mut territory = Vec::new();
     let typed = if syntax.is_empty() { deserialize(source, rows, &set_aside) } else { None };
@@ -204,6 +214,13 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
         // not: a number too large for any type must not end as « 0 erreur »).
         Some(Err(e)) if !findings.iter().any(|f| f.severity == Severity::Error) => {
             findings.push(toml_finding(&e));
+            None
+        }
+        // The parser refuses what its recovering pass let through: never « 0 erreur ».
+        None if findings.iter().all(|f| f.severity != Severity::Error) => {
+            if let Err(e) = toml::from_str::<toml::Table>(source) {
+                findings.push(toml_finding(&e));
+            }
             None
         }
         _ => None,
@@ -319,15 +336,11 @@ fn territory_names(features: &[crate::input::geo::Feature], target: &Target) -> 
 /// comes from one, else in the dossier. Sorted in file order.
 fn locate_all(findings: &mut [Finding], root: &Spanned<DeTable>, tables: &[CsvTable]) {
     for finding in findings.iter_mut() {
-        if finding.span.is_some() {
+        if finding.span.is_some() || finding.origin.is_some() {
             continue;
         }
-        match tables.iter().find_map(|t| Some((t, t.locate(&finding.field)?))) {
-            Some((table, span)) => {
-                finding.origin = Some((table.path.clone(), Arc::clone(&table.text)));
-                finding.span = Some(span);
-            }
-            None => finding.span = locate(root, &finding.field),
+        if !tables.iter().any(|t| t.place_finding(finding)) {
+            finding.span = locate(root, &finding.field);
         }
         if finding.origin.is_none() {
             let related = finding.related.iter();
@@ -335,7 +348,15 @@ fn locate_all(findings: &mut [Finding], root: &Spanned<DeTable>, tables: &[CsvTa
                 related.filter_map(|(f, l)| Some((locate(root, f)?, l.clone()))).collect();
         }
     }
-    findings.sort_by_key(|f| (f.origin.is_some(), f.span.as_ref().map_or(usize::MAX, |s| s.start)));
+    // The dossier first, then each table file apart, in row order.
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            let file = f.origin.as_ref().map(|(path, _)| path.clone());
+            let at = f.span.as_ref().map_or(usize::MAX, |s| s.start);
+            (file, f.rank.unwrap_or((at, 0)))
+        };
+        key(a).cmp(&key(b))
+    });
 }
 
 /// Rows read from CSV files, by the dotted path of their section.

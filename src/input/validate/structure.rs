@@ -25,6 +25,8 @@ pub struct CsvRef {
     pub file: String,
     /// Span of the file name in the dossier.
     pub span: std::ops::Range<usize>,
+    /// The sheet of a workbook (`feuille = "Charges"`), and the span of its name.
+    pub sheet: Option<(String, std::ops::Range<usize>)>,
     /// Schema of one row.
     pub row: Value,
 }
@@ -94,6 +96,19 @@ fn scalar_problem(value: &DeValue, schema: &Value) -> Option<(String, String)> {
     let value_or_na = schema.get("format") == Some(&Value::from(crate::model::VALUE_OR_NA));
     let slot = schema.get("format") == Some(&Value::from(crate::model::TIME_SLOT));
     match value {
+        DeValue::Integer(i) if integer(i.as_str()).is_none() => Some((
+            format!("nombre trop grand : {}", i.as_str()),
+            "un nombre entier va au plus jusqu'à 9 223 372 036 854 775 807".into(),
+        )),
+        DeValue::Float(f)
+            if f.as_str().replace('_', "").parse::<f64>().is_ok_and(|n| n.is_infinite())
+                && f.as_str().trim_start_matches(['+', '-']).starts_with(char::is_numeric) =>
+        {
+            Some((
+                format!("nombre trop grand : {}", f.as_str()),
+                "écrivez la valeur en chiffres, sans exposant démesuré".into(),
+            ))
+        }
         DeValue::String(s) if slot && crate::model::parse_slot(s).is_none() => Some((
             format!("plage horaire invalide « {s} »"),
             "format attendu HH:MM-HH:MM, début avant fin, par exemple \"09:30-12:30\"".into(),
@@ -138,6 +153,23 @@ fn scalar_problem(value: &DeValue, schema: &Value) -> Option<(String, String)> {
     }
 }
 
+/// The value of a TOML integer as written (`1_000`, `-7`, `0xff`), `None` beyond 64 bits.
+fn integer(text: &str) -> Option<i64> {
+    let text = text.replace('_', "");
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.trim_start_matches('+')),
+    };
+    let (radix, digits) = match digits.get(..2) {
+        Some("0x") => (16, &digits[2..]),
+        Some("0o") => (8, &digits[2..]),
+        Some("0b") => (2, &digits[2..]),
+        _ => (10, digits),
+    };
+    let signed = if negative { format!("-{digits}") } else { digits.to_string() };
+    i64::from_str_radix(&signed, radix).ok()
+}
+
 /// How to write `text` as a date: the same date in TOML's order when it was written the French
 /// way (`15/12/2026` → `2026-12-15`).
 fn date_hint(text: &str) -> String {
@@ -167,16 +199,22 @@ impl<'s> Walker<'s> {
         let (DeValue::Table(table), Some(_)) = (value, row.get("properties")) else {
             return false;
         };
-        let mut keys = table.iter();
-        let (Some((key, file)), None) = (keys.next(), keys.next()) else { return false };
+        let entry = |wanted: &str| {
+            table.iter().find(|(k, _)| k.get_ref().as_ref() == wanted).map(|(_, v)| v)
+        };
+        let known = table.keys().all(|k| matches!(k.get_ref().as_ref(), "fichier" | "feuille"));
+        let (Some(file), true) = (entry("fichier"), known) else { return false };
         let DeValue::String(name) = file.get_ref() else { return false };
-        if key.get_ref().as_ref() != "fichier" {
-            return false;
-        }
+        let sheet = match entry("feuille").map(|s| (s.get_ref(), s.span())) {
+            None => None,
+            Some((DeValue::String(sheet), span)) => Some((sheet.to_string(), span)),
+            Some(_) => return false,
+        };
         self.csv.push(CsvRef {
             field: field.to_string(),
             file: name.to_string(),
             span: file.span(),
+            sheet,
             row: row.clone(),
         });
         true

@@ -1,7 +1,10 @@
-//! Tabular sections given as CSV files (`liste = { fichier = "partenaires.csv" }`), as French
-//! spreadsheets export them: UTF-8 (with or without BOM), `;` or `,` separated, decimal comma
-//! accepted. The first line names the columns, which are the keys of one row of the section.
-//! Every cell is typed against the schema of the section, and problems are located in the CSV.
+//! Tabular sections given as files (`liste = { fichier = "partenaires.csv" }`), as people keep
+//! them: CSV files as French spreadsheets export them (any usual encoding, `;`, `,` or tab,
+//! decimal comma, amounts with `€` and spaces). The first non-empty row names the columns, in
+//! the words people use (see [`match_headers`]); every cell is typed against the schema of the
+//! section; a last row reading « Total » is checked against the rows above and not counted; and
+//! every problem is placed as a spreadsheet shows it (« charges.csv, ligne 7, colonne C
+//! (Montant) »).
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -11,11 +14,12 @@ use serde_json::Value;
 
 use super::Finding;
 use super::structure::{CsvRef, constants, primary_type, resolve};
+use super::{delimited, workbook};
 use crate::diag::suggestion;
 use crate::model::Date;
 use crate::model::vocab::fold;
 
-/// A section read from a CSV file, kept to locate later findings in the file.
+/// A section read from a table file, kept to place later findings in it.
 #[derive(Debug, Clone)]
 pub struct CsvTable {
     /// Dotted path of the section.
@@ -24,47 +28,158 @@ pub struct CsvTable {
     pub name: String,
     /// Path of the file.
     pub path: PathBuf,
-    /// Its text (without the byte order mark spreadsheets write first).
+    /// The sheet, for a workbook.
+    pub sheet: Option<String>,
+    /// Its text, decoded (what error snippets show); empty for a workbook.
     pub text: Arc<str>,
-    /// Whether the file began with a UTF-8 byte order mark: kept so that the file attached to
-    /// the PDF is the user's, byte for byte ([`CsvTable::bytes`]).
-    pub bom: bool,
-    /// Span of each data row, and of its cells by column name.
-    rows: RowSpans,
+    /// The file as given, byte for byte (what is attached to the PDF).
+    pub bytes: Arc<[u8]>,
+    /// Places of the rows that became entries of the section, in order.
+    rows: Vec<RowPlace>,
+}
+
+/// Where an entry of the section came from.
+#[derive(Debug, Clone)]
+struct RowPlace {
+    number: usize,
+    span: Option<Range<usize>>,
+    /// Its cells, by the key of their column.
+    cells: Vec<(String, CellPlace)>,
+}
+
+#[derive(Debug, Clone)]
+struct CellPlace {
+    column: usize,
+    title: String,
+    span: Option<Range<usize>>,
+}
+
+/// A place in a table, in spreadsheet terms.
+#[derive(Debug, Clone)]
+pub struct Place {
+    /// As the user reads it: « charges.csv, ligne 7, colonne C (Montant) ».
+    pub label: String,
+    /// Bytes in the decoded text, for the snippet.
+    pub span: Option<Range<usize>>,
+    /// Row and column, to give the findings of one file in row order.
+    pub rank: (usize, usize),
 }
 
 impl CsvTable {
-    /// The file's bytes as read: its text, after the byte order mark when it had one.
-    pub fn bytes(&self) -> Vec<u8> {
-        let bom: &[u8] = if self.bom { "\u{feff}".as_bytes() } else { b"" };
-        [bom, self.text.as_bytes()].concat()
-    }
-
     /// Where a field path inside the section ("…liste[3].nom") is in the file.
-    pub fn locate(&self, field: &str) -> Option<Range<usize>> {
+    pub fn locate(&self, field: &str) -> Option<Place> {
         let rest = field.strip_prefix(&self.field)?.strip_prefix('[')?;
         let (index, rest) = rest.split_once(']')?;
-        let (span, cells) = self.rows.get(index.parse::<usize>().ok()?)?;
+        let row = self.rows.get(index.parse::<usize>().ok()?)?;
         let column = rest.trim_start_matches('.').split(['.', '[']).next().unwrap_or("");
-        let cell = cells.iter().find(|(name, _)| name == column).map(|(_, s)| s.clone());
-        Some(cell.unwrap_or_else(|| span.clone()))
+        let cell = row.cells.iter().find(|(name, _)| name == column).map(|(_, c)| c);
+        Some(match cell {
+            Some(cell) => self.cell_place(row.number, cell),
+            None => self.row_place(row.number, row.span.clone()),
+        })
+    }
+
+    fn cell_place(&self, row: usize, cell: &CellPlace) -> Place {
+        let letter = column_letter(cell.column);
+        let title =
+            if cell.title.is_empty() { String::new() } else { format!(" ({})", cell.title) };
+        let label = match &self.sheet {
+            Some(sheet) => format!("{} › {sheet} › {letter}{row}{title}", self.name),
+            None => format!("{}, ligne {row}, colonne {letter}{title}", self.name),
+        };
+        Place { label, span: cell.span.clone(), rank: (row, cell.column + 1) }
+    }
+
+    fn row_place(&self, row: usize, span: Option<Range<usize>>) -> Place {
+        let label = match &self.sheet {
+            Some(sheet) => format!("{} › {sheet} › ligne {row}", self.name),
+            None => format!("{}, ligne {row}", self.name),
+        };
+        Place { label, span, rank: (row, 0) }
+    }
+
+    fn whole(&self) -> Place {
+        match &self.sheet {
+            Some(sheet) => {
+                Place { label: format!("{} › {sheet}", self.name), span: None, rank: (0, 0) }
+            }
+            None => Place { label: self.name.clone(), span: Some(0..0), rank: (0, 0) },
+        }
+    }
+
+    /// A finding placed in this table: its message begins with the place.
+    fn put(&self, mut finding: Finding, place: Place) -> Finding {
+        finding.message = format!("{} : {}", place.label, finding.message);
+        finding.origin = Some((self.path.clone(), Arc::clone(&self.text)));
+        finding.span = place.span;
+        finding.rank = Some(place.rank);
+        finding
+    }
+
+    /// A finding made later about a field of this table (a rule of meaning), placed in it.
+    pub(super) fn place_finding(&self, finding: &mut Finding) -> bool {
+        let Some(place) = self.locate(&finding.field) else { return false };
+        let mut placed = self.put(finding.clone(), place);
+        placed.hint = placed.hint.map(|h| spreadsheet_hint(&h));
+        *finding = placed;
+        true
     }
 }
 
-/// A section read from a CSV file: the table, its rows without errors, and the problems of the
-/// others (a row with an error is left out, so that the rest of the dossier can still be
+/// A hint of the rules, said in spreadsheet terms when it names a TOML assignment:
+/// "écrivez `hors_partenariat = true`" → "écrivez oui dans la colonne hors_partenariat".
+fn spreadsheet_hint(hint: &str) -> String {
+    let mut out = String::new();
+    let mut parts = hint.split('`');
+    out.push_str(parts.next().unwrap_or(""));
+    let mut code = true;
+    for part in parts {
+        match part.split_once(" = ").filter(|_| code) {
+            Some((key, value)) => {
+                let value = match value.trim() {
+                    "true" => "oui",
+                    "false" => "non",
+                    v => v.trim_matches('"'),
+                };
+                out.push_str(&format!("{value} dans la colonne {key}"));
+            }
+            None if code => out.push_str(&format!("la colonne {part}")),
+            None => out.push_str(part),
+        }
+        code = !code;
+    }
+    out
+}
+
+fn quoted(names: &[String]) -> String {
+    names.iter().map(|n| format!("« {n} »")).collect::<Vec<_>>().join(", ")
+}
+
+/// "A" for the first column, "Z", "AA", "AB"… as spreadsheets name them.
+pub fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().map(|&b| b as char).collect()
+}
+
+/// A section read from a table file: the table, its rows without errors, and the problems of
+/// the others (a row with an error is left out, so that the rest of the dossier can still be
 /// checked in the same pass).
 pub struct Loaded {
     /// The table.
     pub table: CsvTable,
     /// The rows that converted, as the section expects them.
     pub rows: toml::Value,
-    /// Problems found in the file.
+    /// Problems found in the file (warnings included).
     pub findings: Vec<Finding>,
 }
 
-/// Reads the CSV file of a section and converts it to the rows the section expects. `Err`
-/// when the file itself cannot be read (nothing of it is usable).
+/// Reads the file of a section and converts it to the rows the section expects. `Err` when
+/// nothing of the file is usable (it cannot be read, or its columns cannot be told apart).
 pub fn load(reference: &CsvRef, base: &Path, defs: &Value) -> Result<Loaded, Vec<Finding>> {
     let toml_error = |message: String, hint: Option<String>| {
         vec![Finding::error(&reference.field, message, hint).at(reference.span.clone())]
@@ -73,29 +188,356 @@ pub fn load(reference: &CsvRef, base: &Path, defs: &Value) -> Result<Loaded, Vec
         .map_err(|e| toml_error(format!("{e:#}"), None))?;
     let bytes =
         crate::fsutil::read_regular(&path).map_err(|e| toml_error(format!("{e:#}"), None))?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        toml_error(
-            format!("{} n'est pas encodé en UTF-8", path.display()),
-            Some("dans le tableur, enregistrez au format « CSV UTF-8 »".into()),
-        )
-    })?;
-    let bom = text.starts_with('\u{feff}');
-    let text: Arc<str> = text.strip_prefix('\u{feff}').unwrap_or(&text).into();
     let mut table = CsvTable {
         field: reference.field.clone(),
         name: reference.file.clone(),
         path: path.clone(),
-        text: Arc::clone(&text),
-        bom,
+        sheet: None,
+        text: Arc::from(""),
+        bytes: Arc::from(&[][..]),
         rows: Vec::new(),
     };
+    let mut findings = Vec::new();
+    let grid = if workbook::is_workbook(&reference.file) {
+        let at = reference.sheet.as_ref().map_or(reference.span.clone(), |(_, s)| s.clone());
+        let error = |message: String, hint: String| {
+            vec![Finding::error(&reference.field, message, Some(hint)).at(at.clone())]
+        };
+        let wanted = reference.sheet.as_ref().map(|(name, _)| name.as_str());
+        let (sheet, grid) = workbook::read(&bytes, wanted).map_err(|problem| match problem {
+            workbook::Problem::Unreadable => error(
+                format!("{} n'est pas un classeur lisible", reference.file),
+                "enregistrez-le depuis le tableur au format .xlsx ou .ods".into(),
+            ),
+            workbook::Problem::Which(names) => error(
+                format!("le classeur {} a plusieurs feuilles : laquelle ?", reference.file),
+                format!(
+                    "ajoutez feuille = \"{}\" à côté de fichier ; feuilles du classeur : {}",
+                    names.first().map_or("", String::as_str),
+                    quoted(&names)
+                ),
+            ),
+            workbook::Problem::Missing(names) => error(
+                format!(
+                    "le classeur {} n'a pas de feuille « {} »",
+                    reference.file,
+                    wanted.unwrap_or_default()
+                ),
+                format!("feuilles du classeur : {}", quoted(&names)),
+            ),
+        })?;
+        table.sheet = Some(sheet);
+        grid
+    } else {
+        if let Some((_, span)) = &reference.sheet {
+            let message = "un fichier CSV n'a pas de feuilles".to_string();
+            let hint = "retirez `feuille`, ou donnez un classeur (.xlsx, .ods)".to_string();
+            return Err(vec![
+                Finding::error(&reference.field, message, Some(hint)).at(span.clone()),
+            ]);
+        }
+        let (text, guessed) = delimited::decode(&bytes);
+        table.text = text.into();
+        if let Some(encoding) = guessed {
+            let message = format!("le fichier n'est pas en UTF-8 : il est lu comme {encoding}");
+            let hint = "c'est l'encodage du « CSV (séparateur : point-virgule) » d'Excel ; si des \
+                        lettres accentuées sont fausses dans le PDF, enregistrez en « CSV UTF-8 »";
+            let warning = Finding::warning(&reference.field, message, Some(hint.into()));
+            findings.push(table.put(warning, table.whole()));
+        }
+        csv_grid(&table)?
+    };
+    table.bytes = bytes.into();
     let reader = Reader { table: &table, defs, row: &reference.row };
-    let (rows, spans, findings) = reader.read()?;
-    table.rows = spans;
+    let (rows, places) = reader.read(&grid, &mut findings)?;
+    table.rows = places;
     Ok(Loaded { table, rows: toml::Value::Array(rows), findings })
 }
 
-type RowSpans = Vec<(Range<usize>, Vec<(String, Range<usize>)>)>;
+/// The cells of a CSV table.
+fn csv_grid(table: &CsvTable) -> Result<Vec<GridRow>, Vec<Finding>> {
+    let text = &*table.text;
+    let rows = delimited::rows(text, delimited::separator(text)).map_err(|unclosed| {
+        let place = table.cell_place(
+            unclosed.row,
+            &CellPlace { column: unclosed.column, title: String::new(), span: None },
+        );
+        let place = Place { span: Some(unclosed.at..unclosed.at + 1), ..place };
+        let message = "guillemet jamais refermé : la cellule court jusqu'à la fin du fichier";
+        let hint = "refermez le guillemet, ou doublez-le (\"\") s'il fait partie du texte";
+        vec![table.put(Finding::error(&table.field, message.into(), Some(hint.into())), place)]
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|row| GridRow {
+            number: row.number,
+            span: Some(row.span),
+            cells: row
+                .cells
+                .into_iter()
+                .map(|(text, span)| GridCell { value: Cell::Text(text), span: Some(span) })
+                .collect(),
+        })
+        .collect())
+}
+
+/// A cell as a table file gives it: text for a CSV file, typed in a workbook.
+#[derive(Debug, Clone)]
+pub(super) enum Cell {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// A date, as AAAA-MM-JJ.
+    Date(String),
+    /// A formula's error value (#DIV/0!) or a formula without a computed value.
+    Error(String),
+}
+
+impl Cell {
+    fn is_empty(&self) -> bool {
+        matches!(self, Cell::Text(t) if t.trim().is_empty())
+    }
+
+    /// The cell as text (how a header or a label reads).
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(t) => t.trim().to_string(),
+            Cell::Number(n) => crate::fr::format_auto(*n, 6).replace(crate::fr::NNBSP, ""),
+            Cell::Bool(b) => if *b { "oui" } else { "non" }.to_string(),
+            Cell::Date(d) | Cell::Error(d) => d.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct GridCell {
+    pub(super) value: Cell,
+    pub(super) span: Option<Range<usize>>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct GridRow {
+    pub(super) number: usize,
+    pub(super) span: Option<Range<usize>>,
+    pub(super) cells: Vec<GridCell>,
+}
+
+impl GridRow {
+    fn is_empty(&self) -> bool {
+        self.cells.iter().all(|c| c.value.is_empty())
+    }
+
+    fn cell(&self, column: usize) -> Option<&GridCell> {
+        self.cells.get(column).filter(|c| !c.value.is_empty())
+    }
+}
+
+/// A column a table accepts: its key and the titles it may bear in a spreadsheet.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// The key of the rows (`distance_km`).
+    pub key: String,
+    /// Other titles: the column's title in the PDF, the start of its description.
+    pub titles: Vec<String>,
+    /// Whether every row must fill it.
+    pub required: bool,
+}
+
+/// The columns of a section, from the schema of one of its rows.
+pub fn columns(row: &Value) -> Vec<Column> {
+    let required: Vec<&str> = row
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let properties = row.get("properties").and_then(Value::as_object);
+    properties
+        .into_iter()
+        .flatten()
+        .map(|(key, schema)| {
+            let mut titles: Vec<String> = PDF_TITLES
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, title)| title.to_string())
+                .collect();
+            if let Some(description) = schema.get("description").and_then(Value::as_str) {
+                let end =
+                    description.find(['(', '.', ',', ';', ':', '«']).unwrap_or(description.len());
+                let lead = description[..end].trim();
+                if !lead.is_empty() {
+                    titles.push(lead.to_string());
+                }
+            }
+            Column { key: key.clone(), titles, required: required.contains(&key.as_str()) }
+        })
+        .collect()
+}
+
+/// The column titles of the tables in the PDF (templates/chapitre-*.typ), by key: a table
+/// copied from a printed dossier names its columns so.
+const PDF_TITLES: &[(&str, &str)] = &[
+    ("nom", "Partenaire"),
+    ("nom", "Structure"),
+    ("nom", "Site"),
+    ("nom", "Espace"),
+    ("nom", "Soutien"),
+    ("nom", "Indicateur"),
+    ("nom", "Territoire"),
+    ("categorie", "Catégorie"),
+    ("roles", "Apport"),
+    ("poste", "Poste"),
+    ("partenaire", "Financeur"),
+    ("partenaire", "Partenaire CDM"),
+    ("designation", "Matériel"),
+    ("cout_unitaire", "Coût unitaire"),
+    ("surface_m2", "Surface"),
+    ("distance_km", "Distance"),
+    ("temps_min", "Temps"),
+    ("theme", "Thématique de conseil"),
+    ("titre", "Intitulé"),
+    ("plages", "Plages horaires"),
+    ("intitule", "Formation"),
+    ("critere", "Critère de la grille"),
+    ("service", "Type de service"),
+    ("partenaires", "Partenaires engagés"),
+];
+
+/// What a header names, by [`match_headers`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Header {
+    /// The column at this index of the accepted columns.
+    Column(usize),
+    /// An empty header.
+    Empty,
+    /// No column: the closest one, if any is close.
+    Unknown {
+        /// Index of the closest accepted column.
+        closest: Option<usize>,
+    },
+    /// Several columns equally (« Coût » for `cout_unitaire` and `cout_total`).
+    Ambiguous(Vec<usize>),
+    /// A column an earlier header already names.
+    Duplicate(usize),
+}
+
+/// Which column each header of a table names. A header names a column when, compared without
+/// case, accents, punctuation or a unit in parentheses, it equals the key (`distance_km`), the
+/// key's words, or one of the column's titles (see [`Column`]), or — when no column matches so
+/// — begins with one of them (« Poste de dépense » → `poste`) or is the beginning of one
+/// (« Distance » → `distance_km`), provided only one column does. Used for every table file,
+/// and meant for any other grid a user pastes.
+pub fn match_headers(headers: &[String], columns: &[Column]) -> Vec<Header> {
+    let names: Vec<Vec<String>> = columns
+        .iter()
+        .map(|c| {
+            let mut names = vec![singular(&c.key)];
+            names.extend(c.titles.iter().map(|t| singular(t)));
+            names.retain(|n| !n.is_empty());
+            names
+        })
+        .collect();
+    let mut taken: Vec<Option<usize>> = Vec::new();
+    let mut result = Vec::new();
+    for header in headers {
+        let full = singular(header);
+        let bare = singular(&without_units(header));
+        let header_match =
+            if full.is_empty() { Header::Empty } else { matching(&[full, bare], &names) };
+        let header_match = match header_match {
+            Header::Column(i) if taken.contains(&Some(i)) => Header::Duplicate(i),
+            other => other,
+        };
+        taken.push(match header_match {
+            Header::Column(i) => Some(i),
+            _ => None,
+        });
+        result.push(header_match);
+    }
+    result
+}
+
+/// The column one header names (its forms: as written, and without units).
+fn matching(forms: &[String], names: &[Vec<String>]) -> Header {
+    // Tier by tier: the key itself, then a title, then a header beginning with a name, then a
+    // header that is the beginning of a name; the first tier that names any column decides.
+    let tiers: [fn(&str, &str, usize) -> bool; 4] = [
+        |form, name, n| n == 0 && form == name,
+        |form, name, _| form == name,
+        |form, name, _| form.strip_prefix(name).is_some_and(|rest| rest.starts_with(' ')),
+        |form, name, _| name.strip_prefix(form).is_some_and(|rest| rest.starts_with(' ')),
+    ];
+    for (level, tier) in tiers.iter().enumerate() {
+        let found: Vec<(usize, usize)> = names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, candidates)| {
+                let lengths = candidates
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, name)| forms.iter().any(|form| tier(form, name, *n)));
+                // A longer beginning is a better one: « Coût unitaire HT » names the column
+                // titled « Coût unitaire » rather than one titled « Coût ».
+                let best =
+                    lengths.map(|(_, name)| if level == 2 { name.len() } else { 0 }).max()?;
+                Some((i, best))
+            })
+            .collect();
+        let Some(best) = found.iter().map(|(_, l)| *l).max() else { continue };
+        let hits: Vec<usize> = found.iter().filter(|(_, l)| *l == best).map(|(i, _)| *i).collect();
+        return match hits.as_slice() {
+            [one] => Header::Column(*one),
+            _ => Header::Ambiguous(hits),
+        };
+    }
+    let all: Vec<String> = names.iter().flatten().cloned().collect();
+    let closest = suggestion(&forms[0], &all)
+        .and_then(|name| names.iter().position(|candidates| candidates.contains(&name)));
+    Header::Unknown { closest }
+}
+
+/// Lower case words without accents or punctuation: « Coût unitaire (€ HT) » → "cout unitaire
+/// eur ht".
+fn words(text: &str) -> String {
+    let folded: String = deunicode::deunicode(text)
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// [`words`] in the singular, so that « Rôle » names `roles` and « Partenaires » `partenaire`.
+fn singular(text: &str) -> String {
+    let words = words(text);
+    let each = words.split(' ').map(|w| {
+        if w.len() > 3 && (w.ends_with('s') || w.ends_with('x')) { &w[..w.len() - 1] } else { w }
+    });
+    each.collect::<Vec<_>>().join(" ")
+}
+
+/// A header without its parenthesised parts (units): « Distance (km) » → « Distance ».
+fn without_units(text: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a label cell announces a total row: « Total », « TOTAL », « Total général »,
+/// « Sous-total », « Totaux ».
+fn is_total(label: &str) -> bool {
+    let w = words(label);
+    w == "total" || w == "totaux" || w.starts_with("total ") || w.starts_with("sous total")
+}
 
 struct Reader<'a> {
     table: &'a CsvTable,
@@ -103,111 +545,157 @@ struct Reader<'a> {
     row: &'a Value,
 }
 
+/// A header cell that names a column of the section.
+struct Used {
+    /// Its column in the file.
+    column: usize,
+    /// Its title as written.
+    title: String,
+    key: String,
+}
+
 impl Reader<'_> {
-    fn error(
-        &self,
-        span: Range<usize>,
-        field: &str,
-        message: String,
-        hint: Option<String>,
-    ) -> Finding {
-        Finding::error(field, message, hint).in_file(&self.table.path, &self.table.text, span)
+    fn error(&self, place: Place, field: &str, message: String, hint: Option<String>) -> Finding {
+        self.table.put(Finding::error(field, message, hint), place)
     }
 
-    fn read(&self) -> Result<(Vec<toml::Value>, RowSpans, Vec<Finding>), Vec<Finding>> {
-        let text = &*self.table.text;
-        let delimiter = delimiter(text.lines().next().unwrap_or(""));
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut records = Vec::new();
-        for record in reader.records() {
-            match record {
-                Ok(r) => records.push(r),
-                Err(e) => {
-                    let start = e.position().map_or(0, |p| p.byte() as usize);
-                    let line = e.position().map_or(0, |p| p.line());
-                    let message = format!("ligne {line} illisible dans le fichier CSV : {e}");
-                    return Err(vec![self.error(start..start, &self.table.field, message, None)]);
+    fn at(&self, row: &GridRow, column: usize, title: &str) -> Place {
+        let span = row.cells.get(column).and_then(|c| c.span.clone()).or_else(|| row.span.clone());
+        self.table.cell_place(row.number, &CellPlace { column, title: title.to_string(), span })
+    }
+
+    fn read(
+        &self,
+        grid: &[GridRow],
+        findings: &mut Vec<Finding>,
+    ) -> Result<(Vec<toml::Value>, Vec<RowPlace>), Vec<Finding>> {
+        let field = &self.table.field;
+        let mut rows = grid.iter().filter(|r| !r.is_empty());
+        let Some(header) = rows.next() else {
+            let message = "le tableau est vide".to_string();
+            let hint = Some("la première ligne doit donner les titres des colonnes".to_string());
+            return Err(vec![self.error(self.table.whole(), field, message, hint)]);
+        };
+        let data: Vec<&GridRow> = rows.collect();
+        let used = self.columns(header, &data)?;
+        let (lines, totals) = split_totals(&data, &used, self);
+        let mut converted = Vec::new();
+        let mut places = Vec::new();
+        for row in &lines {
+            let entry = format!("{field}[{}]", converted.len());
+            let before =
+                findings.iter().filter(|f| f.severity == crate::diag::Severity::Error).count();
+            let value = self.convert_row(&used, row, &entry, findings);
+            let after =
+                findings.iter().filter(|f| f.severity == crate::diag::Severity::Error).count();
+            if after == before {
+                let cells = used
+                    .iter()
+                    .map(|u| {
+                        let span = row.cells.get(u.column).and_then(|c| c.span.clone());
+                        (
+                            u.key.clone(),
+                            CellPlace { column: u.column, title: u.title.clone(), span },
+                        )
+                    })
+                    .collect();
+                places.push(RowPlace { number: row.number, span: row.span.clone(), cells });
+                converted.push(toml::Value::Table(value));
+            }
+        }
+        findings.extend(self.check_totals(&lines, &totals, &used));
+        Ok((converted, places))
+    }
+
+    /// The header: which column of the file is which key. Unknown, ambiguous or repeated
+    /// titles and missing required columns are one error each for the table.
+    fn columns(&self, header: &GridRow, data: &[&GridRow]) -> Result<Vec<Used>, Vec<Finding>> {
+        let field = &self.table.field;
+        let accepted = columns(self.row);
+        let width =
+            data.iter().map(|r| r.cells.len()).chain([header.cells.len()]).max().unwrap_or(0);
+        let titles: Vec<String> = (0..width)
+            .map(|i| header.cells.get(i).map(|c| c.value.text()).unwrap_or_default())
+            .collect();
+        let mut errors = Vec::new();
+        let mut used = Vec::new();
+        let list = || {
+            accepted
+                .iter()
+                .map(|c| match PDF_TITLES.iter().find(|(k, _)| *k == c.key) {
+                    Some((_, t)) => format!("{} ({t})", c.key),
+                    None => c.key.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for (column, found) in match_headers(&titles, &accepted).into_iter().enumerate() {
+            let title = &titles[column];
+            let place = || self.at(header, column, title);
+            match found {
+                Header::Column(i) => {
+                    used.push(Used { column, title: title.clone(), key: accepted[i].key.clone() })
+                }
+                // Empty trailing columns (`;;`) are how spreadsheets export; a column of data
+                // without a title is not.
+                Header::Empty => {
+                    if data.iter().any(|r| r.cell(column).is_some()) {
+                        let message = "colonne sans titre".to_string();
+                        let hint = format!("donnez-lui un titre parmi : {}", list());
+                        errors.push(self.error(place(), field, message, Some(hint)));
+                    }
+                }
+                Header::Unknown { closest } => {
+                    let message = format!("colonne inconnue « {title} »");
+                    let hint = match closest {
+                        Some(i) => format!(
+                            "vouliez-vous dire « {} » ? titres possibles : {}",
+                            accepted[i].key,
+                            list()
+                        ),
+                        None => format!("titres possibles : {}", list()),
+                    };
+                    errors.push(self.error(place(), field, message, Some(hint)));
+                }
+                Header::Ambiguous(candidates) => {
+                    let names: Vec<&str> =
+                        candidates.iter().map(|&i| accepted[i].key.as_str()).collect();
+                    let message =
+                        format!("titre de colonne ambigu « {title} » : {}", names.join(" ou "));
+                    let hint = "précisez le titre, par exemple avec le nom exact de la colonne";
+                    errors.push(self.error(place(), field, message, Some(hint.into())));
+                }
+                Header::Duplicate(i) => {
+                    let message = format!("colonne en double : « {title} » ({})", accepted[i].key);
+                    errors.push(self.error(place(), field, message, None));
                 }
             }
         }
-        let Some((header, data)) = records.split_first() else {
-            let message = format!("le fichier {} est vide", self.table.path.display());
-            let hint = Some("la première ligne doit nommer les colonnes".to_string());
-            return Err(vec![self.error(0..0, &self.table.field, message, hint)]);
-        };
-        let columns = self.columns(header, delimiter)?;
-        let mut rows = Vec::new();
-        let mut spans = Vec::new();
-        let mut findings = Vec::new();
-        for record in data {
-            if record.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let cells = cell_spans(text, record, delimiter);
-            let field = format!("{}[{}]", self.table.field, rows.len());
-            let before = findings.len();
-            let row = self.convert_row(&columns, record, &cells, &field, &mut findings);
-            if findings.len() == before {
-                spans.push((line_span(text, record), named(&columns, &cells)));
-                rows.push(toml::Value::Table(row));
-            }
+        let missing: Vec<&str> = accepted
+            .iter()
+            .filter(|c| c.required && !used.iter().any(|u| u.key == c.key))
+            .map(|c| c.key.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let s = if missing.len() > 1 { "s" } else { "" };
+            let message =
+                format!("colonne{s} obligatoire{s} manquante{s} : {}", missing.join(", "));
+            let hint =
+                format!("ajoutez à la première ligne une colonne titrée {}", missing.join(", "));
+            let place = self.table.row_place(header.number, header.span.clone());
+            errors.push(self.error(place, field, message, Some(hint)));
         }
-        Ok((rows, spans, findings))
-    }
-
-    /// The header: each column must be a key of the section's rows, once.
-    fn columns(
-        &self,
-        header: &csv::StringRecord,
-        delimiter: u8,
-    ) -> Result<Vec<String>, Vec<Finding>> {
-        let properties = self.row.get("properties").and_then(Value::as_object);
-        let known: Vec<String> =
-            properties.map(|p| p.keys().cloned().collect()).unwrap_or_default();
-        let spans = cell_spans(&self.table.text, header, delimiter);
-        let mut findings = Vec::new();
-        let mut columns: Vec<String> = Vec::new();
-        for (i, name) in header.iter().enumerate() {
-            let name = name.trim().to_string();
-            let span = spans.get(i).cloned().unwrap_or(0..0);
-            if !known.contains(&name) {
-                let hint = suggestion(&name, &known)
-                    .map(|s| format!("vouliez-vous dire `{s}` ?"))
-                    .or_else(|| Some(format!("colonnes possibles : {}", known.join(", "))));
-                let message = format!("colonne {} inconnue : `{name}`", i + 1);
-                findings.push(self.error(span, &self.table.field, message, hint));
-            } else if columns.contains(&name) {
-                let message = format!("colonne {} en double : `{name}`", i + 1);
-                findings.push(self.error(span, &self.table.field, message, None));
-            }
-            columns.push(name);
-        }
-        for required in self.row.get("required").and_then(Value::as_array).into_iter().flatten() {
-            let Some(name) = required.as_str() else { continue };
-            if !columns.iter().any(|c| c == name) {
-                let message = format!("colonne obligatoire manquante : `{name}`");
-                let hint = Some(format!("ajoutez une colonne `{name}` à la première ligne"));
-                let span = line_span(&self.table.text, header);
-                findings.push(self.error(span, &self.table.field, message, hint));
-            }
-        }
-        if findings.is_empty() { Ok(columns) } else { Err(findings) }
+        if errors.is_empty() { Ok(used) } else { Err(errors) }
     }
 
     fn convert_row(
         &self,
-        columns: &[String],
-        record: &csv::StringRecord,
-        cells: &[Range<usize>],
-        field: &str,
+        used: &[Used],
+        row: &GridRow,
+        entry: &str,
         findings: &mut Vec<Finding>,
     ) -> toml::Table {
-        let mut row = toml::Table::new();
-        let line = record.position().map_or(0, |p| p.line());
+        let mut converted = toml::Table::new();
         let required: Vec<&str> = self
             .row
             .get("required")
@@ -216,38 +704,137 @@ impl Reader<'_> {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        for (i, column) in columns.iter().enumerate() {
-            let cell = record.get(i).unwrap_or("").trim();
-            if cell.is_empty() {
-                if required.contains(&column.as_str()) {
-                    let span = cells.get(i).cloned().unwrap_or(0..0);
-                    let message = format!(
-                        "ligne {line}, colonne {} (`{column}`) : valeur obligatoire manquante",
-                        i + 1
-                    );
-                    findings.push(self.error(span, &format!("{field}.{column}"), message, None));
+        for column in used {
+            let field = format!("{entry}.{}", column.key);
+            let place = || self.at(row, column.column, &column.title);
+            let Some(cell) = row.cell(column.column) else {
+                if required.contains(&column.key.as_str()) {
+                    let message = "cellule vide : cette colonne est obligatoire".to_string();
+                    findings.push(self.error(place(), &field, message, None));
                 }
                 continue;
-            }
-            let schema = &self.row["properties"][column];
-            match convert(cell, resolve(self.defs, schema), self.defs) {
+            };
+            let schema = resolve(self.defs, &self.row["properties"][&column.key]);
+            match convert_cell(&cell.value, schema, self.defs) {
                 Ok(value) => {
-                    row.insert(column.clone(), value);
+                    converted.insert(column.key.clone(), value);
                 }
-                Err((message, hint)) => {
-                    let span = cells.get(i).cloned().unwrap_or(0..0);
-                    let message =
-                        format!("ligne {line}, colonne {} (`{column}`) : {message}", i + 1);
-                    findings.push(self.error(span, &format!("{field}.{column}"), message, hint));
+                Err((message, hint)) => findings.push(self.error(place(), &field, message, hint)),
+            }
+        }
+        converted
+    }
+
+    /// Each total row against the sum of the rows above it, column by column.
+    fn check_totals(&self, lines: &[&GridRow], totals: &[&GridRow], used: &[Used]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for total in totals {
+            for column in used.iter().filter(|u| self.is_numeric(&u.key)) {
+                let Some(cell) = total.cell(column.column) else { continue };
+                let place = || self.at(total, column.column, &column.title);
+                let field = self.table.field.clone();
+                let Ok(stated) = cell_number(&cell.value) else {
+                    let message = format!("total illisible « {} »", cell.value.text());
+                    findings.push(self.error(place(), &field, message, Some(NUMBER_HINT.into())));
+                    continue;
+                };
+                let sum: f64 = lines
+                    .iter()
+                    .filter_map(|r| r.cell(column.column))
+                    .filter_map(|c| cell_number(&c.value).ok())
+                    .sum();
+                if (stated - sum).abs() > 0.005 {
+                    let message = format!(
+                        "le total {} ne correspond pas à la somme des lignes au-dessus : {}",
+                        crate::fr::format_auto(stated, 2),
+                        crate::fr::format_auto(sum, 2)
+                    );
+                    let hint = "corrigez le total ou les lignes ; la ligne de total n'est pas \
+                                comptée comme une ligne du tableau";
+                    findings.push(self.error(place(), &field, message, Some(hint.into())));
                 }
             }
         }
-        row
+        findings
     }
+
+    fn is_numeric(&self, key: &str) -> bool {
+        let schema = resolve(self.defs, &self.row["properties"][key]);
+        matches!(primary_type(schema), "number" | "integer")
+    }
+}
+
+/// The rows of a table and its total rows: the last rows whose label (first filled cell)
+/// reads « Total », in a table with a column of numbers.
+fn split_totals<'r>(
+    data: &[&'r GridRow],
+    used: &[Used],
+    reader: &Reader,
+) -> (Vec<&'r GridRow>, Vec<&'r GridRow>) {
+    if !used.iter().any(|u| reader.is_numeric(&u.key)) {
+        return (data.to_vec(), Vec::new());
+    }
+    let label = |row: &GridRow| {
+        used.iter()
+            .filter_map(|u| row.cell(u.column))
+            .next()
+            .map(|c| c.value.text())
+            .unwrap_or_default()
+    };
+    let count = data.iter().rev().take_while(|r| is_total(&label(r))).count();
+    let (lines, totals) = data.split_at(data.len() - count);
+    (lines.to_vec(), totals.to_vec())
 }
 
 type CellError = (String, Option<String>);
 
+const NUMBER_HINT: &str = "écrivez un nombre dans la cellule : 12 500 ou 12 500,50";
+
+/// A number of a cell: typed, or written as French spreadsheets write it.
+fn cell_number(cell: &Cell) -> Result<f64, CellError> {
+    match cell {
+        Cell::Number(n) => Ok(*n),
+        other => number(&other.text()),
+    }
+}
+
+/// Converts a cell to the value its column's schema wants.
+fn convert_cell(cell: &Cell, schema: &Value, defs: &Value) -> Result<toml::Value, CellError> {
+    let kind = primary_type(schema);
+    let is_date = schema.get("format").and_then(Value::as_str) == Some("date");
+    match cell {
+        Cell::Text(text) => convert(text.trim(), schema, defs),
+        Cell::Error(e) => Err((
+            format!("la formule de cette cellule n'a pas de valeur ({e})"),
+            Some("corrigez la formule dans le tableur, puis enregistrez le classeur".into()),
+        )),
+        Cell::Number(n) if kind == "number" => Ok(toml::Value::Float(*n)),
+        Cell::Date(d) if is_date => Ok(toml::Value::String(d.clone())),
+        Cell::Date(d) => Err((
+            format!(
+                "cette cellule contient une date ({d}), la colonne attend {}",
+                expected_kind(schema)
+            ),
+            Some(
+                "tapez la valeur telle qu'elle doit paraître, ou mettez la cellule au format Texte"
+                    .into(),
+            ),
+        )),
+        Cell::Number(_) if is_date => Err((
+            format!("« {} » n'est pas une date", cell.text()),
+            Some("écrivez la date dans la cellule : 24/11/2026".into()),
+        )),
+        other => convert(&other.text(), schema, defs),
+    }
+}
+
+fn expected_kind(schema: &Value) -> &'static str {
+    match primary_type(schema) {
+        "number" | "integer" => "un nombre",
+        "boolean" => "oui ou non",
+        _ => "un texte",
+    }
+}
 /// Converts a cell to the value its column's schema wants. Every kind of column the schema
 /// has (optional or not) is handled here, so that a row that converts always deserializes.
 fn convert(cell: &str, schema: &Value, defs: &Value) -> Result<toml::Value, CellError> {
@@ -282,9 +869,10 @@ fn convert(cell: &str, schema: &Value, defs: &Value) -> Result<toml::Value, Cell
         "boolean" => match cell.to_lowercase().as_str() {
             "oui" | "vrai" | "true" | "x" | "1" => Ok(toml::Value::Boolean(true)),
             "non" | "faux" | "false" | "0" => Ok(toml::Value::Boolean(false)),
-            _ => {
-                Err((format!("« {cell} » n'est ni oui ni non"), Some("écrivez oui ou non".into())))
-            }
+            _ => Err((
+                format!("« {cell} » n'est ni oui ni non"),
+                Some("écrivez oui ou non dans la cellule".into()),
+            )),
         },
         "array" => {
             let items = resolve(defs, schema.get("items").unwrap_or(&Value::Null));
@@ -298,32 +886,42 @@ fn convert(cell: &str, schema: &Value, defs: &Value) -> Result<toml::Value, Cell
                 .map(toml::Value::Array)
         }
         "object" => Err((
-            "cette colonne est une table : elle ne peut pas venir d'un fichier CSV".into(),
-            Some("renseignez-la dans le fichier TOML".into()),
+            "cette colonne ne peut pas venir d'un tableau".into(),
+            Some("retirez la colonne du tableau et renseignez cette valeur dans le dossier".into()),
         )),
         _ if schema.get("format").and_then(Value::as_str) == Some("date") => {
             let iso = iso_date(cell);
             Date::parse(&iso)
-                .map_err(|e| (e, Some("écrivez la date 24/11/2026 ou 2026-11-24".into())))?;
+                .map_err(|e| (e, Some("écrivez la date dans la cellule : 24/11/2026".into())))?;
             Ok(toml::Value::String(iso))
         }
         _ => Ok(toml::Value::String(cell.to_string())),
     }
 }
 
-/// A number as French spreadsheets write it: "1 234,5", "12 %", "318 500 €".
+/// A number as French spreadsheets write it: "1 234,5", "12 %", "54 000,50 €" (with ordinary,
+/// no-break or narrow no-break spaces), "€ 1 200", "1.234,50", "−12", "(1 200)" (accounting
+/// negative).
 fn number(cell: &str) -> Result<f64, CellError> {
-    let cleaned: String = cell
+    let trimmed = cell.trim();
+    let (negative, inner) = match trimmed.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        Some(inner) => (true, inner),
+        None => (false, trimmed),
+    };
+    let mut cleaned: String = inner
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '€' | '%'))
+        .map(|c| if c == '\u{2212}' { '-' } else { c })
         .collect();
+    if let (Some(dot), Some(comma)) = (cleaned.find('.'), cleaned.rfind(',')) {
+        // Both marks: the last one is the decimal mark, the other groups thousands.
+        cleaned = if dot < comma { cleaned.replace('.', "") } else { cleaned.replace(',', "") };
+    }
     let parsed = cleaned.replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite());
-    parsed.ok_or_else(|| {
-        (
-            format!("« {cell} » n'est pas un nombre"),
-            Some("écrivez le nombre en chiffres, virgule ou point décimal : 1234,5".into()),
-        )
-    })
+    let parsed = parsed.filter(|_| !cleaned.is_empty());
+    parsed
+        .map(|n| if negative { -n } else { n })
+        .ok_or_else(|| (format!("« {cell} » n'est pas un nombre"), Some(NUMBER_HINT.into())))
 }
 
 /// "24/11/2026" → "2026-11-24"; anything else is left for the date parser to judge.
@@ -333,46 +931,6 @@ fn iso_date(cell: &str) -> String {
         [d, m, y] if y.len() == 4 && d.len() <= 2 && m.len() <= 2 => format!("{y}-{m:0>2}-{d:0>2}"),
         _ => cell.to_string(),
     }
-}
-
-/// `;` when the header line has one (French spreadsheets), tab for tab-separated exports,
-/// `,` otherwise.
-fn delimiter(header: &str) -> u8 {
-    if header.contains(';') {
-        b';'
-    } else if header.contains('\t') && !header.contains(',') {
-        b'\t'
-    } else {
-        b','
-    }
-}
-
-/// Byte span of a record's line (without its line break).
-fn line_span(text: &str, record: &csv::StringRecord) -> Range<usize> {
-    let start = record.position().map_or(0, |p| p.byte() as usize).min(text.len());
-    let end = text[start..].find(['\n', '\r']).map_or(text.len(), |e| start + e);
-    start..end
-}
-
-/// Byte spans of the cells of a record. Exact for lines without quotes; a quoted line gives
-/// every cell the span of the whole line (the message still names the column).
-fn cell_spans(text: &str, record: &csv::StringRecord, delimiter: u8) -> Vec<Range<usize>> {
-    let line = line_span(text, record);
-    let raw = &text[line.clone()];
-    if raw.contains('"') {
-        return vec![line; record.len()];
-    }
-    let mut spans = Vec::new();
-    let mut start = line.start;
-    for part in raw.split(delimiter as char) {
-        spans.push(start..start + part.len());
-        start += part.len() + 1;
-    }
-    spans
-}
-
-fn named(columns: &[String], cells: &[Range<usize>]) -> Vec<(String, Range<usize>)> {
-    columns.iter().cloned().zip(cells.iter().cloned()).collect()
 }
 
 /// "a.b[2].c" → [("a", []), ("b", [2]), ("c", [])].

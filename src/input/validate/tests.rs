@@ -159,3 +159,52 @@ fn the_examples_are_valid() {
         }
     }
 }
+
+/// The columns of a row type of the dossier, as a table file gives them.
+fn table_columns(def: &str) -> Vec<super::Column> {
+    let schema = crate::model::schema::dossier_schema();
+    super::columns(&schema["$defs"][def])
+}
+
+/// The key each header names, or what went wrong.
+fn headers(def: &str, headers: &[&str]) -> Vec<String> {
+    let columns = table_columns(def);
+    let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    super::match_headers(&headers, &columns)
+        .into_iter()
+        .map(|h| match h {
+            super::Header::Column(i) => columns[i].key.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn headers_name_columns_as_people_write_them() {
+    assert_eq!(
+        headers("Partenaire", &["Nom de la structure", "Catégorie", "Rôles", "Engagement"]),
+        ["nom", "categorie", "roles", "engagement"]
+    );
+    assert_eq!(headers("LigneBudget", &["Poste de dépense", "Montant (€)"]), ["poste", "montant"]);
+    assert_eq!(
+        headers("Financement", &["Financeur", "MONTANT", "Nature", "Hors partenariat"]),
+        ["partenaire", "montant", "nature", "hors_partenariat"]
+    );
+    assert_eq!(
+        headers("Site", &["Site", "Type", "Commune", "Distance (km)", "Temps (min)"]),
+        ["nom", "type", "commune", "distance_km", "temps_min"]
+    );
+    assert_eq!(
+        headers("Materiel", &["Coût unitaire HT", "Quantité"]),
+        ["cout_unitaire", "quantite"]
+    );
+}
+
+#[test]
+fn a_header_naming_no_column_or_one_twice_is_told_apart() {
+    let found = headers("LigneBudget", &["Poste", "Poste de dépense", "Observations", ""]);
+    let poste = table_columns("LigneBudget").iter().position(|c| c.key == "poste").unwrap();
+    assert_eq!(found[1], format!("Duplicate({poste})"));
+    assert!(found[2].starts_with("Unknown"), "{found:?}");
+    assert_eq!(found[3], "Empty");
+}
