@@ -343,15 +343,15 @@ pub struct Column {
     pub required: bool,
 }
 
+/// The keys a row must fill, from the schema of the row.
+fn required_keys(row: &Value) -> Vec<&str> {
+    let listed = row.get("required").and_then(Value::as_array);
+    listed.into_iter().flatten().filter_map(Value::as_str).collect()
+}
+
 /// The columns of a section, from the schema of one of its rows.
 pub fn columns(row: &Value) -> Vec<Column> {
-    let required: Vec<&str> = row
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required = required_keys(row);
     let properties = row.get("properties").and_then(Value::as_object);
     properties
         .into_iter()
@@ -696,14 +696,7 @@ impl Reader<'_> {
         findings: &mut Vec<Finding>,
     ) -> toml::Table {
         let mut converted = toml::Table::new();
-        let required: Vec<&str> = self
-            .row
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required = required_keys(self.row);
         for column in used {
             let field = format!("{entry}.{}", column.key);
             let place = || self.at(row, column.column, &column.title);
