@@ -7,10 +7,10 @@ use std::process::{Command, Output};
 
 use crate::support::{copy_dir, root, run, scratch, stderr};
 
-/// Runs `cdm-render` under `prlimit`: at most 30 s of CPU and 2 GB of address space.
+/// Runs `cdm-render` under `prlimit`: at most 30 s of CPU and 1 GiB of address space.
 fn run_limited(args: &[&str]) -> Output {
     Command::new("prlimit")
-        .args(["--cpu=30", "--as=2000000000", "--"])
+        .args(["--cpu=30", "--as=1073741824", "--"])
         .arg(env!("CARGO_BIN_EXE_cdm-render"))
         .args(args)
         .output()
