@@ -164,3 +164,54 @@ fn the_schema_validates_every_example_and_rejects_a_broken_dossier() {
         validator.iter_errors(&as_json(broken)).map(|e| e.to_string()).collect();
     assert!(errors.len() >= 3, "label, unknown key and bad file reference: {errors:?}");
 }
+
+/// Two « Permanence en mairie » in two communes are two places: accepted, and the map names
+/// each with its commune; the same name in the same commune is one site written twice.
+#[test]
+fn sites_of_one_name_are_told_apart_by_their_commune_on_the_map_and_in_check() {
+    let dir = scratch("sites-communes");
+    copy_dir(&root().join("data/fonctionnement"), &dir);
+    let toml = dir.join("dossier.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let site = |commune: &str, lat: f64| {
+        format!(
+            "\n[[implantation.equite.sites]]\nnom = \"Permanence en mairie\"\ntype = \"point_relais\"\n\
+             commune = \"{commune}\"\nlatitude = {lat}\nlongitude = 0.30\n"
+        )
+    };
+    let at = text.find("[[implantation.equite.sites]]").unwrap();
+    let two = format!(
+        "{}{}{}{}",
+        &text[..at],
+        site("Vernoux", 47.20),
+        site("Bellac", 47.12),
+        &text[at..]
+    );
+    std::fs::write(&toml, &two).unwrap();
+    let typst = dir.join("typst");
+    let pdf = dir.join("sites.pdf");
+    let output = run(&[
+        toml.to_str().unwrap(),
+        "-o",
+        pdf.to_str().unwrap(),
+        "--emit-typst",
+        typst.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let map = std::fs::read_to_string(typst.join("graphiques/carte.svg")).unwrap();
+    for label in ["Permanence en mairie (Vernoux)", "Permanence en mairie (Bellac)"] {
+        assert!(map.contains(label), "{label} is not on the map");
+    }
+    let same = format!(
+        "{}{}{}{}",
+        &text[..at],
+        site("Vernoux", 47.20),
+        site("Vernoux", 47.12),
+        &text[at..]
+    );
+    std::fs::write(&toml, same).unwrap();
+    let output = run(&["check", toml.to_str().unwrap()]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains("« Permanence en mairie » à Vernoux apparaît deux fois"), "{message}");
+}

@@ -141,7 +141,9 @@ fn draw_with(
             marker(area, site.kind, *p)?;
         }
         for (site, p) in &sites {
-            site_label(area, site, *p, &bounds, &mut taken)?;
+            // Two sites of one name (« Permanence en mairie ») are told apart by their commune.
+            let shared = sites.iter().filter(|(s, _)| same_name(&s.nom, &site.nom)).count() > 1;
+            site_label(area, site, shared, *p, &bounds, &mut taken)?;
         }
         commune_labels(area, territory, &projection, &bounds, &mut taken)?;
         draw_legend(area, legend, map_height + 8 + LEGEND_LINE / 2)
@@ -306,17 +308,28 @@ fn crosses(a: (i32, i32), b: (i32, i32), r: &Rect) -> bool {
     })
 }
 
+/// Whether two site names are the same for a reader (case and accents aside).
+fn same_name(a: &str, b: &str) -> bool {
+    crate::model::vocab::fold(a) == crate::model::vocab::fold(b)
+}
+
 /// Places the label of a site (name, then distance and time) at the first free position of
 /// eight around its marker, then further away with a leader line; without room, the name
 /// alone; without room for it either, none.
 fn site_label(
     area: &canvas::Area,
     site: &Site,
+    with_commune: bool,
     marker: (i32, i32),
     bounds: &Rect,
     taken: &mut Taken,
 ) -> Result<()> {
-    let name = canvas::shorten(&site.nom, SMALL, true, 230.0);
+    let full = if with_commune && !site.commune.trim().is_empty() {
+        format!("{} ({})", site.nom.trim(), site.commune.trim())
+    } else {
+        site.nom.clone()
+    };
+    let name = canvas::shorten(&full, SMALL, true, 230.0);
     let detail = detail(site);
     let variants = [Some(detail.as_str()).filter(|d| !d.is_empty()), None];
     for detail in variants.iter().filter(|d| d.is_some()).chain([&None]) {

@@ -531,7 +531,7 @@ fn opening_hours(d: &Dossier, out: &mut Vec<Finding>) {
 }
 
 fn duplicates(d: &Dossier, out: &mut Vec<Finding>) {
-    let lists: [(&str, &str, Vec<&str>); 4] = [
+    let lists: [(&str, &str, Vec<&str>); 3] = [
         (
             "fonctionnement.partenaires.liste",
             "nom",
@@ -547,12 +547,27 @@ fn duplicates(d: &Dossier, out: &mut Vec<Finding>) {
             "theme",
             d.offre.espaces_conseil.liste.iter().map(|e| e.theme.as_str()).collect(),
         ),
-        (
-            "implantation.equite.sites",
-            "nom",
-            d.implantation.equite.sites.iter().map(|s| s.nom.as_str()).collect(),
-        ),
     ];
+    // Sites are places: two of one name in two communes (« Permanence en mairie ») are two
+    // sites; the same name in the same commune is one site written twice.
+    let sites: Vec<String> = d
+        .implantation
+        .equite
+        .sites
+        .iter()
+        .map(|s| {
+            if s.nom.trim().is_empty() {
+                String::new()
+            } else {
+                format!("{}\u{0}{}", s.nom.trim(), s.commune.trim())
+            }
+        })
+        .collect();
+    let lists = lists.into_iter().chain([(
+        "implantation.equite.sites",
+        "nom",
+        sites.iter().map(String::as_str).collect(),
+    )]);
     for (path, key, names) in lists {
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, name) in names.iter().enumerate() {
@@ -560,9 +575,16 @@ fn duplicates(d: &Dossier, out: &mut Vec<Finding>) {
                 continue;
             }
             if let Some(first) = seen.insert(normalize(name), i) {
+                let shown = match name.split_once('\u{0}') {
+                    Some((nom, commune)) if !commune.trim().is_empty() => {
+                        format!("« {nom} » à {commune}")
+                    }
+                    Some((nom, _)) => format!("« {nom} »"),
+                    None => format!("« {name} »"),
+                };
                 out.push(Finding::error(
                     &format!("{path}[{i}].{key}"),
-                    format!("« {name} » apparaît deux fois (déjà en position {})", first + 1),
+                    format!("{shown} apparaît deux fois (déjà en position {})", first + 1),
                     Some("chaque entrée doit avoir un nom distinct".into()),
                 ));
             }
