@@ -63,8 +63,8 @@ impl Cache {
         {
             return Ok(Arc::clone(&c.dossier));
         }
-        let source = crate::fsutil::read_regular(path)
-            .and_then(|bytes| String::from_utf8(bytes).context("le fichier n'est pas en UTF-8"))
+        // The same limit as any dossier (8 Mo): it is one.
+        let source = crate::fsutil::read_to_string(path)
             .with_context(|| format!("lecture du dossier précédent {}", path.display()))?;
         // Its errors are summed up, not shown with excerpts: the file may lie anywhere on the
         // disk, and its content has no place in this dossier's messages (or preview).
