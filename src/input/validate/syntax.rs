@@ -36,11 +36,26 @@ pub fn findings(source: &str, errors: &[toml::de::Error]) -> Syntax {
         return Syntax { findings: Vec::new(), cutoff: None };
     }
     let unclosed = unclosed_opening(source);
+    // A table header left open (`[porteur`) makes the parser see later headers as keys defined
+    // twice: those follow from it.
+    let open_header = errors
+        .iter()
+        .filter(|e| {
+            e.message().starts_with("unclosed table")
+                || e.message().starts_with("unclosed array table")
+        })
+        .filter_map(|e| e.span().map(|s| s.start))
+        .min();
     let mut findings = Vec::new();
     let mut lines_seen = Vec::new();
     for error in errors {
         let span = error.span().unwrap_or(0..0);
         if unclosed.as_ref().is_some_and(|u| span.start >= u.offset) {
+            continue;
+        }
+        if open_header.is_some_and(|h| span.start > h)
+            && error.message().starts_with("duplicate key")
+        {
             continue;
         }
         let line = line_start(source, span.start);
@@ -285,6 +300,14 @@ mod tests {
         assert_eq!(syntax.findings[0].span, Some(4..5));
         assert!(syntax.findings[0].hint.as_deref().unwrap().contains("ligne 5"));
         assert_eq!(syntax.cutoff, Some(4));
+    }
+
+    #[test]
+    fn a_table_header_left_open_is_one_error() {
+        let found = messages(
+            "[porteur\nnom = \"X\"\n[[porteur.soutiens]]\nnom = \"Y\"\n[[porteur.soutiens]]\nnom = \"Z\"\n",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
     }
 
     #[test]
