@@ -188,12 +188,6 @@ pub fn resolve_inside(base: &Path, name: &str) -> Result<std::path::PathBuf> {
     Ok(real)
 }
 
-/// Reads a file's bytes, naming it in the error.
-pub fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("impossible de lire {} : {}", path.display(), io_message(&e)))
-}
-
 /// Largest file a dossier may name (annex, image, CSV table, GeoJSON outline, previous
 /// dossier): far above any real letter or scan, and low enough that a wrong file (a disk image,
 /// a video) is refused before it is read whole. In decimal megabytes, as the README and every

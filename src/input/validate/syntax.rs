@@ -104,9 +104,8 @@ struct Unclosed {
 /// does not say where the construct it is inside of began; it only follows TOML's lexical rules
 /// (strings, comments, brackets), enough to tell a value's brackets from a header's.
 fn unclosed_opening(source: &str) -> Option<Unclosed> {
-    static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"^\s*(\[\[?\s*[A-Za-z0-9_."' -]+\]\]?\s*(#.*)?$|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\s*=)"#)
-            .expect("valid regex")
+    static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\s*=").expect("valid regex")
     });
     static HEADER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"^\s*\[\[?\s*[A-Za-z0-9_."' -]+\]\]?\s*(#.*)?$"#).expect("valid regex")
@@ -123,8 +122,7 @@ fn unclosed_opening(source: &str) -> Option<Unclosed> {
             // Inside a list, a header or a `key =` line cannot be an element; inside any value,
             // a table header cannot be.
             if let Some(&(_, top)) = stack.last()
-                && STATEMENT.is_match(line)
-                && (top == '[' || HEADER.is_match(line))
+                && (HEADER.is_match(line) || (top == '[' && ASSIGNMENT.is_match(line)))
             {
                 let (offset, bracket) = stack[0];
                 return Some(Unclosed { offset, bracket, broken_at: i });
