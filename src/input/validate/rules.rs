@@ -530,57 +530,50 @@ fn opening_hours(d: &Dossier, out: &mut Vec<Finding>) {
     }
 }
 
+/// A name in a list and the place that tells it apart (a site's commune; empty elsewhere).
+type Named<'a> = (&'a str, &'a str);
+
 fn duplicates(d: &Dossier, out: &mut Vec<Finding>) {
-    let lists: [(&str, &str, Vec<&str>); 3] = [
+    // Each entry is a name and where it is: sites are places, so two « Permanence en mairie »
+    // in two communes are two sites, and the same name in the same commune one written twice.
+    let lists: [(&str, &str, Vec<Named>); 4] = [
         (
             "fonctionnement.partenaires.liste",
             "nom",
-            d.fonctionnement.partenaires.liste.iter().map(|p| p.nom.as_str()).collect(),
+            d.fonctionnement.partenaires.liste.iter().map(|p| (p.nom.as_str(), "")).collect(),
         ),
         (
             "contexte.structures.liste",
             "nom",
-            d.contexte.structures.liste.iter().map(|s| s.nom.as_str()).collect(),
+            d.contexte.structures.liste.iter().map(|s| (s.nom.as_str(), "")).collect(),
         ),
         (
             "offre.espaces_conseil.liste",
             "theme",
-            d.offre.espaces_conseil.liste.iter().map(|e| e.theme.as_str()).collect(),
+            d.offre.espaces_conseil.liste.iter().map(|e| (e.theme.as_str(), "")).collect(),
+        ),
+        (
+            "implantation.equite.sites",
+            "nom",
+            d.implantation
+                .equite
+                .sites
+                .iter()
+                .map(|s| (s.nom.as_str(), s.commune.trim()))
+                .collect(),
         ),
     ];
-    // Sites are places: two of one name in two communes (« Permanence en mairie ») are two
-    // sites; the same name in the same commune is one site written twice.
-    let sites: Vec<String> = d
-        .implantation
-        .equite
-        .sites
-        .iter()
-        .map(|s| {
-            if s.nom.trim().is_empty() {
-                String::new()
-            } else {
-                format!("{}\u{0}{}", s.nom.trim(), s.commune.trim())
-            }
-        })
-        .collect();
-    let lists = lists.into_iter().chain([(
-        "implantation.equite.sites",
-        "nom",
-        sites.iter().map(String::as_str).collect(),
-    )]);
     for (path, key, names) in lists {
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for (i, name) in names.iter().enumerate() {
+        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        for (i, (name, place)) in names.iter().enumerate() {
             if name.trim().is_empty() {
                 continue;
             }
-            if let Some(first) = seen.insert(normalize(name), i) {
-                let shown = match name.split_once('\u{0}') {
-                    Some((nom, commune)) if !commune.trim().is_empty() => {
-                        format!("« {nom} » à {commune}")
-                    }
-                    Some((nom, _)) => format!("« {nom} »"),
-                    None => format!("« {name} »"),
+            if let Some(first) = seen.insert((normalize(name), normalize(place)), i) {
+                let shown = if place.is_empty() {
+                    format!("« {name} »")
+                } else {
+                    format!("« {} » à {place}", name.trim())
                 };
                 out.push(Finding::error(
                     &format!("{path}[{i}].{key}"),
