@@ -127,8 +127,11 @@ mod tests {
         assert_eq!(schema["additionalProperties"], false);
         assert_eq!(schema["required"], serde_json::json!(["cite"]));
         assert_eq!(schema["$defs"]["Cite"]["additionalProperties"], false);
+        // The three keys, then the three labels the cover prints, both accepted.
         let label = &schema["$defs"]["Phase"]["enum"];
-        assert_eq!(label.as_array().map(Vec::len), Some(3));
+        assert_eq!(label.as_array().map(Vec::len), Some(6));
+        assert_eq!(label[0], "projet");
+        assert_eq!(label[3], "Label projet");
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! nature of a funding, the state of an action, a weekday…).
 //!
 //! Each is a Rust enum with an ASCII key (what the schema lists and what is stored) and a French
-//! label (what the document prints). Input is read case- and accent-insensitively, in TOML as
-//! in CSV — « Numéraire », « numeraire » and « NUMÉRAIRE » are one value — so free spellings
-//! never reach the document, and an unknown value is refused with the list of allowed ones.
+//! label (what the document prints). Input is read case-, accent- and punctuation-insensitively,
+//! in TOML as in a table file, and names a value by its key or by its label — « Numéraire »,
+//! « numeraire » and « NUMÉRAIRE » are one value, and so are « principal » and « Site principal »,
+//! the label the starter workbook's drop-down lists offer — so free spellings never reach the
+//! document, and an unknown value is refused with the list of allowed ones.
 
 /// A value as users type it, folded for comparison with a key: lowercase ASCII, accents
 /// removed, spaces, hyphens and apostrophes as `_` ("À venir" → "a_venir").
@@ -14,6 +16,23 @@ pub fn fold(text: &str) -> String {
         .chars()
         .map(|c| if matches!(c, ' ' | '-' | '\'') { '_' } else { c })
         .collect()
+}
+
+/// Lower case words without accents or punctuation, how typed values and column headers are
+/// compared: « Site principal », « site-principal » and "site_principal" → "site principal".
+pub fn words(text: &str) -> String {
+    let folded: String = deunicode::deunicode(text)
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether two spellings name one value (see [`words`]): the one comparison of typed values
+/// against a vocabulary, in the model, in the TOML checks and in table cells.
+pub fn same(a: &str, b: &str) -> bool {
+    words(a) == words(b)
 }
 
 /// Defines a vocabulary enum: `Name { Variant = "key" / "Label", … }`.
@@ -40,10 +59,11 @@ macro_rules! vocabulary {
                 match self { $($name::$variant => $label),+ }
             }
 
-            /// The value whose key matches `text`, ignoring case and accents.
+            /// The value whose key or label is `text`, ignoring case, accents and
+            /// punctuation.
             pub fn parse(text: &str) -> Option<Self> {
-                let folded = $crate::model::vocab::fold(text);
-                Self::ALL.iter().copied().find(|v| v.key() == folded)
+                use $crate::model::vocab::same;
+                Self::ALL.iter().copied().find(|v| same(v.key(), text) || same(v.label(), text))
             }
         }
 
@@ -72,16 +92,14 @@ macro_rules! vocabulary {
             }
 
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                // Keys first, then the printed labels that read as the same key ("Numéraire"),
-                // so that editors checking against the schema accept what cdm-render accepts.
+                // Keys first (one per value, in order: `allowed_values` relies on it), then the
+                // printed labels, so that editors checking against the schema accept what
+                // cdm-render accepts; the labels again under `x-labels`, in order, for what
+                // speaks the user's words (the starter workbook's drop-down lists).
+                let labels: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
                 let mut values: Vec<&str> = Self::ALL.iter().map(|v| v.key()).collect();
-                values.extend(
-                    Self::ALL
-                        .iter()
-                        .filter(|v| v.label() != v.key() && $crate::model::vocab::fold(v.label()) == v.key())
-                        .map(|v| v.label()),
-                );
-                schemars::json_schema!({ "type": "string", "enum": values })
+                values.extend(labels.iter().filter(|l| !values.contains(l)).copied().collect::<Vec<_>>());
+                schemars::json_schema!({ "type": "string", "enum": values, "x-labels": labels })
             }
         }
     };
@@ -94,5 +112,16 @@ mod tests {
         assert_eq!(super::fold(" Numéraire "), "numeraire");
         assert_eq!(super::fold("À venir"), "a_venir");
         assert_eq!(super::fold("Centre associé"), "centre_associe");
+    }
+
+    #[test]
+    fn a_value_is_named_by_its_key_or_its_label_in_any_case_or_punctuation() {
+        use crate::model::TypeSite;
+        for typed in ["principal", "Site principal", "SITE-PRINCIPAL", " site principal. "] {
+            assert_eq!(TypeSite::parse(typed), Some(TypeSite::Principal), "{typed}");
+        }
+        assert_eq!(TypeSite::parse("Centre associé"), Some(TypeSite::CentreAssocie));
+        assert_eq!(TypeSite::parse("centre_associe"), Some(TypeSite::CentreAssocie));
+        assert_eq!(TypeSite::parse("site"), None);
     }
 }

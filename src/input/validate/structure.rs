@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 use super::Finding;
 use crate::diag::suggestion;
 use crate::model::Date;
-use crate::model::vocab::fold;
+use crate::model::vocab::same;
 
 /// A tabular section given as a CSV file: `liste = { fichier = "partenaires.csv" }`.
 #[derive(Debug, Clone)]
@@ -65,24 +65,37 @@ pub fn primary_type(schema: &Value) -> &str {
     }
 }
 
-/// The allowed values of an enumeration node, one spelling each (empty for other nodes).
+/// The allowed values of an enumeration node, one spelling each — the keys of a vocabulary,
+/// without its labels (empty for other nodes).
 pub fn allowed_values(schema: &Value) -> Vec<String> {
-    constants(schema).unwrap_or_default()
+    let mut values = constants(schema).unwrap_or_default();
+    // A vocabulary lists its keys first, one per label (model/vocab.rs).
+    if let Some(labels) = labels(schema) {
+        values.truncate(labels.len());
+    }
+    values
 }
 
-/// The allowed values of an enumeration node (`enum`, or `oneOf` of constants).
+/// The labels of a vocabulary, in order, as the PDF prints them (« Site principal »).
+pub fn labels(schema: &Value) -> Option<Vec<String>> {
+    let labels = schema.get("x-labels").and_then(Value::as_array)?;
+    Some(labels.iter().filter_map(Value::as_str).map(str::to_string).collect())
+}
+
+/// Every accepted spelling of an enumeration node (`enum`, or `oneOf` of constants): the keys
+/// and, for a vocabulary, its labels.
 pub fn constants(schema: &Value) -> Option<Vec<String>> {
     let options = schema.get("oneOf").or_else(|| schema.get("enum")).and_then(Value::as_array)?;
     Some(values_of(options))
 }
 
-/// The allowed values, one spelling each (a key and its label that folds to it are one value).
+/// The allowed values, one spelling each (a key and a label that reads the same are one).
 fn values_of(options: &[Value]) -> Vec<String> {
     let mut values: Vec<String> = Vec::new();
     for value in
         options.iter().filter_map(|o| o.get("const").and_then(Value::as_str).or_else(|| o.as_str()))
     {
-        if !values.iter().any(|v| fold(v) == fold(value)) {
+        if !values.iter().any(|v| same(v, value)) {
             values.push(value.to_string());
         }
     }
@@ -288,11 +301,8 @@ impl<'s> Walker<'s> {
             .and_then(Value::as_array)
             .is_some_and(|o| o.iter().any(|a| a["$ref"] == "#/$defs/FichierCsv"));
         let schema = self.resolve(schema);
-        if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
-            return self.constant(value, span, options, field);
-        }
-        if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-            return self.constant(value, span, options, field);
+        if constants(schema).is_some() {
+            return self.constant(value, span, schema, field);
         }
         let types: Vec<&str> = match schema.get("type") {
             Some(Value::String(t)) => vec![t.as_str()],
@@ -343,15 +353,17 @@ impl<'s> Walker<'s> {
         &mut self,
         value: &DeValue,
         span: std::ops::Range<usize>,
-        options: &[Value],
+        schema: &Value,
         field: &str,
     ) {
-        let allowed = values_of(options);
+        let spellings = constants(schema).unwrap_or_default();
+        let allowed = allowed_values(schema);
         match value {
-            // Case and accents do not matter: the model reads « Numéraire » as `numeraire`.
-            DeValue::String(s) if allowed.iter().any(|a| fold(a) == fold(s)) => {}
+            // Case, accents and punctuation do not matter, and a label names its value: the
+            // model reads « Numéraire » as `numeraire` and « Site principal » as `principal`.
+            DeValue::String(s) if spellings.iter().any(|a| same(a, s)) => {}
             DeValue::String(s) => {
-                let hint = suggestion(s, &allowed)
+                let hint = suggestion(s, &spellings)
                     .map(|a| format!("vouliez-vous dire `{a}` ?"))
                     .unwrap_or_else(|| format!("valeurs possibles : {}", allowed.join(", ")));
                 self.push(span, field, format!("valeur non reconnue `{s}`"), Some(hint));

@@ -13,11 +13,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::Finding;
-use super::structure::{CsvRef, constants, primary_type, resolve};
+use super::structure::{CsvRef, constants, labels, primary_type, resolve};
 use super::{delimited, workbook};
 use crate::diag::suggestion;
 use crate::model::Date;
-use crate::model::vocab::fold;
+use crate::model::vocab::{same, words};
 
 /// A section read from a table file, kept to place later findings in it.
 #[derive(Debug, Clone)]
@@ -497,17 +497,6 @@ fn matching(forms: &[String], names: &[Vec<String>]) -> Header {
     Header::Unknown { closest }
 }
 
-/// Lower case words without accents or punctuation: « Coût unitaire (€ HT) » → "cout unitaire
-/// eur ht".
-fn words(text: &str) -> String {
-    let folded: String = deunicode::deunicode(text)
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// [`words`] in the singular, so that « Rôle » names `roles` and « Partenaires » `partenaire`.
 fn singular(text: &str) -> String {
     let words = words(text);
@@ -832,11 +821,13 @@ fn expected_kind(schema: &Value) -> &'static str {
 /// has (optional or not) is handled here, so that a row that converts always deserializes.
 fn convert(cell: &str, schema: &Value, defs: &Value) -> Result<toml::Value, CellError> {
     if let Some(allowed) = constants(schema) {
-        return match allowed.iter().find(|a| fold(a) == fold(cell)) {
+        // The drop-down lists of the starter workbook offer the labels.
+        let shown = labels(schema).unwrap_or(allowed.clone());
+        return match allowed.iter().find(|a| same(a, cell)) {
             Some(a) => Ok(toml::Value::String(a.clone())),
             None => Err((
                 format!("valeur non reconnue « {cell} »"),
-                Some(format!("valeurs possibles : {}", allowed.join(", "))),
+                Some(format!("valeurs possibles : {}", shown.join(", "))),
             )),
         };
     }
