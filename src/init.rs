@@ -1,6 +1,8 @@
 //! A starter dossier for a label: every item of the phase, preceded by what the outline expects
 //! and its level, with the keys of the dossier format ready to fill (derived from the schema, so
-//! it never drifts from the model).
+//! it never drifts from the model), and the starter workbook its tables point at.
+
+mod workbook;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -17,7 +19,7 @@ pub const EXAMPLE_CSV: &[(&str, &str, &str)] = &[
         "fonctionnement.partenaires.liste",
         "partenaires.csv",
         "nom;categorie;roles;contribution;engagement\n\
-         France Travail;Service public de l'emploi;services, ressources;2 conseillers à mi-temps, ateliers;Convention 2025-2028\n",
+         France Travail;Service public de l'emploi;financeur, services;2 conseillers à mi-temps, ateliers;Convention 2025-2028\n",
     ),
     (
         "budget.fonctionnement.charges",
@@ -33,6 +35,50 @@ pub const EXAMPLE_CSV: &[(&str, &str, &str)] = &[
 
 /// Folder of the example CSV files, relative to the dossier.
 pub const EXAMPLE_DIR: &str = "exemples-csv";
+
+pub use workbook::FILE as WORKBOOK;
+
+/// The cell of the example CSV file of a table under the column `key`, if there is one.
+fn example_cell(table: &str, key: &str) -> Option<String> {
+    let (_, _, text) = EXAMPLE_CSV.iter().find(|(section, _, _)| *section == table)?;
+    let mut lines = text.lines().map(|l| l.split(';'));
+    let column = lines.next()?.position(|k| k == key)?;
+    lines.next()?.nth(column).map(str::to_string)
+}
+
+/// The tables of the label, in the order of the starter, with the name of their sheet in the
+/// starter workbook.
+fn sheets(label: Phase) -> Vec<(String, String)> {
+    let schema = crate::model::schema::dossier_schema();
+    let mut starter = Starter::new(&schema, label, HashMap::new());
+    let outline = Outline::get();
+    for item in outline.items.iter().filter(|i| i.depth() > 1 && outline.applies(i, label)) {
+        starter.item(item);
+    }
+    let names = workbook::sheet_names(&starter.lists);
+    starter.lists.into_iter().zip(names).collect()
+}
+
+/// The starter workbook of a label ([`WORKBOOK`]): one sheet per table the starter dossier
+/// points at.
+pub fn workbook(label: Phase, date: Date) -> anyhow::Result<Vec<u8>> {
+    let schema = crate::model::schema::dossier_schema();
+    let defs = &schema["$defs"];
+    let tables = sheets(label);
+    let rows: Vec<Value> = tables
+        .iter()
+        .map(|(path, _)| {
+            let list = lookup(&schema, path);
+            resolve(&schema, &resolve(&schema, &list)["items"]).clone()
+        })
+        .collect();
+    let sheets: Vec<workbook::Sheet> = tables
+        .iter()
+        .zip(&rows)
+        .map(|((path, name), row)| workbook::Sheet { path, name, row })
+        .collect();
+    workbook::workbook(&sheets, defs, date)
+}
 
 /// The text of a starter dossier.
 pub fn starter(label: Phase, cite: &str, date: Date) -> String {
@@ -63,7 +109,7 @@ pub fn starter(label: Phase, cite: &str, date: Date) -> String {
         String::from(date)
     );
     let _ = writeln!(out, "{}", OPTIONAL_CITE);
-    let mut starter = Starter::new(&schema, label);
+    let mut starter = Starter::new(&schema, label, sheets(label).into_iter().collect());
     for item in outline.items.iter().filter(|i| i.depth() > 1 && outline.applies(i, label)) {
         starter.item(item);
     }
@@ -112,11 +158,15 @@ struct Starter<'s> {
     shown: HashSet<String>,
     /// Tables written.
     done: HashSet<String>,
+    /// The sheet of the starter workbook that each list is read from.
+    sheets: HashMap<String, String>,
+    /// The lists written, in order.
+    lists: Vec<String>,
     out: String,
 }
 
 impl<'s> Starter<'s> {
-    fn new(schema: &'s Value, label: Phase) -> Self {
+    fn new(schema: &'s Value, label: Phase, sheets: HashMap<String, String>) -> Self {
         let outline = Outline::get();
         let mut owners = HashMap::new();
         for item in outline.items.iter().filter(|i| outline.applies(i, label)) {
@@ -130,6 +180,8 @@ impl<'s> Starter<'s> {
             owners,
             shown: HashSet::new(),
             done: HashSet::new(),
+            sheets,
+            lists: Vec::new(),
             out: String::new(),
         }
     }
@@ -203,11 +255,27 @@ impl<'s> Starter<'s> {
                 self.banner(owner);
             }
             let key = path.rsplit('.').next().unwrap_or_default();
-            let _ = writeln!(
-                self.out,
-                "# {key} = {{ fichier = \"{}\" }}   # ou depuis un tableur (CSV), ou ligne par ligne :",
-                csv_name(&path)
-            );
+            match self.sheets.get(&path) {
+                Some(sheet) => {
+                    let _ = writeln!(
+                        self.out,
+                        "{key} = {{ fichier = \"{WORKBOOK}\", feuille = \"{sheet}\" }}   # feuille du classeur à remplir"
+                    );
+                    let _ = writeln!(
+                        self.out,
+                        "# {key} = {{ fichier = \"{}\" }}   # ou depuis un fichier CSV, ou ligne par ligne :",
+                        csv_name(&path)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        self.out,
+                        "# {key} = {{ fichier = \"{}\" }}   # ou depuis un tableur (CSV), ou ligne par ligne :",
+                        csv_name(&path)
+                    );
+                }
+            }
+            self.lists.push(path.clone());
             let _ = writeln!(self.out, "# [[{path}]]");
             example_fields(&mut self.out, schema, resolve(schema, &prop["items"]));
         }
@@ -348,4 +416,56 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::validate::{Header, columns, match_headers};
+
+    #[test]
+    fn every_header_of_the_starter_workbook_names_its_own_column() {
+        let schema = crate::model::schema::dossier_schema();
+        for label in Phase::ALL.iter().copied() {
+            for (path, sheet) in sheets(label) {
+                let list = lookup(&schema, &path);
+                let row = resolve(&schema, &resolve(&schema, &list)["items"]);
+                let accepted = columns(row);
+                let keys: Vec<&String> =
+                    workbook::ordered_columns(row).into_iter().map(|(k, _)| k).collect();
+                let headers: Vec<String> = keys.iter().map(|k| workbook::title(&path, k)).collect();
+                for (header, (found, key)) in
+                    headers.iter().zip(match_headers(&headers, &accepted).into_iter().zip(&keys))
+                {
+                    let Header::Column(i) = found else {
+                        panic!("{sheet}: « {header} » reads as {found:?}");
+                    };
+                    assert_eq!(&&accepted[i].key, key, "{sheet}: « {header} »");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sheet_names_are_the_fewest_last_words_that_tell_tables_apart() {
+        let paths: Vec<String> = [
+            "fonctionnement.partenaires.liste",
+            "budget.fonctionnement.charges",
+            "budget.investissement.charges",
+            "contexte.social.indicateurs",
+            "complements.rapport_activite.indicateurs",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            workbook::sheet_names(&paths),
+            [
+                "Partenaires",
+                "Fonctionnement charges",
+                "Investissement charges",
+                "Social indicateurs",
+                "Rapport activite indicateurs"
+            ]
+        );
+    }
 }

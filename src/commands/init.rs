@@ -5,15 +5,19 @@ use anyhow::{Result, bail};
 use crate::cli::InitArgs;
 use crate::{fsutil, init, model::schema, render};
 
-/// Creates `dossier.toml` and `cdm-render.schema.json`; never overwrites a file.
+/// Creates `dossier.toml`, the workbook of its tables, `cdm-render.schema.json` and example CSV
+/// files; never overwrites a file.
 pub fn run(args: InitArgs) -> Result<()> {
     let dossier = args.dir.join("dossier.toml");
     let schema_file = args.dir.join("cdm-render.schema.json");
+    let workbook = args.dir.join(init::WORKBOOK);
     let examples: Vec<_> = init::EXAMPLE_CSV
         .iter()
         .map(|(_, name, text)| (args.dir.join(init::EXAMPLE_DIR).join(name), *text))
         .collect();
-    for path in [&dossier, &schema_file].into_iter().chain(examples.iter().map(|(p, _)| p)) {
+    for path in
+        [&dossier, &workbook, &schema_file].into_iter().chain(examples.iter().map(|(p, _)| p))
+    {
         if path.exists() {
             bail!(
                 "{} existe déjà : rien n'a été écrit\naide : choisissez un autre dossier, par exemple cdm-render init ma-cite/",
@@ -22,7 +26,9 @@ pub fn run(args: InitArgs) -> Result<()> {
         }
     }
     let today = render::document_date_or_today();
+    let sheets = init::workbook(args.label, today)?;
     fsutil::write_atomic(&dossier, init::starter(args.label, &args.cite, today).as_bytes())?;
+    fsutil::write_atomic(&workbook, &sheets)?;
     let json = serde_json::to_string_pretty(&schema::dossier_schema())?;
     fsutil::write_atomic(&schema_file, json.as_bytes())?;
     for (path, text) in &examples {
@@ -35,7 +41,8 @@ pub fn run(args: InitArgs) -> Result<()> {
         schema_file.display()
     );
     eprintln!(
-        "exemples de tableaux CSV (partenaires, budget) dans {}",
+        "les tableaux (partenaires, budget, sites…) se remplissent dans le classeur {}, une feuille par tableau ; exemples au format CSV dans {}",
+        workbook.display(),
         args.dir.join(init::EXAMPLE_DIR).display()
     );
     eprintln!("prochaine étape : cdm-render check {}", dossier.display());

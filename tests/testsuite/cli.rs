@@ -238,9 +238,18 @@ fn init_writes_a_starter_that_parses_and_that_check_reports_as_to_fill() {
         assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
         let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
         assert_eq!(report["resume"]["items"], items);
+        // The example rows of the starter workbook are not data.
         assert_eq!(report["resume"]["manquant"], items, "everything is left to fill");
-        // The example CSV files fit the sections they are offered for.
+        // The example CSV files fit the sections they are offered for, in place of the sheets.
         let with_csv = text
+            .replace(
+                "\nliste = { fichier = \"tableaux.xlsx\", feuille = \"Partenaires\" }",
+                "\n# liste = { fichier = \"tableaux.xlsx\", feuille = \"Partenaires\" }",
+            )
+            .replace(
+                "\ncharges = { fichier = \"tableaux.xlsx\", feuille = \"Fonctionnement charges\" }",
+                "\n# charges = { fichier = \"tableaux.xlsx\", feuille = \"Fonctionnement charges\" }",
+            )
             .replace(
                 "# liste = { fichier = \"exemples-csv/partenaires.csv\" }",
                 "liste = { fichier = \"exemples-csv/partenaires.csv\" }",
@@ -398,11 +407,17 @@ fn init_follows_the_outline_with_each_table_under_its_item_and_distinct_csv_name
                 );
             }
         }
-        // Distinct CSV file names, one per list.
+        // Distinct CSV file names and sheets, one per list.
         let names: Vec<&str> = text
             .lines()
             .filter_map(|l| l.split("fichier = \"").nth(1)?.split('"').next())
+            .filter(|name| name.ends_with(".csv"))
             .collect();
+        let sheets: std::collections::BTreeSet<&str> = text
+            .lines()
+            .filter_map(|l| l.split("feuille = \"").nth(1)?.split('"').next())
+            .collect();
+        assert_eq!(sheets.len(), names.len(), "{label}: one sheet per list: {sheets:?}");
         let unique: std::collections::BTreeSet<&&str> = names.iter().collect();
         assert!(names.len() > 15, "{names:?}");
         assert_eq!(unique.len(), names.len(), "{label}: a CSV name is offered twice: {names:?}");

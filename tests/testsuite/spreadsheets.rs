@@ -278,3 +278,238 @@ fn a_formula_the_spreadsheet_never_computed_is_an_error_at_its_cell() {
         "{messages}"
     );
 }
+
+/// The rows of every sheet of a workbook, as calamine reads them.
+fn sheets_of(path: &Path) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    let names = book.sheet_names();
+    names
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            (name, range.rows().map(<[calamine::Data]>::to_vec).collect())
+        })
+        .collect()
+}
+
+/// The texts of the header row of a sheet.
+fn header_of(rows: &[Vec<calamine::Data>]) -> Vec<String> {
+    rows[0].iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn the_starter_workbook_has_the_pdf_titles_and_drop_down_lists_of_labels() {
+    let dir = scratch("init-workbook");
+    let output = run(&["init", dir.to_str().unwrap(), "--label", "fonctionnement"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let workbook = dir.join("tableaux.xlsx");
+    let sheets = sheets_of(&workbook);
+    let sheet = |name: &str| {
+        &sheets.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no sheet {name}")).1
+    };
+    assert_eq!(
+        header_of(sheet("Partenaires")),
+        ["Partenaire", "Catégorie", "Contribution", "Engagement", "Apport"]
+    );
+    assert_eq!(header_of(sheet("Partenaires")).len(), sheet("Partenaires")[1].len());
+    assert_eq!(header_of(sheet("Fonctionnement charges")), ["Poste", "Montant"]);
+    assert_eq!(
+        header_of(sheet("Sites")),
+        ["Site", "Commune", "Distance", "Latitude", "Longitude", "Services", "Temps", "Type"]
+    );
+    // One example row, marked in its first cell, typed: a number stays a number, a date a date.
+    assert_eq!(
+        sheet("Partenaires")[1][0],
+        calamine::Data::String("Exemple : France Travail".into())
+    );
+    assert_eq!(sheet("Fonctionnement charges")[1][1], calamine::Data::Float(318_500.0));
+    assert!(
+        matches!(sheet("Soutiens")[1][1], calamine::Data::DateTime(_)),
+        "{:?}",
+        sheet("Soutiens")
+    );
+    // The dossier points at each sheet.
+    let dossier = std::fs::read_to_string(dir.join("dossier.toml")).unwrap();
+    for (name, _) in &sheets {
+        let reference = format!("{{ fichier = \"tableaux.xlsx\", feuille = \"{name}\" }}");
+        assert!(dossier.contains(&reference), "{reference} not in the dossier");
+    }
+    assert!(dossier.contains("\n# liste = { fichier = \"exemples-csv/partenaires.csv\" }"));
+    // Drop-down lists offer the labels the PDF prints, from the second row down; notes say what
+    // goes in each column.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&workbook).unwrap()).unwrap();
+    let mut sheet_xml = String::new();
+    let mut notes = String::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let text = &mut String::new();
+        std::io::Read::read_to_string(&mut file, text).unwrap();
+        if name.starts_with("xl/worksheets/sheet") {
+            sheet_xml.push_str(text);
+        } else if name.starts_with("xl/comments") {
+            notes.push_str(text);
+        }
+    }
+    for list in [
+        "\"Site principal,Centre associé,Point relais\"",
+        "\"Numéraire,Valorisation\"",
+        "\"Lundi,Mardi,Mercredi,Jeudi,Vendredi,Samedi,Dimanche\"",
+        "\"Financeur,Services,Ressources\"",
+        "\"oui,non\"",
+    ] {
+        let at = sheet_xml.find(&format!("<formula1>{list}</formula1>"));
+        let at = at.unwrap_or_else(|| panic!("no drop-down list {list}"));
+        let validation = &sheet_xml[sheet_xml[..at].rfind("<dataValidation ").unwrap()..at];
+        assert!(validation.contains("type=\"list\""), "{validation}");
+        assert!(validation.contains("2:") && validation.contains("1001\""), "{validation}");
+    }
+    assert!(notes.contains("Nom du partenaire (repris tel quel ailleurs dans le dossier)."));
+    assert!(notes.contains("Type de site."));
+    // Never written over.
+    std::fs::write(&workbook, b"mine").unwrap();
+    std::fs::remove_file(dir.join("dossier.toml")).unwrap();
+    let again = run(&["init", dir.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("tableaux.xlsx existe déjà"), "{}", stderr(&again));
+    assert_eq!(std::fs::read(&workbook).unwrap(), b"mine");
+}
+
+/// Writes `sheets` as an .xlsx workbook, numbers as numbers and dates as dates.
+fn write_workbook(path: &Path, sheets: &[(String, Vec<Vec<calamine::Data>>)]) {
+    use calamine::Data;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for (name, rows) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match cell {
+                    Data::Empty => continue,
+                    Data::Float(f) => sheet.write_number(r, c, *f),
+                    Data::Int(i) => sheet.write_number(r, c, *i as f64),
+                    Data::Bool(b) => sheet.write_boolean(r, c, *b),
+                    Data::DateTime(d) => sheet.write_number_with_format(r, c, d.as_f64(), &date),
+                    other => sheet.write_string(r, c, other.to_string()),
+                }
+                .unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn a_dossier_started_with_init_renders_once_its_workbook_is_filled_in() {
+    use calamine::Data;
+    let dir = scratch("init-filled");
+    let output =
+        run(&["init", dir.to_str().unwrap(), "--label", "projet", "--cite", "Cité du Val"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let workbook = dir.join("tableaux.xlsx");
+    let mut sheets = sheets_of(&workbook);
+    let text = |s: &str| Data::String(s.into());
+    // The example row is left above the rows typed in: it is not read.
+    let rows = |content: &[Vec<Data>], rows: Vec<Vec<Data>>| {
+        let mut all = content[..2].to_vec();
+        all.extend(rows);
+        all
+    };
+    for (name, content) in &mut sheets {
+        // The columns as init wrote them; rows typed as a user would, picking from the lists.
+        let filled = match name.as_str() {
+            "Partenaires" => vec![
+                vec![
+                    text("Mission locale du Val"),
+                    text("Insertion"),
+                    text("Conseillers"),
+                    text("Convention 2026"),
+                    text("Financeur, Services"),
+                ],
+                vec![
+                    text("Région Auvergne"),
+                    text("Collectivité"),
+                    text("Subvention"),
+                    text("Délibération"),
+                    text("Financeur"),
+                ],
+            ],
+            "Fonctionnement charges" => vec![
+                vec![text("Loyer du local"), Data::Float(18_000.0)],
+                vec![text("Animation"), Data::Float(42_000.0)],
+                vec![text("TOTAL"), Data::Float(60_000.0)],
+            ],
+            "Fonctionnement financements" => vec![
+                vec![
+                    text("Région Auvergne"),
+                    text("non"),
+                    Data::Float(40_000.0),
+                    text("Numéraire"),
+                ],
+                vec![
+                    text("Mission locale du Val"),
+                    text("non"),
+                    Data::Float(20_000.0),
+                    text("Valorisation"),
+                ],
+            ],
+            "Sites" => vec![
+                vec![
+                    text("Maison de l'emploi du Val"),
+                    text("Valmont"),
+                    Data::Empty,
+                    Data::Empty,
+                    Data::Empty,
+                    text("Accueil"),
+                    Data::Empty,
+                    text("Site principal"),
+                ],
+                vec![
+                    text("Permanence en mairie"),
+                    text("Saint-Roch"),
+                    Data::Float(14.0),
+                    Data::Empty,
+                    Data::Empty,
+                    text("Entretiens"),
+                    Data::Float(18.0),
+                    text("Point relais"),
+                ],
+            ],
+            _ => continue,
+        };
+        assert_eq!(filled[0].len(), content[0].len(), "{name}: {:?}", header_of(content));
+        *content = rows(content, filled);
+    }
+    std::fs::remove_file(&workbook).unwrap();
+    write_workbook(&workbook, &sheets);
+    // The label as the cover prints it is accepted in the TOML too.
+    let dossier = dir.join("dossier.toml");
+    let source = std::fs::read_to_string(&dossier).unwrap();
+    std::fs::write(&dossier, source.replacen("label = \"projet\"", "label = \"Label projet\"", 1))
+        .unwrap();
+    let pdf = dir.join("cite.pdf");
+    let output = run(&[dossier.to_str().unwrap(), "-o", pdf.to_str().unwrap()]);
+    let messages = stderr(&output);
+    assert!(output.status.success(), "{messages}");
+    assert!(!messages.contains("erreur"), "{messages}");
+    let text = normalize(&pdf_text(&pdf));
+    for row in [
+        "Mission locale du Val",
+        "Région Auvergne",
+        "Loyer du local",
+        "Maison de l'emploi du Val",
+        "Permanence en mairie",
+        "Point relais",
+        "Label projet",
+    ] {
+        assert!(text.contains(row), "{row:?} not in the PDF");
+    }
+    assert!(!text.contains("TOTAL"), "the total row is not a budget line");
+    assert!(
+        !text.contains("Exemple") && !text.contains("France Travail"),
+        "an example row is read"
+    );
+}

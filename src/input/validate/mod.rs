@@ -13,8 +13,10 @@ mod tables;
 mod workbook;
 
 pub use files::NamedFile;
-pub use structure::{allowed_values, resolve as resolve_schema};
-pub use tables::{Column, CsvTable, Header, column_letter, columns, match_headers};
+pub use structure::{allowed_values, labels, primary_type, resolve as resolve_schema};
+pub use tables::{
+    Column, CsvTable, EXAMPLE_MARK, Header, column_letter, columns, match_headers, pdf_title,
+};
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

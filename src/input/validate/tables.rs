@@ -2,8 +2,9 @@
 //! them: CSV files as French spreadsheets export them (any usual encoding, `;`, `,` or tab,
 //! decimal comma, amounts with `€` and spaces). The first non-empty row names the columns, in
 //! the words people use (see [`match_headers`]); every cell is typed against the schema of the
-//! section; a last row reading « Total » is checked against the rows above and not counted; and
-//! every problem is placed as a spreadsheet shows it (« charges.csv, ligne 7, colonne C
+//! section; a last row reading « Total » is checked against the rows above and not counted; a
+//! row whose first cell begins with « Exemple : » (the example row of the starter workbook) is
+//! not read; and every problem is placed as a spreadsheet shows it (« charges.csv, ligne 7, colonne C
 //! (Montant) »).
 
 use std::ops::Range;
@@ -359,8 +360,8 @@ pub fn columns(row: &Value) -> Vec<Column> {
         .map(|(key, schema)| {
             let mut titles: Vec<String> = PDF_TITLES
                 .iter()
-                .filter(|(k, _)| k == key)
-                .map(|(_, title)| title.to_string())
+                .filter(|(_, k, _)| k == key)
+                .map(|(_, _, title)| title.to_string())
                 .collect();
             if let Some(description) = schema.get("description").and_then(Value::as_str) {
                 let end =
@@ -375,34 +376,62 @@ pub fn columns(row: &Value) -> Vec<Column> {
         .collect()
 }
 
-/// The column titles of the tables in the PDF (templates/chapitre-*.typ), by key: a table
-/// copied from a printed dossier names its columns so.
-const PDF_TITLES: &[(&str, &str)] = &[
-    ("nom", "Partenaire"),
-    ("nom", "Structure"),
-    ("nom", "Site"),
-    ("nom", "Espace"),
-    ("nom", "Soutien"),
-    ("nom", "Indicateur"),
-    ("nom", "Territoire"),
-    ("categorie", "Catégorie"),
-    ("roles", "Apport"),
-    ("poste", "Poste"),
-    ("partenaire", "Financeur"),
-    ("partenaire", "Partenaire CDM"),
-    ("designation", "Matériel"),
-    ("cout_unitaire", "Coût unitaire"),
-    ("surface_m2", "Surface"),
-    ("distance_km", "Distance"),
-    ("temps_min", "Temps"),
-    ("theme", "Thématique de conseil"),
-    ("titre", "Intitulé"),
-    ("plages", "Plages horaires"),
-    ("intitule", "Formation"),
-    ("critere", "Critère de la grille"),
-    ("service", "Type de service"),
-    ("partenaires", "Partenaires engagés"),
+/// The column titles of the tables in the PDF (templates/chapitre-*.typ, macros.typ), by table
+/// and key: a table copied from a printed dossier names its columns so, and the starter
+/// workbook (`init`) heads its sheets with them. The table is given by the end of its path
+/// (« equite.sites »), or empty for every table with that key. A header is matched against
+/// every title of its key, whatever the table (see [`columns`]).
+const PDF_TITLES: &[(&str, &str, &str)] = &[
+    ("partenaires.liste", "nom", "Partenaire"),
+    ("structures.liste", "nom", "Structure"),
+    ("equite.sites", "nom", "Site"),
+    ("amenagement.espaces", "nom", "Espace"),
+    ("soutiens", "nom", "Soutien"),
+    ("indicateurs", "nom", "Indicateur"),
+    ("series", "nom", "Territoire"),
+    ("instances", "nom", "Instance"),
+    ("", "categorie", "Catégorie"),
+    ("", "roles", "Apport"),
+    ("", "poste", "Poste"),
+    ("financements", "partenaire", "Financeur"),
+    ("structures.liste", "partenaire", "Partenaire CDM"),
+    ("", "designation", "Matériel"),
+    ("", "cout_unitaire", "Coût unitaire"),
+    ("", "quantite", "Quantité"),
+    ("", "surface_m2", "Surface"),
+    ("", "distance_km", "Distance"),
+    ("", "temps_min", "Temps"),
+    ("", "theme", "Thématique de conseil"),
+    ("offre_collective.liste", "titre", "Intitulé"),
+    ("mutualisation.actions", "titre", "Action"),
+    ("", "plages", "Plages horaires"),
+    ("", "intitule", "Formation"),
+    ("", "duree", "Durée"),
+    ("", "periode", "Période"),
+    ("", "frequence", "Fréquence"),
+    ("", "role", "Rôle"),
+    ("", "resultat", "Résultat"),
+    ("remarques", "critere", "Critère de la grille"),
+    ("", "priorite", "Priorité"),
+    ("", "etat", "État"),
+    ("", "debut", "Début"),
+    ("", "apres", "Après"),
+    ("etapes", "action", "Étape"),
+    ("", "service", "Type de service"),
+    ("", "partenaires", "Partenaires engagés"),
+    ("", "etp", "ETP"),
 ];
+
+/// The title of a column in the PDF's table of a section (its dotted path), if the PDF prints
+/// that column.
+pub fn pdf_title(table: &str, key: &str) -> Option<&'static str> {
+    let table = table.split('[').next().unwrap_or(table);
+    PDF_TITLES
+        .iter()
+        .find(|(t, k, _)| *k == key && !t.is_empty() && table.ends_with(&format!(".{t}")))
+        .or_else(|| PDF_TITLES.iter().find(|(t, k, _)| *k == key && t.is_empty()))
+        .map(|(_, _, title)| *title)
+}
 
 /// What a header names, by [`match_headers`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -521,6 +550,22 @@ fn without_units(text: &str) -> String {
     out
 }
 
+/// The mark of an example row, at the start of its first cell: the starter workbook of `init`
+/// shows one per sheet, which is not data until it is typed over.
+pub const EXAMPLE_MARK: &str = "Exemple : ";
+
+/// Whether a row is an example (its first filled cell begins with [`EXAMPLE_MARK`], in any case
+/// and with any spaces around the colon).
+fn is_example(row: &GridRow) -> bool {
+    let first = row.cells.iter().find(|c| !c.value.is_empty()).map(|c| c.value.text());
+    first.is_some_and(|text| {
+        let text = text.to_lowercase();
+        let mark = EXAMPLE_MARK.trim_end().to_lowercase();
+        text.strip_prefix(mark.trim_end_matches(':').trim_end())
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    })
+}
+
 /// Whether a label cell announces a total row: « Total », « TOTAL », « Total général »,
 /// « Sous-total », « Totaux ».
 fn is_total(label: &str) -> bool {
@@ -565,7 +610,7 @@ impl Reader<'_> {
             let hint = Some("la première ligne doit donner les titres des colonnes".to_string());
             return Err(vec![self.error(self.table.whole(), field, message, hint)]);
         };
-        let data: Vec<&GridRow> = rows.collect();
+        let data: Vec<&GridRow> = rows.filter(|r| !is_example(r)).collect();
         let used = self.columns(header, &data)?;
         let (lines, totals) = split_totals(&data, &used, self);
         let mut converted = Vec::new();
@@ -611,8 +656,8 @@ impl Reader<'_> {
         let list = || {
             accepted
                 .iter()
-                .map(|c| match PDF_TITLES.iter().find(|(k, _)| *k == c.key) {
-                    Some((_, t)) => format!("{} ({t})", c.key),
+                .map(|c| match pdf_title(field, &c.key) {
+                    Some(t) => format!("{} ({t})", c.key),
                     None => c.key.clone(),
                 })
                 .collect::<Vec<_>>()
