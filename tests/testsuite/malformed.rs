@@ -738,3 +738,114 @@ fn one_slip_in_a_whole_dossier_is_one_error_that_shows_what_to_write() {
     check("liste non fermée", text, &["jamais fermée", "ajoutez `]`"]);
     assert!(failures.is_empty(), "{} cases failed:\n\n{}", failures.len(), failures.join("\n\n"));
 }
+
+/// A malformed workbook: the sheet `Charges` written with these rows (or a fixture file), the
+/// dossier's reference to it, and the place and words of the one error.
+struct WorkbookCase {
+    name: &'static str,
+    rows: &'static [&'static [WorkbookCell]],
+    fixture: Option<&'static str>,
+    reference: &'static str,
+    place: &'static str,
+    message: &'static str,
+}
+
+enum WorkbookCell {
+    Text(&'static str),
+    Number(f64),
+    Date(u16, u8, u8),
+}
+
+const WORKBOOK_CASES: &[WorkbookCase] = &[
+    WorkbookCase {
+        name: "feuille absente",
+        rows: &[&[WorkbookCell::Text("Poste"), WorkbookCell::Text("Montant")]],
+        fixture: None,
+        reference: "{ fichier = \"t.xlsx\", feuille = §\"Budget\" }",
+        place: "",
+        message: "le classeur t.xlsx n'a pas de feuille « Budget »",
+    },
+    WorkbookCase {
+        name: "formule sans valeur",
+        rows: &[],
+        fixture: Some("formule-sans-valeur.xlsx"),
+        reference: "{ fichier = \"formule-sans-valeur.xlsx\", feuille = \"Charges\" }",
+        place: "formule-sans-valeur.xlsx › Charges › B3 (Montant)",
+        message: "la formule de cette cellule n'a pas de valeur",
+    },
+    WorkbookCase {
+        name: "texte dans une colonne de nombres",
+        rows: &[
+            &[WorkbookCell::Text("Poste"), WorkbookCell::Text("Montant")],
+            &[WorkbookCell::Text("Loyer"), WorkbookCell::Number(12_000.0)],
+            &[WorkbookCell::Text("Personnel"), WorkbookCell::Text("beaucoup")],
+        ],
+        fixture: None,
+        reference: "{ fichier = \"t.xlsx\", feuille = \"Charges\" }",
+        place: "t.xlsx › Charges › B3 (Montant)",
+        message: "« beaucoup » n'est pas un nombre",
+    },
+    WorkbookCase {
+        name: "date dans une colonne de texte",
+        rows: &[
+            &[WorkbookCell::Text("Poste"), WorkbookCell::Text("Montant")],
+            &[WorkbookCell::Date(2026, 12, 15), WorkbookCell::Number(12_000.0)],
+        ],
+        fixture: None,
+        reference: "{ fichier = \"t.xlsx\", feuille = \"Charges\" }",
+        place: "t.xlsx › Charges › A2 (Poste)",
+        message: "cette cellule contient une date (2026-12-15), la colonne attend un texte",
+    },
+];
+
+#[test]
+fn every_malformed_workbook_is_refused_at_its_sheet_and_cell_and_no_pdf() {
+    for (i, case) in WORKBOOK_CASES.iter().enumerate() {
+        let dir = scratch(&format!("malformed-workbook-{i}"));
+        match case.fixture {
+            Some(name) => {
+                let fixture = crate::support::root().join("tests/fixtures/classeur").join(name);
+                std::fs::copy(fixture, dir.join(name)).unwrap();
+            }
+            None => {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                let sheet = book.add_worksheet();
+                sheet.set_name("Charges").unwrap();
+                let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+                for (r, row) in case.rows.iter().enumerate() {
+                    for (c, cell) in row.iter().enumerate() {
+                        let (r, c) = (r as u32, c as u16);
+                        match cell {
+                            WorkbookCell::Text(t) => sheet.write_string(r, c, *t),
+                            WorkbookCell::Number(n) => sheet.write_number(r, c, *n),
+                            WorkbookCell::Date(y, m, d) => {
+                                let day = rust_xlsxwriter::ExcelDateTime::from_ymd(*y, *m, *d);
+                                sheet.write_date_with_format(r, c, day.unwrap(), &date)
+                            }
+                        }
+                        .unwrap();
+                    }
+                }
+                book.save(dir.join("t.xlsx")).unwrap();
+            }
+        }
+        let text = format!("{HEAD}[budget.fonctionnement]\ncharges = {}\n", case.reference);
+        let (text, at) = marked(&text);
+        std::fs::write(dir.join("dossier.toml"), text).unwrap();
+        let place = match at {
+            Some((line, column)) => format!("dossier.toml:{line}:{column}"),
+            None => case.place.to_string(),
+        };
+        let input = dir.join("dossier.toml");
+        let out = dir.join("dossier.pdf");
+        let output = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let message = normalize(&stderr(&output));
+        assert_eq!(output.status.code(), Some(2), "{}: {message}", case.name);
+        assert!(message.contains(&place), "{}: place {place} not in\n{message}", case.name);
+        assert!(message.contains(case.message), "{}: {message}", case.name);
+        // The fixture made by a program holds two more slips (tests/fixtures/classeur).
+        let count = if case.fixture.is_some() { "3 erreurs" } else { "1 erreur dans" };
+        assert!(message.contains(count), "{}: {message}", case.name);
+        assert!(!out.exists(), "{}: a PDF was written", case.name);
+    }
+}
