@@ -89,7 +89,8 @@ pub struct Apparence {
     pub couleur_principale: Option<String>,
     /// Secondary colour, `#rrggbb`: accents and the second series of the charts.
     pub couleur_secondaire: Option<String>,
-    /// Logo (PNG, JPEG or SVG file, relative to the dossier): cover and running header.
+    /// Logo (PNG, JPEG or SVG file, relative to the dossier), on the cover (the running header
+    /// names the Cité in words).
     pub logo: Option<String>,
     /// Cover image (PNG, JPEG or SVG file, relative to the dossier).
     pub image_couverture: Option<String>,

@@ -90,6 +90,12 @@ fn branding_colours_reach_the_cover_the_tables_and_the_charts() {
     let main = [0x8a, 0x15, 0x38];
     assert!(pixels_of_colour(&pdf, 1, main) > 500, "the cover band is in the main colour");
     assert_eq!(pixels_of_colour(&pdf, 1, [0x1d, 0x4f, 0x73]), 0, "no built-in blue left");
+    // The logo (its green bar) is on the cover; the running header names the Cité in words
+    // rather than setting the logo too small to read.
+    let green = [0x00, 0xaa, 0x77];
+    assert!(pixels_of_colour(&pdf, 1, green) > 100, "the logo is on the cover");
+    assert_eq!(pixels_of_colour(&pdf, 2, green), 0, "no logo shrunk into the running header");
+    assert!(crate::support::pdf_pages(&pdf)[1].contains("Cité des métiers de Brocéliande"));
     let chart = std::fs::read_to_string(emitted.join("graphiques/ecosysteme.svg")).unwrap();
     assert!(chart.contains("#8A1538") && !chart.contains("#1D4F73"), "chart recoloured");
     let attached = std::process::Command::new("pdfdetach")
