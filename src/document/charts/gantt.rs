@@ -38,11 +38,7 @@ pub fn draw(actions: &[ActionAmelioration]) -> Result<String> {
     };
 
     canvas::draw(height as u32, |area| {
-        canvas::legend(
-            area,
-            &[("Réalisé".into(), DARK), ("En cours".into(), MEDIUM), ("À venir".into(), LIGHT)],
-            (label_w + 10, 12),
-        )?;
+        canvas::legend(area, &legend(actions), (label_w + 10, 12))?;
         let tick = canvas::font(SMALL, false, GRAY, HPos::Left, VPos::Bottom);
         for m in 0..=months {
             let abs = first + m;
@@ -67,6 +63,16 @@ pub fn draw(actions: &[ActionAmelioration]) -> Result<String> {
         }
         Ok(())
     })
+}
+
+/// The legend: the states that have a bar, in the order of the plan (an action without a
+/// state is drawn as to come).
+fn legend(actions: &[ActionAmelioration]) -> Vec<(String, plotters::style::RGBColor)> {
+    [Etat::Realise, Etat::EnCours, Etat::AVenir]
+        .into_iter()
+        .filter(|state| actions.iter().any(|a| a.etat.unwrap_or(Etat::AVenir) == *state))
+        .map(|state| (state.label().to_string(), state_color(Some(state))))
+        .collect()
 }
 
 fn state_color(state: Option<Etat>) -> plotters::style::RGBColor {

@@ -4,17 +4,32 @@ use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{self, DARK, GRAY, GRID, INK, LABEL, SMALL, WIDTH};
-use crate::model::Horaires;
+use crate::model::{Horaires, JourSemaine};
+
+/// The band of a closed day: paler than the grid's lines are dark.
+const CLOSED: plotters::style::RGBColor = plotters::style::RGBColor(0xf3, 0xf3, 0xf3);
 
 const ROW: i32 = 34;
 const TOP: i32 = 30;
 const LEFT: i32 = 110;
 const RIGHT: i32 = 70;
 
-/// Draws the grid; slots that do not parse are left out (validation reports them).
+/// The seven days of the week in order, each with its slots (a day listed twice has both
+/// lists): a day without slots is closed, and shown so.
+fn week(hours: &Horaires) -> Vec<(&'static str, Vec<(u32, u32)>)> {
+    JourSemaine::ALL
+        .iter()
+        .map(|&day| {
+            let slots = hours.jours.iter().filter(|d| d.jour == day).flat_map(|d| d.slots());
+            (day.label(), slots.collect())
+        })
+        .collect()
+}
+
+/// Draws the grid, Monday to Sunday, « Fermé » on the days without opening; slots that do not
+/// parse are left out (validation reports them).
 pub fn draw(hours: &Horaires) -> Result<String> {
-    let days: Vec<(String, Vec<(u32, u32)>)> =
-        hours.jours.iter().map(|d| (d.jour.label().to_string(), d.slots().collect())).collect();
+    let days = week(hours);
     let all = days.iter().flat_map(|(_, s)| s.iter());
     let start = all.clone().map(|s| s.0 / 60).min().unwrap_or(8).min(8);
     let end = all.map(|s| s.1.div_ceil(60)).max().unwrap_or(18).max(18);
@@ -41,6 +56,12 @@ pub fn draw(hours: &Horaires) -> Result<String> {
                 (LEFT - 10, mid),
                 &day_style,
             )?;
+            if slots.is_empty() {
+                canvas::rect(area, (x(start * 60), mid - 11), (x(end * 60), mid + 11), CLOSED)?;
+                let closed = canvas::font(SMALL, false, GRAY, HPos::Center, VPos::Center);
+                canvas::text(area, "Fermé", ((x(start * 60) + x(end * 60)) / 2, mid), &closed)?;
+                continue;
+            }
             let mut total = 0;
             for &(a, b) in slots {
                 total += b - a;
@@ -64,12 +85,12 @@ fn capitalize(s: &str) -> String {
 
 /// Alt text listing the slots of each day.
 pub fn describe(hours: &Horaires) -> String {
-    let days: Vec<String> = hours
-        .jours
-        .iter()
-        .map(|d| {
-            let slots: Vec<String> = d.slots().map(crate::fr::format_slot).collect();
-            format!("{} : {}", d.jour.label(), slots.join(", "))
+    let days: Vec<String> = week(hours)
+        .into_iter()
+        .map(|(day, slots)| {
+            let slots: Vec<String> = slots.into_iter().map(crate::fr::format_slot).collect();
+            let slots = if slots.is_empty() { "fermé".to_string() } else { slots.join(", ") };
+            format!("{day} : {slots}")
         })
         .collect();
     format!("Grille hebdomadaire des horaires d'ouverture. {}.", days.join(" ; "))

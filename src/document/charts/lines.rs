@@ -22,13 +22,19 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
         .flat_map(|s| s.valeurs.iter().filter_map(|v| v.0))
         .filter(|v| v.is_finite())
         .collect();
-    let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
-    let step = canvas::axis(hi - lo).1;
-    let lo = ((lo / step).floor() * step - step).max(0.0);
-    let hi = (hi / step).ceil() * step + step;
+    let (lo, hi, step) = scale(&values);
     let n = data.periodes.len().max(2);
     let plot_w = f64::from(WIDTH as i32 - LEFT - RIGHT);
-    let x = |i: usize| LEFT + (plot_w * i as f64 / (n - 1) as f64) as i32;
+    // Periods that are all dates (years, quarters) are placed by their date, so that 2010,
+    // 2015 and 2021 are five and six years apart; others are evenly spaced.
+    let times = times(&data.periodes);
+    let x = |i: usize| {
+        let at = match &times {
+            Some(t) if t.len() > 1 => (t[i] - t[0]) / (t[t.len() - 1] - t[0]),
+            _ => i as f64 / (n - 1) as f64,
+        };
+        LEFT + (plot_w * at) as i32
+    };
     let y = |v: f64| TOP + (f64::from(HEIGHT - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo))) as i32;
 
     canvas::draw(HEIGHT as u32, |area| {
@@ -40,10 +46,25 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
             canvas::text(area, &label, (LEFT - 8, y(v)), &tick)?;
             v += step;
         }
+        if lo > 0.0 {
+            // The axis does not start at zero: a break on the axis says so.
+            let base = HEIGHT - BOTTOM;
+            canvas::line(area, (LEFT, TOP), (LEFT, base), GRAY, 1)?;
+            let white = plotters::style::WHITE;
+            canvas::rect(area, (LEFT - 7, base - 23), (LEFT + 7, base - 15), white)?;
+            for dy in [-23, -15] {
+                canvas::line(area, (LEFT - 7, base + dy + 3), (LEFT + 7, base + dy - 3), GRAY, 1)?;
+            }
+        }
         let period = canvas::font(SMALL, false, INK, HPos::Center, VPos::Top);
-        let room = plot_w / n as f64;
+        // Room of a label: the distance to its nearest neighbour.
+        let room = |i: usize| {
+            let left = if i > 0 { x(i) - x(i - 1) } else { i32::MAX };
+            let right = if i + 1 < data.periodes.len() { x(i + 1) - x(i) } else { i32::MAX };
+            f64::from(left.min(right).min(plot_w as i32 / 2))
+        };
         for (i, p) in data.periodes.iter().enumerate() {
-            let label = canvas::shorten(p, SMALL, false, room - 4.0);
+            let label = canvas::shorten(p, SMALL, false, room(i) - 4.0);
             canvas::text(area, &label, (x(i), HEIGHT - BOTTOM + 10), &period)?;
         }
         let mut legend = Vec::new();
@@ -78,6 +99,45 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
         }
         canvas::legend(area, &legend, (LEFT, 14))
     })
+}
+
+/// The vertical scale (lowest, highest, step). The lowest is zero, unless the values lie far
+/// above it: then a round value below them — a whole unit of their spread's magnitude (6 %
+/// for rates between 6,9 % and 8,1 %, not 6,5 %) — and the chart shows a break on its axis.
+pub fn scale(values: &[f64]) -> (f64, f64, f64) {
+    let (lo, hi) = values.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    if lo > hi {
+        return (0.0, 1.0, 0.25);
+    }
+    let spread = (hi - lo).max(hi.abs() / 100.0).max(f64::MIN_POSITIVE);
+    let unit = 10f64.powf(spread.log10().floor());
+    let mut bottom = (lo / unit).floor() * unit;
+    if bottom >= lo {
+        bottom -= unit;
+    }
+    if lo <= spread {
+        bottom = 0.0;
+    }
+    let bottom = bottom.max(0.0);
+    let step = canvas::axis(hi - bottom).1;
+    (bottom, (hi / step).ceil() * step + step, step)
+}
+
+/// The date of each period, in years, when every period is a year (« 2021 ») or a quarter
+/// (« T3 2024 »), in increasing order; `None` otherwise.
+pub fn times(periods: &[String]) -> Option<Vec<f64>> {
+    let time = |p: &str| -> Option<f64> {
+        let p = p.trim();
+        if let Ok(year) = p.parse::<u16>() {
+            return (1000..=9999).contains(&year).then_some(f64::from(year));
+        }
+        let (quarter, year) = p.strip_prefix('T')?.split_once(' ')?;
+        let (quarter, year) = (quarter.parse::<u8>().ok()?, year.trim().parse::<u16>().ok()?);
+        ((1..=4).contains(&quarter) && (1000..=9999).contains(&year))
+            .then(|| f64::from(year) + f64::from(quarter - 1) / 4.0)
+    };
+    let times: Vec<f64> = periods.iter().map(|p| time(p)).collect::<Option<_>>()?;
+    times.windows(2).all(|w| w[0] < w[1]).then_some(times)
 }
 
 /// A different marker shape per series, so series stay apart in grayscale.

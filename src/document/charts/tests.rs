@@ -319,3 +319,128 @@ fn a_single_series_has_no_legend_and_two_series_have_one() {
     assert!(texts.iter().any(|(_, t)| t == "Visites par an"), "{texts:?}");
     assert!(texts.iter().any(|(_, t)| t == "Année précédente"), "{texts:?}");
 }
+
+/// The straight segments of an SVG (two-point polylines): ((x0, y0), (x1, y1)).
+fn segments(svg: &str) -> Vec<((i32, i32), (i32, i32))> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .filter_map(|n| {
+            let points: Vec<(i32, i32)> = n
+                .attribute("points")?
+                .split_whitespace()
+                .filter_map(|p| {
+                    let (x, y) = p.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect();
+            match points.as_slice() {
+                [a, b] => Some((*a, *b)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn series(periods: &[&str], values: &[&[f64]]) -> crate::model::SerieTemporelle {
+    let text = format!(
+        "titre = \"Taux de chômage\"\nunite = \"%\"\nperiodes = {periods:?}\n{}",
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("[[series]]\nnom = \"Zone {i}\"\nvaleurs = {v:?}\n"))
+            .collect::<String>()
+    );
+    toml::from_str(&text).unwrap()
+}
+
+#[test]
+fn a_line_chart_far_above_zero_starts_at_a_round_value_and_shows_the_break() {
+    use super::lines;
+    // Rates between 6,9 % and 8,1 %: the axis starts at 6 %, not 6,5 %.
+    assert_eq!(lines::scale(&[6.9, 7.4, 8.1]), (6.0, 9.0, 0.5));
+    assert_eq!(lines::scale(&[61.0, 66.0, 72.0]).0, 60.0);
+    // Values near zero keep zero, and no break.
+    assert_eq!(lines::scale(&[1.0, 4.0, 9.0]).0, 0.0);
+    let data = series(&["2021", "2022", "2023"], &[&[6.9, 7.4, 8.1], &[7.0, 7.2, 7.6]]);
+    let svg = lines::draw(&data).unwrap();
+    assert_readable(&svg);
+    let texts: Vec<String> = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(texts[0], "6\u{202f}%", "the lowest tick: {texts:?}");
+    // The break: two short parallel strokes across the axis.
+    let strokes = segments(&svg)
+        .into_iter()
+        .filter(|((x0, y0), (x1, y1))| x1 - x0 == 14 && y0 - y1 == 6)
+        .count();
+    assert_eq!(strokes, 2, "{svg}");
+    let near_zero = series(&["2021", "2022"], &[&[1.0, 9.0]]);
+    let svg = lines::draw(&near_zero).unwrap();
+    let strokes = segments(&svg).into_iter().filter(|((x0, _), (x1, _))| x1 - x0 == 14).count();
+    assert_eq!(strokes, 0, "no break on an axis from zero");
+}
+
+#[test]
+fn census_years_are_placed_by_their_date() {
+    use super::lines;
+    let years = |p: &[&str]| lines::times(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(years(&["2010", "2015", "2021"]), Some(vec![2010.0, 2015.0, 2021.0]));
+    assert_eq!(years(&["T4 2023", "T1 2024"]), Some(vec![2023.75, 2024.0]));
+    assert_eq!(years(&["2021", "Fin 2022"]), None);
+    assert_eq!(years(&["2021", "2019"]), None, "not in order: evenly spaced");
+    let data = series(&["2010", "2015", "2021"], &[&[9.0, 8.0, 7.0]]);
+    let svg = lines::draw(&data).unwrap();
+    assert_readable(&svg);
+    let x = |label: &str| {
+        let boxes = text_boxes(&svg);
+        let (b, _) = boxes.iter().find(|(_, t)| t == label).unwrap();
+        (b.0 + b.2) / 2.0
+    };
+    // Five years then six: 2015 sits 5/11 of the way, not halfway.
+    let at = (x("2015") - x("2010")) / (x("2021") - x("2010"));
+    assert!((at - 5.0 / 11.0).abs() < 0.01, "2015 at {at}");
+}
+
+#[test]
+fn the_opening_hours_show_every_day_of_the_week_the_closed_ones_as_closed() {
+    let hours: crate::model::Horaires = toml::from_str(
+        "[[jours]]\njour = \"mardi\"\nplages = [\"09:00-12:30\"]\n\
+         [[jours]]\njour = \"lundi\"\nplages = [\"14:00-18:00\"]\n\
+         [[jours]]\njour = \"mercredi\"\nplages = []\n",
+    )
+    .unwrap();
+    let svg = super::hours::draw(&hours).unwrap();
+    assert_readable(&svg);
+    let texts: Vec<String> = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    let days: Vec<&String> =
+        texts.iter().filter(|t| t.ends_with("di") || *t == "Dimanche").collect();
+    assert_eq!(
+        days,
+        ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"],
+        "{texts:?}"
+    );
+    assert_eq!(texts.iter().filter(|t| *t == "Fermé").count(), 5, "{texts:?}");
+    let alt = super::hours::describe(&hours);
+    assert!(alt.starts_with("Grille hebdomadaire des horaires d'ouverture. Lundi : "), "{alt}");
+    assert!(alt.contains("Dimanche : fermé"), "{alt}");
+}
+
+#[test]
+fn the_gantt_legend_lists_only_the_states_that_have_a_bar() {
+    #[derive(serde::Deserialize)]
+    struct Plan {
+        actions: Vec<crate::model::ActionAmelioration>,
+    }
+    let plan: Plan = toml::from_str(
+        "[[actions]]\naction = \"Refaire la signalétique\"\ndebut = \"2026-01-05\"\n\
+         fin = \"2026-03-31\"\netat = \"en_cours\"\n\
+         [[actions]]\naction = \"Former l'équipe\"\ndebut = \"2026-02-01\"\nfin = \"2026-06-30\"\n\
+         etat = \"En cours\"\n",
+    )
+    .unwrap();
+    let svg = super::gantt::draw(&plan.actions).unwrap();
+    assert_readable(&svg);
+    let texts: Vec<String> = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    assert!(texts.contains(&"En cours".to_string()), "{texts:?}");
+    assert!(!texts.contains(&"Réalisé".to_string()), "{texts:?}");
+    assert!(!texts.contains(&"À venir".to_string()), "{texts:?}");
+}
