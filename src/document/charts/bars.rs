@@ -102,9 +102,12 @@ pub fn draw(bars: &[Bar], options: &Options) -> Result<String> {
             let mut entries = vec![(now.clone(), DARK)];
             match options.areas.is_empty() {
                 true => entries.push((before.clone(), LIGHT)),
-                // Areas of one meaning ("France", "France métropolitaine") share an entry.
+                // Areas of one meaning ("France", "France métropolitaine") share an entry; an
+                // area without a bar has none.
                 false => {
-                    for (name, colour) in options.areas.iter().zip(colours.iter().copied()) {
+                    let pairs = options.areas.iter().zip(colours.iter().copied()).enumerate();
+                    let drawn = |i: usize| bars.iter().any(|b| b.area == i && b.previous.is_some());
+                    for (_, (name, colour)) in pairs.filter(|(i, _)| drawn(*i)) {
                         match entries.iter_mut().find(|(_, c)| *c == colour) {
                             Some((names, _)) => *names = format!("{names}, {name}"),
                             None => entries.push((name.clone(), colour)),

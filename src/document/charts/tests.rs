@@ -444,3 +444,22 @@ fn the_gantt_legend_lists_only_the_states_that_have_a_bar() {
     assert!(!texts.contains(&"Réalisé".to_string()), "{texts:?}");
     assert!(!texts.contains(&"À venir".to_string()), "{texts:?}");
 }
+
+#[test]
+fn the_legend_of_reference_areas_names_only_the_areas_that_have_a_bar() {
+    let bars = vec![
+        Bar { area: 0, label: "Taux de pauvreté".into(), value: 14.0, previous: Some(15.0) },
+        Bar { area: 1, label: "Part des jeunes".into(), value: 12.0, previous: None },
+    ];
+    let options = Options {
+        unit: "%".into(),
+        legend: Some(("Territoire".into(), "Référence".into())),
+        areas: vec!["Région Bretagne".into(), "France".into()],
+        ..Options::default()
+    };
+    let svg = bars::draw(&bars, &options).unwrap();
+    assert_readable(&svg);
+    let texts: Vec<String> = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    assert!(texts.contains(&"Région Bretagne".to_string()), "{texts:?}");
+    assert!(!texts.contains(&"France".to_string()), "no bar for France: {texts:?}");
+}
