@@ -116,6 +116,150 @@ pub fn format_date(date: Date) -> String {
     format!("{day} {} {}", MONTHS[usize::from(date.month) - 1], date.year)
 }
 
+/// Common nouns that open the names of French public bodies, with their gender: what a name
+/// needs to take its article (« la Communauté de communes… », « l'État », « le Département »).
+/// Written by hand: no crate knows the gender of French nouns; a name that starts with none of
+/// these is taken as a proper name, written without article (« France Travail », « Apec »).
+const NOUNS: &[(&str, bool)] = &[
+    // (noun, feminine)
+    ("agence", true),
+    ("agglomération", true),
+    ("association", true),
+    ("banque", true),
+    ("caisse", true),
+    ("centre", false),
+    ("chambre", true),
+    ("cité", true),
+    ("collectivité", true),
+    ("comité", false),
+    ("commune", true),
+    ("communauté", true),
+    ("conseil", false),
+    ("département", false),
+    ("direction", true),
+    ("école", true),
+    ("entreprise", true),
+    ("établissement", false),
+    ("état", false),
+    ("fédération", true),
+    ("fondation", true),
+    ("fonds", false),
+    ("groupement", false),
+    ("institut", false),
+    ("maison", true),
+    ("mairie", true),
+    ("métropole", true),
+    ("mission", true),
+    ("office", false),
+    ("opérateur", false),
+    ("pôle", false),
+    ("préfecture", true),
+    ("région", true),
+    ("réseau", false),
+    ("service", false),
+    ("syndicat", false),
+    ("union", true),
+    ("université", true),
+    ("ville", true),
+];
+
+/// Whether a word starts with a vowel sound (elision: « l'État », « d'investissement »).
+fn elides(word: &str) -> bool {
+    let folded = deunicode::deunicode(word).to_lowercase();
+    folded.starts_with(['a', 'e', 'i', 'o', 'u', 'y']) || folded.starts_with('h')
+}
+
+/// A name with its definite article when it opens with a common noun (« Communauté de communes
+/// du Serre » → « la Communauté de communes du Serre », « État » → « l'État ») and as written
+/// otherwise; a name that already has its article keeps it, in lower case.
+pub fn with_article(name: &str) -> String {
+    let name = name.trim();
+    let first = name.split([' ', '-', '\'', '’']).next().unwrap_or_default();
+    let lower = first.to_lowercase();
+    if ["la", "le", "les"].contains(&lower.as_str()) && name.len() > first.len() {
+        return format!("{lower}{}", &name[first.len()..]);
+    }
+    if let Some(rest) = name.strip_prefix("L'").or_else(|| name.strip_prefix("L’")) {
+        return format!("l'{rest}");
+    }
+    match NOUNS.iter().find(|(noun, _)| *noun == lower) {
+        Some(_) if elides(first) => format!("l'{name}"),
+        Some((_, true)) => format!("la {name}"),
+        Some((_, false)) => format!("le {name}"),
+        None => name.to_string(),
+    }
+}
+
+/// « de » before a name, contracted and elided as French writes it: « du Département », « de
+/// la Région », « de l'État », « d'Action Logement », « des Compagnons ».
+pub fn of(name: &str) -> String {
+    let named = with_article(name);
+    if let Some(rest) = named.strip_prefix("le ") {
+        format!("du {rest}")
+    } else if let Some(rest) = named.strip_prefix("les ") {
+        format!("des {rest}")
+    } else if named.starts_with("la ") || named.starts_with("l'") {
+        format!("de {named}")
+    } else if elides(&named) {
+        format!("d'{named}")
+    } else {
+        format!("de {named}")
+    }
+}
+
+/// A count and its noun, the noun plural from 2 on as French writes it (« 0 jour », « 1
+/// dossier », « 3 dossiers »): `many` is the plural form.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n}{NBSP}{}", if n >= 2 { many } else { one })
+}
+
+/// The value of a French number word from « un » to « cent » (« quatre », « vingt-deux »,
+/// « soixante et onze », « quatre-vingt-dix »), None for any other word. What the checks read
+/// in texts (« Dix structures ont signé… »). Written by hand: the compound numbers follow
+/// a few rules that no crate in reach parses.
+pub fn number_word(text: &str) -> Option<u32> {
+    const UNITS: [&str; 17] = [
+        "zero", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",
+        "onze", "douze", "treize", "quatorze", "quinze", "seize",
+    ];
+    const TENS: [(&str, u32); 6] = [
+        ("vingt", 20),
+        ("vingts", 20),
+        ("trente", 30),
+        ("quarante", 40),
+        ("cinquante", 50),
+        ("soixante", 60),
+    ];
+    let folded = deunicode::deunicode(text.trim()).to_lowercase();
+    let words: Vec<&str> =
+        folded.split(['-', ' ']).filter(|w| !w.is_empty() && *w != "et").collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut total = 0;
+    let mut i = 0;
+    while i < words.len() {
+        let w = if words[i] == "une" { "un" } else { words[i] };
+        if let Some(u) = UNITS.iter().position(|u| *u == w) {
+            // « quatre-vingt(s) »
+            if w == "quatre" && words.get(i + 1).is_some_and(|n| n.starts_with("vingt")) {
+                total += 80;
+                i += 2;
+                continue;
+            }
+            total += u as u32;
+        } else if let Some((_, t)) = TENS.iter().find(|(n, _)| *n == w) {
+            total += t;
+        } else if w == "cent" && i == 0 && words.len() == 1 {
+            return Some(100);
+        } else {
+            return None;
+        }
+        i += 1;
+    }
+    (1..=100).contains(&total).then_some(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +284,37 @@ mod tests {
         assert_eq!(format_size(crate::fsutil::MAX_TEXT_SIZE), "8\u{a0}Mo");
         assert_eq!(format_size(12_340_000), "12,3\u{a0}Mo");
         assert_eq!(format_size(1_500_000_000), "1,5\u{a0}Go");
+    }
+
+    #[test]
+    fn names_take_their_article_and_de_contracts() {
+        assert_eq!(
+            with_article("Communauté de communes du Serre"),
+            "la Communauté de communes du Serre"
+        );
+        assert_eq!(with_article("État — préfecture"), "l'État — préfecture");
+        assert_eq!(with_article("Département de la Lys"), "le Département de la Lys");
+        assert_eq!(with_article("France Travail"), "France Travail");
+        assert_eq!(with_article("La Poste"), "la Poste");
+        assert_eq!(of("Département"), "du Département");
+        assert_eq!(of("Région"), "de la Région");
+        assert_eq!(of("Apec"), "d'Apec");
+        assert_eq!(of("France Travail"), "de France Travail");
+        assert_eq!(count(1, "jour", "jours"), "1\u{a0}jour");
+        assert_eq!(count(2, "dossier", "dossiers"), "2\u{a0}dossiers");
+    }
+
+    #[test]
+    fn french_number_words_read_from_un_to_cent() {
+        assert_eq!(number_word("Dix"), Some(10));
+        assert_eq!(number_word("quatre"), Some(4));
+        assert_eq!(number_word("vingt-deux"), Some(22));
+        assert_eq!(number_word("soixante et onze"), Some(71));
+        assert_eq!(number_word("quatre-vingt-dix"), Some(90));
+        assert_eq!(number_word("quatorze"), Some(14));
+        assert_eq!(number_word("cent"), Some(100));
+        assert_eq!(number_word("dixième"), None);
+        assert_eq!(number_word("le"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::input::check::Status;
 use crate::input::load::LoadedDossier;
+use crate::model::figures::KeyFigures;
 use crate::model::outline::Outline;
 use crate::render::Pipeline;
 
@@ -22,9 +23,9 @@ pub struct Summary {
     pub label: String,
     /// Territory.
     pub territoire: String,
-    /// Number of partners, and of those with the funder role.
+    /// Partners engaged ([`KeyFigures::partenaires_engages`]).
     pub partenaires: usize,
-    /// Partners with the funder role.
+    /// Funders ([`crate::model::figures::Funders`]): the dossier's own definition.
     pub financeurs: usize,
     /// Partners by role ("Financeur", 6).
     pub roles: Vec<(String, usize)>,
@@ -34,11 +35,11 @@ pub struct Summary {
     pub valorisation: f64,
     /// The five largest funders and their amounts.
     pub financements: Vec<(String, f64)>,
-    /// Latest yearly attendance (actual visits of the activity report, else the estimate).
+    /// Visits of a year ([`crate::model::figures::Visits`]).
     pub frequentation: Option<f64>,
     /// Yearly attendance by year (3.3).
     pub frequentation_annees: Vec<(i32, f64)>,
-    /// Staff in full-time equivalents.
+    /// Staff in full-time equivalents ([`KeyFigures::etp`]).
     pub etp: f64,
     /// Complete entries / judged entries; entries to complete; missing entries.
     pub complets: usize,
@@ -90,7 +91,6 @@ pub struct Row {
 pub fn summarize(loaded: &LoadedDossier) -> Summary {
     let d = &loaded.dossier;
     let report = &loaded.report;
-    let staff = &d.fonctionnement.moyens_humains;
     let partners = &d.fonctionnement.partenaires.liste;
     let mut roles: BTreeMap<String, usize> = BTreeMap::new();
     for role in partners.iter().flat_map(|p| &p.roles) {
@@ -99,25 +99,22 @@ pub fn summarize(loaded: &LoadedDossier) -> Summary {
     let mut financements = d.budget.fonctionnement.by_funder();
     financements.sort_by(|a, b| b.1.total_cmp(&a.1));
     financements.truncate(5);
-    let visits: f64 = d.complements.rapport_activite.visites_par_mois.iter().sum();
+    let figures = KeyFigures::new(d);
     let yearly: Vec<(i32, f64)> =
         d.offre.frequentation.annuelle.iter().map(|a| (a.annee, a.valeur)).collect();
     Summary {
         nom: d.cite.nom.clone(),
         label: d.cite.label.label().to_string(),
         territoire: d.cite.territoire.clone(),
-        partenaires: partners.len(),
-        financeurs: partners
-            .iter()
-            .filter(|p| p.roles.contains(&crate::model::Role::Financeur))
-            .count(),
+        partenaires: figures.partenaires_engages,
+        financeurs: figures.financeurs.nombre,
         roles: roles.into_iter().collect(),
         budget: d.budget.fonctionnement.charges.iter().map(|c| c.montant).sum(),
         valorisation: d.budget.fonctionnement.in_kind(),
         financements,
-        frequentation: if visits > 0.0 { Some(visits) } else { yearly.last().map(|y| y.1) },
+        frequentation: figures.visites.as_ref().map(|v| v.valeur),
         frequentation_annees: yearly,
-        etp: staff.etp(),
+        etp: figures.etp,
         complets: report.resume.complet,
         items: report.resume.items,
         a_completer: report.resume.a_completer,
@@ -223,7 +220,7 @@ pub fn csv(rows: &[Row]) -> Result<Vec<u8>> {
         "Items jugés",
         "À compléter",
         "Manquants",
-        "Partenaires",
+        "Partenaires engagés",
         "Financeurs",
         "Budget de fonctionnement (€)",
         "Dont valorisations (€)",

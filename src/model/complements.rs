@@ -139,8 +139,11 @@ pub struct RapportActivite {
     pub annee: Option<i32>,
     /// Visits per month (12 values, January first).
     pub visites_par_mois: Vec<f64>,
-    /// Same for the previous year, for comparison.
+    /// Same for the previous year, for comparison (months before the opening at zero).
     pub visites_par_mois_precedent: Vec<f64>,
+    /// Months of the reported year actually counted, from January; the following months are
+    /// estimates. All twelve when absent.
+    pub mois_realises: Option<u32>,
     /// Interviews by advice space.
     pub entretiens: Vec<Comparaison>,
     /// Collective events by format.

@@ -17,6 +17,36 @@ crate::vocabulary! {
     }
 }
 
+crate::vocabulary! {
+    /// How far a partner has committed (outline 4.1): only « signé » and « engagé » count among
+    /// the partners engaged that the dossier states.
+    StatutEngagement {
+        /// A convention, a letter of commitment or a deliberation is signed.
+        Signe = "signe" / "Signé",
+        /// Committed in writing or by decision, the formal act still to sign.
+        Engage = "engage" / "Engagé",
+        /// Talks under way, nothing committed yet.
+        EnDiscussion = "en_discussion" / "En discussion",
+        /// Asked (an application, a call for projects), no answer yet.
+        Sollicite = "sollicite" / "Sollicité",
+    }
+}
+
+impl Default for StatutEngagement {
+    /// A partner listed without a status is taken as committed: the list of 4.1 is the list of
+    /// partners engaged unless the writer says otherwise.
+    fn default() -> Self {
+        StatutEngagement::Engage
+    }
+}
+
+impl StatutEngagement {
+    /// Whether the partner counts among the partners engaged.
+    pub fn engaged(self) -> bool {
+        matches!(self, StatutEngagement::Signe | StatutEngagement::Engage)
+    }
+}
+
 /// 4. How the Cité works.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -61,6 +91,8 @@ pub struct Partenaire {
     pub contribution: String,
     /// Commitment ("Convention signée le …", "Lettre d'intention").
     pub engagement: String,
+    /// Where the commitment stands: signed, committed, under discussion, applied for.
+    pub statut: StatutEngagement,
 }
 
 /// 4.2 Staff.

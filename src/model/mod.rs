@@ -6,6 +6,7 @@
 //! (narrative) and `inchange` (true when an "à actualiser" item did not change since the
 //! previous phase), plus the structured data the outline asks for.
 
+pub mod figures;
 pub mod outline;
 pub mod schema;
 pub mod vocab;
@@ -212,7 +213,8 @@ pub fn label_of(key: &str) -> Option<&'static str> {
         .chain(Priorite::ALL.iter().map(|v| (v.key(), v.label())))
         .chain(Etat::ALL.iter().map(|v| (v.key(), v.label())))
         .chain(JourSemaine::ALL.iter().map(|v| (v.key(), v.label())))
-        .chain(TypeSite::ALL.iter().map(|v| (v.key(), v.label())));
+        .chain(TypeSite::ALL.iter().map(|v| (v.key(), v.label())))
+        .chain(StatutEngagement::ALL.iter().map(|v| (v.key(), v.label())));
     labels.into_iter().find(|(k, _)| *k == key).map(|(_, l)| l)
 }
 

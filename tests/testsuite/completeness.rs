@@ -230,8 +230,9 @@ pub fn dossier(seed: u64) -> String {
         table(&mut out, &mut rng, "fonctionnement.partenaires", true);
         entries(&mut out, "fonctionnement.partenaires.liste", partners, |i| {
             let role = ["financeur", "services", "ressources"][i % 3];
+            let status = ["signe", "engage", "en_discussion", "sollicite", "signe"][i % 5];
             format!(
-                "nom = {}\nroles = [\"{role}\", \"financeur\"]\ncontribution = \"Apport\"",
+                "nom = {}\nroles = [\"{role}\", \"financeur\"]\ncontribution = \"Apport\"\nstatut = \"{status}\"",
                 quote(&partner(i))
             )
         });
@@ -448,10 +449,11 @@ fn the_second_territory_renders_complete_and_without_a_single_warning() {
     assert!(text.contains("0,8") && text.contains("n.d."), "{text}");
     // Enumerated values typed « numéraire » and « Numéraire » print one way.
     assert!(text.contains("Numéraire") && !text.contains("numéraire"), "{text}");
-    // 4.1 and 6.1 say what they count: partners with the funder role in 4.1, every funder of
-    // the budget in 6.1 (three partners and FSE+, outside the partnership).
-    assert!(text.contains("partenaires financeurs"), "{text}");
+    // One definition of the funders, said once: every structure of the operating budget
+    // (three partners and FSE+, outside the partnership), in L'essentiel, 4.1 and 6.1 alike.
+    assert!(text.contains("Financeurs : structures qui contribuent au budget"), "{text}");
     assert!(text.contains("des 4 financeurs, dont 1 hors"), "{text}");
+    assert!(!text.contains("partenaires financeurs"), "{text}");
     assert!(!text.contains("À compléter"));
 }
 

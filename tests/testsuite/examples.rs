@@ -101,7 +101,7 @@ fn chart_labels_are_real_text_in_the_pdf() {
     let text = pdf_text(&out);
     for label in [
         "Santé humaine et action sociale",
-        "Financeurs (6)",
+        "Partenaires de financement (6)",
         "Partenaires de services (11)",
         "12 km · 15 min",
         "Sous les noms : distance et temps de trajet jusqu'au site principal",
@@ -116,9 +116,11 @@ fn chart_labels_are_real_text_in_the_pdf() {
 #[test]
 fn projet_example_shows_the_charts_its_data_allows() {
     let text = body_text("projet");
-    for label in
-        ["Figure 1 – Emplois salariés par secteur", "Taux de chômage localisé", "Financeurs (2)"]
-    {
+    for label in [
+        "Figure 1 – Emplois salariés par secteur",
+        "Taux de chômage localisé",
+        "Partenaires de financement (2)",
+    ] {
         assert!(text.contains(label), "{label:?} missing");
     }
     for absent in

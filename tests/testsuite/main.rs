@@ -9,6 +9,7 @@ mod cli;
 mod completeness;
 mod drafting;
 mod examples;
+mod figures;
 mod fixtures;
 mod hostile;
 mod hostile_files;

@@ -10,7 +10,7 @@ use super::canvas::{self, DARK, GRAY, INK, LABEL, LIGHT, MEDIUM, SMALL, WIDTH};
 use crate::model::{Partenaire, Role};
 
 const COLUMNS: [(Role, &str); 3] = [
-    (Role::Financeur, "Financeurs"),
+    (Role::Financeur, "Partenaires de financement"),
     (Role::Services, "Partenaires de services"),
     (Role::Ressources, "Partenaires de ressources"),
 ];

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::input::annex::{AnnexPage, Prepared};
 
 use crate::input::check::{Report, Status};
+use crate::model::figures::{Funders, KeyFigures};
 use crate::model::outline::{Item, Level, Outline, Phase};
 use crate::model::{BudgetDetail, Dossier, Horaires, Jour};
 
@@ -235,6 +236,8 @@ pub fn matrix() -> Vec<MatrixRow> {
 /// Figures computed from the data so that templates only lay them out.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Derived {
+    /// The key figures, each defined once ([`KeyFigures`]).
+    pub chiffres: KeyFigures,
     /// Opening hours: per day and totals.
     pub horaires: HoursSummary,
     /// 6.1 totals.
@@ -245,10 +248,6 @@ pub struct Derived {
     pub materiel_total: f64,
     /// 4.1 number of partners by role.
     pub partenaires_par_role: BTreeMap<String, usize>,
-    /// 8.4 total visits of the year and of the previous year.
-    pub visites_total: f64,
-    /// Previous year's total visits, if given.
-    pub visites_total_precedent: Option<f64>,
 }
 
 /// Opening hours summary.
@@ -271,10 +270,8 @@ pub struct BudgetSummary {
     pub financements: f64,
     /// Share of each funding line in the funding total, in %, in the order given.
     pub parts: Vec<f64>,
-    /// Distinct funders named in the funding lines.
-    pub financeurs: usize,
-    /// Of which funders that are not partners of the Cité.
-    pub hors_partenariat: usize,
+    /// The funders named in the funding lines ([`Funders::of`]).
+    pub financeurs: Funders,
     /// The largest funder (its lines added up) and its share of the funding, in %.
     pub principal: Option<(String, f64)>,
     /// Sum of the in-kind lines (valorisation).
@@ -286,9 +283,8 @@ pub struct BudgetSummary {
 impl Derived {
     /// Computes the derived figures of a dossier.
     pub fn new(dossier: &Dossier) -> Self {
-        let report = &dossier.complements.rapport_activite;
-        let previous = &report.visites_par_mois_precedent;
         Derived {
+            chiffres: KeyFigures::new(dossier),
             horaires: hours(&dossier.offre.horaires),
             budget_fonctionnement: budget(&dossier.budget.fonctionnement),
             budget_investissement: budget(&dossier.budget.investissement),
@@ -300,8 +296,6 @@ impl Derived {
                 .map(|m| m.quantite * m.cout_unitaire.unwrap_or(0.0))
                 .sum(),
             partenaires_par_role: partners_by_role(dossier),
-            visites_total: report.visites_par_mois.iter().sum(),
-            visites_total_precedent: (!previous.is_empty()).then(|| previous.iter().sum()),
         }
     }
 }
@@ -320,15 +314,6 @@ fn budget(detail: &BudgetDetail) -> BudgetSummary {
         .iter()
         .map(|f| if financements > 0.0 { 100.0 * f.montant / financements } else { 0.0 })
         .collect();
-    let funders = |external: bool| {
-        let names: std::collections::BTreeSet<String> = detail
-            .financements
-            .iter()
-            .filter(|f| !external || f.hors_partenariat)
-            .map(|f| crate::model::vocab::fold(&f.partenaire))
-            .collect();
-        names.len()
-    };
     let principal = detail
         .by_funder()
         .into_iter()
@@ -339,8 +324,7 @@ fn budget(detail: &BudgetDetail) -> BudgetSummary {
         charges,
         financements,
         parts,
-        financeurs: funders(false),
-        hors_partenariat: funders(true),
+        financeurs: Funders::of(detail),
         principal,
         valorisation: detail.in_kind(),
         ecart: financements - charges,

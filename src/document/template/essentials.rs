@@ -5,9 +5,10 @@
 use serde::Serialize;
 
 use super::context::Derived;
-use crate::fr::{format_auto, format_euros};
+use crate::fr::{count, format_auto, format_euros, format_number};
 use crate::input::check::Report;
-use crate::model::{Dossier, Role, TypeSite};
+use crate::model::Dossier;
+use crate::model::figures::KeyFigures;
 
 /// The page: its tiles, and the entries still to complete ("4.2 Les moyens humains").
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -16,6 +17,24 @@ pub struct Essentials {
     pub chiffres: Vec<KeyFigure>,
     /// Entries of the outline not complete yet.
     pub a_completer: Vec<String>,
+    /// The visits' tile, also shown in 8.4.
+    pub visites: Option<KeyFigure>,
+    /// The opening hours' tile, also shown in 3.2.
+    pub horaires: Option<KeyFigure>,
+    /// The partners' and funders' tiles, also shown in 4.1.
+    pub partenaires: Vec<KeyFigure>,
+    /// The definitions of the figures shown, where the count depends on one
+    /// (« Financeurs : structures qui contribuent… »).
+    pub definitions: Vec<Definition>,
+}
+
+/// What a figure counts, said once in the PDF under the tiles.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Definition {
+    /// The term (« Partenaires engagés »).
+    pub terme: String,
+    /// What it counts.
+    pub definition: String,
 }
 
 /// The « L'essentiel » page of a dossier.
@@ -26,7 +45,15 @@ pub fn essentials(dossier: &Dossier, derived: &Derived, report: &Report) -> Esse
         .filter(|i| i.statut != crate::input::check::Status::Complet)
         .map(|i| format!("{} {}", i.numero, i.titre))
         .collect();
-    Essentials { chiffres: key_figures(dossier, derived, report), a_completer }
+    let figures = &derived.chiffres;
+    Essentials {
+        chiffres: key_figures(dossier, derived),
+        a_completer,
+        visites: attendance(figures),
+        partenaires: partners(figures),
+        horaires: hours(dossier, figures),
+        definitions: definitions(figures),
+    }
 }
 
 /// One tile: the figure, what it counts, and a detail line.
@@ -44,104 +71,182 @@ fn tile(valeur: String, nom: &str, detail: String) -> KeyFigure {
     KeyFigure { valeur, nom: nom.to_string(), detail }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n > 1 { many } else { one })
+/// The noun of the funders' figure after its count (« 1 financeur », « 9 financeurs »).
+fn funders_noun(n: usize) -> &'static str {
+    if n >= 2 { "financeurs" } else { "financeur" }
 }
 
-/// The key figures of a dossier, in reading order.
-fn key_figures(dossier: &Dossier, derived: &Derived, report: &Report) -> Vec<KeyFigure> {
-    let mut tiles = Vec::new();
-    let partners = &dossier.fonctionnement.partenaires.liste;
-    if !partners.is_empty() {
-        let funders = partners.iter().filter(|p| p.roles.contains(&Role::Financeur)).count();
-        let detail = if funders > 0 {
-            format!("dont {}", plural(funders, "financeur", "financeurs"))
-        } else {
-            String::new()
-        };
-        tiles.push(tile(partners.len().to_string(), "partenaires engagés", detail));
-    }
+/// The key figures of a dossier, in reading order, each from [`KeyFigures`].
+fn key_figures(dossier: &Dossier, derived: &Derived) -> Vec<KeyFigure> {
+    let figures = &derived.chiffres;
+    let mut tiles = partners(figures);
     let budget = &derived.budget_fonctionnement;
     if budget.charges > 0.0 {
         let year = &dossier.budget.fonctionnement.exercice;
         let detail = if year.is_empty() { String::new() } else { format!("exercice {year}") };
         tiles.push(tile(format_euros(budget.charges), "budget de fonctionnement", detail));
     }
-    let staff = &dossier.fonctionnement.moyens_humains;
-    let etp = staff.etp();
-    if etp > 0.0 {
-        let detail = plural(staff.functions().count(), "fonction", "fonctions");
-        tiles.push(tile(format!("{}\u{a0}ETP", format_auto(etp, 1)), "équipe", detail));
+    if figures.etp > 0.0 {
+        let detail = count(figures.fonctions, "fonction", "fonctions");
+        tiles.push(tile(format!("{}\u{a0}ETP", format_auto(figures.etp, 1)), "équipe", detail));
     }
-    tiles.extend(attendance(dossier, derived));
-    if derived.horaires.semaine > 0.0 {
-        let days = dossier.offre.horaires.jours.iter().filter(|d| !d.plages.is_empty()).count();
-        let detail = plural(days, "jour", "jours");
-        tiles.push(tile(
-            format!("{}\u{a0}h", format_auto(derived.horaires.semaine, 1)),
-            "d'ouverture par semaine",
-            detail,
-        ));
+    tiles.extend(attendance(figures));
+    // Hours given for a single day are that day's, not a week's: no weekly figure then.
+    if figures.horaires.as_ref().is_some_and(|h| !h.partiel) {
+        tiles.extend(hours(dossier, figures));
     }
-    tiles.extend(sites(dossier));
-    let s = &report.resume;
-    let detail = if report.complet {
-        "dossier complet".to_string()
-    } else {
-        format!("{} à compléter, {} manquant(s)", s.a_completer, s.manquant)
-    };
-    tiles.push(tile(
-        format!("{} / {}", s.complet, s.items),
-        "items et sous-items complets",
-        detail,
-    ));
+    tiles.extend(sites(figures));
     tiles
 }
 
-/// Attendance: the visits of the year reported (8.4), else the last year of 3.3.
-fn attendance(dossier: &Dossier, derived: &Derived) -> Option<KeyFigure> {
-    let report = &dossier.complements.rapport_activite;
-    if derived.visites_total > 0.0 {
-        let year = report.annee.map(|y| format!("en {y}")).unwrap_or_default();
-        let detail = match derived.visites_total_precedent {
-            Some(before) if before > 0.0 => {
-                let change = 100.0 * (derived.visites_total - before) / before;
-                format!(
-                    "{}{} % sur un an",
-                    if change >= 0.0 { "+" } else { "−" },
-                    format_auto(change.abs(), 1)
-                )
-            }
-            _ => String::new(),
-        };
-        return Some(tile(
-            format_auto(derived.visites_total, 0),
-            format!("visites {year}").trim(),
-            detail,
-        ));
+/// The weekly opening hours (3.2); hours given for a single day are said to be that day's.
+fn hours(dossier: &Dossier, figures: &KeyFigures) -> Option<KeyFigure> {
+    let hours = figures.horaires.as_ref()?;
+    let value = format!("{}\u{a0}h", format_auto(hours.heures, 1));
+    if hours.partiel {
+        let day = dossier.offre.horaires.jours.iter().find(|d| d.hours() > 0.0)?;
+        let name = format!("d'ouverture le {}", day.jour.label().to_lowercase());
+        return Some(tile(value, &name, "seul jour renseigné".into()));
     }
-    let last = dossier.offre.frequentation.annuelle.last()?;
-    Some(tile(
-        format_auto(last.valeur, 0),
-        &format!("visites en {}", last.annee),
-        "fréquentation annuelle (3.3)".into(),
-    ))
+    let detail = format!("sur {}", count(hours.jours, "jour", "jours"));
+    Some(tile(value, "d'ouverture par semaine", detail))
+}
+
+/// The partners engaged and the funders.
+fn partners(figures: &KeyFigures) -> Vec<KeyFigure> {
+    let mut tiles = Vec::new();
+    if figures.partenaires > 0 {
+        let mut others = Vec::new();
+        if figures.partenaires_en_discussion > 0 {
+            others.push(format!("{} en discussion", figures.partenaires_en_discussion));
+        }
+        if figures.partenaires_sollicites > 0 {
+            let n = figures.partenaires_sollicites;
+            others.push(count(n, "sollicité", "sollicités"));
+        }
+        let detail = if others.is_empty() {
+            "engagement signé ou acquis".to_string()
+        } else {
+            format!("et {}", others.join(", "))
+        };
+        let noun = if figures.partenaires_engages >= 2 {
+            "partenaires engagés"
+        } else {
+            "partenaire engagé"
+        };
+        tiles.push(tile(figures.partenaires_engages.to_string(), noun, detail));
+    }
+    let funders = &figures.financeurs;
+    if funders.nombre > 0 {
+        let mut parts = Vec::new();
+        if funders.hors_partenariat > 0 {
+            parts.push(format!("{} hors partenariat", funders.hors_partenariat));
+        }
+        if funders.en_nature > 0 {
+            parts.push(format!("{} en nature seulement", funders.en_nature));
+        }
+        let detail = match (parts.is_empty(), funders.budget) {
+            (false, _) => format!("dont {}", parts.join(", ")),
+            (true, true) => "budget de fonctionnement".to_string(),
+            (true, false) => "rôle de financeur (4.1)".to_string(),
+        };
+        tiles.push(tile(funders.nombre.to_string(), funders_noun(funders.nombre), detail));
+    }
+    tiles
+}
+
+/// The visits of a year ([`crate::model::figures::Visits`]): a change « sur un an » only between
+/// full years; a partial previous year is given with its months.
+fn attendance(figures: &KeyFigures) -> Option<KeyFigure> {
+    let visits = figures.visites.as_ref()?;
+    let year = visits.annee.map(|y| format!(" en {y}")).unwrap_or_default();
+    if visits.prevision {
+        let name = format!("visites prévues{year}");
+        return Some(tile(format_number(visits.valeur, 0), &name, "prévisions du porteur".into()));
+    }
+    let mut details = Vec::new();
+    if visits.mois_estimes > 0 {
+        details
+            .push(format!("dont {} estimés", count(visits.mois_estimes as usize, "mois", "mois")));
+    }
+    match (visits.change(), visits.precedent) {
+        (Some(change), _) => details.push(format!(
+            "{}{}\u{202f}% sur un an",
+            if change >= 0.0 { "+" } else { "−" },
+            format_auto(change.abs(), 1)
+        )),
+        (None, Some(before)) if before > 0.0 => details.push(format!(
+            "{} l'année précédente ({})",
+            format_number(before, 0),
+            count(visits.mois_precedent, "mois", "mois")
+        )),
+        _ => {}
+    }
+    Some(tile(format_number(visits.valeur, 0), &format!("visites{year}"), details.join(" ; ")))
 }
 
 /// Places where the services are available (5.3).
-fn sites(dossier: &Dossier) -> Option<KeyFigure> {
-    let sites = &dossier.implantation.equite.sites;
-    if sites.is_empty() {
+fn sites(figures: &KeyFigures) -> Option<KeyFigure> {
+    let sites = &figures.sites;
+    if sites.total == 0 {
         return None;
     }
-    let count = |kind: TypeSite| sites.iter().filter(|s| s.kind == kind).count();
     let parts: Vec<String> = [
-        (TypeSite::CentreAssocie, "centre associé", "centres associés"),
-        (TypeSite::PointRelais, "point relais", "points relais"),
+        (sites.centres_associes, "centre associé", "centres associés"),
+        (sites.points_relais, "point relais", "points relais"),
     ]
     .into_iter()
-    .filter(|(kind, ..)| count(*kind) > 0)
-    .map(|(kind, one, many)| plural(count(kind), one, many))
+    .filter(|(n, ..)| *n > 0)
+    .map(|(n, one, many)| count(n, one, many))
     .collect();
-    Some(tile(sites.len().to_string(), "lieux d'accueil", parts.join(", ")))
+    let noun = if sites.total >= 2 { "lieux d'accueil" } else { "lieu d'accueil" };
+    Some(tile(sites.total.to_string(), noun, parts.join(", ")))
+}
+
+/// The definitions the figures shown depend on, in the order of the tiles.
+fn definitions(figures: &KeyFigures) -> Vec<Definition> {
+    let mut out = Vec::new();
+    let mut define = |terme: &str, definition: &str| {
+        out.push(Definition { terme: terme.into(), definition: definition.into() })
+    };
+    if figures.partenaires > 0 {
+        define(
+            "Partenaires engagés",
+            "partenaires de la liste 4.1 dont l'engagement est signé ou acquis ; ceux en discussion ou seulement sollicités n'y sont pas comptés",
+        );
+    }
+    if figures.financeurs.nombre > 0 {
+        if figures.financeurs.budget {
+            define(
+                "Financeurs",
+                "structures qui contribuent au budget de fonctionnement (6.1), en numéraire ou en nature, partenaires ou non",
+            );
+        } else {
+            define(
+                "Financeurs",
+                "partenaires de la liste 4.1 qui ont le rôle de financeur ; le budget de fonctionnement ne les détaille pas encore",
+            );
+        }
+    }
+    if figures.etp > 0.0 {
+        define(
+            "ETP",
+            "équivalents temps plein des fonctions de 4.2, personnels mis à disposition compris",
+        );
+    }
+    if let Some(visits) = &figures.visites {
+        if visits.prevision {
+            define("Visites prévues", "estimation annuelle du porteur (3.3)");
+        } else if !visits.mensuel {
+            define("Visites", "fréquentation annuelle de la Cité (3.3)");
+        } else if visits.mois_estimes > 0 {
+            define(
+                "Visites",
+                "entrées comptées mois par mois (8.4), les derniers mois de l'année estimés",
+            );
+        } else {
+            define("Visites", "entrées comptées mois par mois (8.4)");
+        }
+    }
+    out
 }

@@ -23,6 +23,7 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("date_fr", DateFilter);
     tera.register_filter("somme", sum_filter);
     tera.register_filter("libelle", label_filter);
+    tera.register_filter("article", article_filter);
     tera.register_filter("plages", slots_filter);
 }
 
@@ -261,6 +262,11 @@ fn label_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value
         Some(label) => Value::String(label.to_string()),
         None => value.clone(),
     })
+}
+
+/// A name with its definite article (« la Communauté de communes… »), [`crate::fr::with_article`].
+fn article_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(crate::fr::with_article(value.as_str().unwrap_or_default())))
 }
 
 /// Sums a numeric attribute over an array of objects: `lignes | somme(attribut="montant")`.

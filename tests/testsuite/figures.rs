@@ -1,0 +1,227 @@
+//! One figure, one value: the key figures a dossier states (partners engaged, funders, ETP,
+//! visits, weekly hours, sites) read the same wherever the PDF prints them and in the network
+//! overview; and no phrase only a generator writes reaches a PDF.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::completeness::dossier;
+use crate::support::{copy_dir, root, run, scratch, stderr};
+
+/// Generated dossiers rendered with the examples (fixed seeds: reproducible).
+const GENERATED: u64 = 20;
+
+/// The rendered PDFs and the overview's CSV, made once for the tests of this file: the three
+/// examples, the test territory and [`GENERATED`] generated dossiers, in one `batch` (which
+/// renders in parallel).
+struct Rendered {
+    pdfs: Vec<PathBuf>,
+    csv: String,
+}
+
+fn rendered() -> &'static Rendered {
+    static RENDERED: OnceLock<Rendered> = OnceLock::new();
+    RENDERED.get_or_init(|| {
+        let dir = scratch("chiffres");
+        let inputs = dir.join("dossiers");
+        for example in ["fonctionnement", "prefiguration", "projet"] {
+            copy_dir(&root().join("data").join(example), &inputs.join(example));
+        }
+        copy_dir(
+            &root().join("tests/fixtures/territoire-serre-vallee"),
+            &inputs.join("serre-vallee"),
+        );
+        std::fs::create_dir_all(inputs.join("generes")).unwrap();
+        for seed in 1..=GENERATED {
+            let file = inputs.join("generes").join(format!("dossier-{seed}.toml"));
+            std::fs::write(file, dossier(seed)).unwrap();
+        }
+        let out = dir.join("pdf");
+        let csv = dir.join("synthese.csv");
+        let output = run(&[
+            "batch",
+            inputs.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--overview-csv",
+            csv.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(output.status.success(), "the batch failed:\n{}", stderr(&output));
+        let mut pdfs: Vec<PathBuf> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+            .collect();
+        pdfs.sort();
+        assert_eq!(pdfs.len() as u64, 4 + GENERATED, "one PDF per dossier");
+        Rendered { pdfs, csv: std::fs::read_to_string(csv).unwrap() }
+    })
+}
+
+/// A line of text with its position on its page (points from the top left).
+#[derive(Debug, Clone)]
+struct Line {
+    page: usize,
+    x: f64,
+    y: f64,
+    text: String,
+}
+
+/// The lines of a PDF with their positions (`pdftotext -bbox-layout`), spaces inside numbers
+/// (« 16 900 ») made plain.
+fn lines(pdf: &Path) -> Vec<Line> {
+    let output = std::process::Command::new("pdftotext")
+        .args(["-bbox-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    let xml = String::from_utf8_lossy(&output.stdout)
+        .replace("<!DOCTYPE", "<!--")
+        .replace("\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">", "-->");
+    let doc = roxmltree::Document::parse(&xml).expect("pdftotext's XHTML parses");
+    let mut out = Vec::new();
+    for (page, node) in doc.descendants().filter(|n| n.has_tag_name("page")).enumerate() {
+        for line in node.descendants().filter(|n| n.has_tag_name("line")) {
+            let words: Vec<&str> = line
+                .children()
+                .filter(|n| n.has_tag_name("word"))
+                .filter_map(|w| w.text())
+                .collect();
+            let number = |name: &str| line.attribute(name).unwrap().parse::<f64>().unwrap();
+            out.push(Line {
+                page,
+                x: number("xMin"),
+                y: number("yMin"),
+                text: words.join(" ").replace(['\u{202f}', '\u{a0}'], " "),
+            });
+        }
+    }
+    out
+}
+
+/// Every value the PDF gives each key figure: in running text (« premier des 9 financeurs »)
+/// and in the tiles, where the value sits just above what it counts.
+fn figures(lines: &[Line]) -> BTreeMap<&'static str, BTreeSet<String>> {
+    let number = r"(\d{1,3}(?: \d{3})*(?:,\d+)?)";
+    let inline: [(&str, String); 5] = [
+        ("partenaires engagés", format!(r"(?:^|[^\d,]){number} partenaires? engagés?\b")),
+        ("financeurs", format!(r"(?:^|[^\d,]){number} financeurs?\b(?: de l’investissement)?")),
+        ("ETP", format!(r"^{number} ETP$")),
+        ("centres associés", format!(r"(?:^|[^\d,]){number} centres? associés?\b")),
+        ("points relais", format!(r"(?:^|[^\d,]){number} points? relais\b")),
+    ];
+    let tiles: [(&str, &str); 5] = [
+        ("partenaires engagés", r"^partenaires? engagés?$"),
+        ("financeurs", r"^financeurs?$"),
+        ("visites", r"^visites(?: prévues)? en \d{4}$"),
+        ("heures par semaine", r"^d’ouverture par semaine$"),
+        ("lieux d'accueil", r"^lieux? d’accueil$"),
+    ];
+    let mut found: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+    for line in lines {
+        for (name, pattern) in &inline {
+            for c in regex::Regex::new(pattern).unwrap().captures_iter(&line.text) {
+                if !c[0].ends_with("de l’investissement") {
+                    found.entry(name).or_default().insert(c[1].to_string());
+                }
+            }
+        }
+        for (name, pattern) in &tiles {
+            if !regex::Regex::new(pattern).unwrap().is_match(&line.text) {
+                continue;
+            }
+            let above = lines
+                .iter()
+                .filter(|v| v.page == line.page && (v.x - line.x).abs() < 2.0)
+                .filter(|v| v.y < line.y && line.y - v.y < 40.0)
+                .max_by(|a, b| a.y.total_cmp(&b.y));
+            let value = above.map(|v| v.text.clone()).unwrap_or_default();
+            // A table cell that happens to read « financeurs » is not a tile.
+            if !value.starts_with(|c: char| c.is_ascii_digit()) {
+                continue;
+            }
+            // The visits of one year are one figure; another year is another figure.
+            let key: &'static str = if *name == "visites" {
+                Box::leak(line.text.replace(" prévues", "").into_boxed_str())
+            } else {
+                name
+            };
+            found.entry(key).or_default().insert(value.trim_end_matches(" h").to_string());
+        }
+    }
+    found
+}
+
+/// The overview's CSV rows by Cité name and label.
+fn overview_rows(csv: &str) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers.iter().zip(r.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
+
+/// The Cité's name and the label of a PDF, from its metadata.
+fn identity(pdf: &Path) -> (String, String) {
+    let info = std::process::Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let name = field("Title:").trim_start_matches("Dossier de labellisation — ").to_string();
+    let label = field("Subject:").split(" — ").next().unwrap_or_default().to_string();
+    (name, label)
+}
+
+#[test]
+fn each_key_figure_has_one_value_in_each_pdf_and_the_same_in_the_overview() {
+    let rendered = rendered();
+    let rows = overview_rows(&rendered.csv);
+    let mut failures = Vec::new();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for pdf in &rendered.pdfs {
+        let found = figures(&lines(pdf));
+        let (name, label) = identity(pdf);
+        let file = pdf.file_name().unwrap().to_string_lossy().to_string();
+        for (figure, values) in &found {
+            *seen.entry(figure).or_default() += 1;
+            if values.len() > 1 {
+                failures.push(format!("{file}: « {figure} » reads {values:?}"));
+            }
+        }
+        let row = rows
+            .iter()
+            .find(|r| r["Cité"].starts_with(&name) && r["Label"] == label)
+            .unwrap_or_else(|| panic!("{file}: no row of the overview for {name}, {label}"));
+        let plain = |v: &str| v.replace([' ', '\u{202f}'], "");
+        for (figure, column) in [
+            ("partenaires engagés", "Partenaires engagés"),
+            ("financeurs", "Financeurs"),
+            ("ETP", "ETP"),
+        ] {
+            if let Some(values) = found.get(figure) {
+                let csv = plain(&row[column]);
+                if values.iter().any(|v| plain(v) != csv) {
+                    failures.push(format!("{file}: « {figure} » {values:?}, overview {csv}"));
+                }
+            }
+        }
+    }
+    for figure in ["partenaires engagés", "financeurs", "ETP", "heures par semaine"] {
+        assert!(
+            seen.get(figure).copied().unwrap_or(0) >= 3,
+            "« {figure} » found in too few PDFs to test anything: {seen:?}"
+        );
+    }
+    assert!(failures.is_empty(), "figures that disagree:\n{}", failures.join("\n"));
+}
