@@ -219,7 +219,7 @@ fn definitions(figures: &KeyFigures) -> Vec<Definition> {
         if figures.financeurs.budget {
             define(
                 "Financeurs",
-                "structures qui contribuent au budget de fonctionnement (6.1), en numéraire ou en nature, partenaires ou non",
+                "structures qui contribuent au budget de fonctionnement (6.1), par un financement ou un apport en nature, partenaires ou non",
             );
         } else {
             define(
