@@ -110,6 +110,31 @@ const MONTHS: [&str; 12] = [
     "décembre",
 ];
 
+/// An aside added to a phrase: « (2026) » after a space, or « , 2025 (première année) » when
+/// the text holds parentheses of its own, so that a phrase never closes on « )) ». Empty for an
+/// empty text.
+pub fn aside(text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        String::new()
+    } else if text.contains(['(', ')']) {
+        format!(", {text}")
+    } else {
+        format!(" ({text})")
+    }
+}
+
+/// Months `first` to `last` (1-based) in words: « novembre », « novembre et décembre »,
+/// « octobre à décembre ».
+pub fn month_range(first: usize, last: usize) -> String {
+    let name = |m: usize| MONTHS.get(m.clamp(1, 12) - 1).copied().unwrap_or_default();
+    match last.saturating_sub(first) {
+        0 => name(first).to_string(),
+        1 => format!("{} et {}", name(first), name(last)),
+        _ => format!("{} à {}", name(first), name(last)),
+    }
+}
+
 /// Formats a date the French way: "24 novembre 2026", "1er mars 2026".
 pub fn format_date(date: Date) -> String {
     let day = if date.day == 1 { "1er".to_string() } else { date.day.to_string() };
@@ -302,6 +327,15 @@ mod tests {
         assert_eq!(of("France Travail"), "de France Travail");
         assert_eq!(count(1, "jour", "jours"), "1\u{a0}jour");
         assert_eq!(count(2, "dossier", "dossiers"), "2\u{a0}dossiers");
+    }
+
+    #[test]
+    fn an_aside_never_doubles_parentheses() {
+        assert_eq!(aside("2026"), " (2026)");
+        assert_eq!(aside("2025 (première année)"), ", 2025 (première année)");
+        assert_eq!(aside(" "), "");
+        assert_eq!(month_range(11, 12), "novembre et décembre");
+        assert_eq!(month_range(10, 12), "octobre à décembre");
     }
 
     #[test]

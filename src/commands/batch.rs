@@ -60,10 +60,12 @@ pub fn run(args: BatchArgs) -> Result<bool> {
     print_summary(&outcomes);
     write_overview(&args, &pipeline, &outcomes, &protected)?;
     let failed = outcomes.iter().filter(|o| o.error.is_some()).count();
+    let made = outcomes.len() - failed;
+    let ignored = found.ignored.len();
     eprintln!(
-        "{} dossiers produits, {failed} en erreur, {} fichiers TOML ignorés, en {:.1} s ({threads} en parallèle)",
-        outcomes.len() - failed,
-        found.ignored.len(),
+        "{made} {}, {failed} en erreur, {ignored} {}, en {:.1} s ({threads} en parallèle)",
+        if made >= 2 { "dossiers produits" } else { "dossier produit" },
+        if ignored >= 2 { "fichiers TOML ignorés" } else { "fichier TOML ignoré" },
         start.elapsed().as_secs_f64()
     );
     Ok(failed == 0)

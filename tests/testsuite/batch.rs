@@ -148,7 +148,7 @@ fn batch_finds_dossiers_by_parsing_whatever_the_toml_form_of_the_cite_table() {
     }
     assert!(messages.contains("casse.toml") && messages.contains("syntaxe TOML"), "{messages}");
     assert!(messages.contains("ignoré (pas de table [cite])") && messages.contains("Cargo.toml"));
-    assert!(messages.contains("4 dossiers produits, 1 en erreur, 1 fichiers TOML ignorés"));
+    assert!(messages.contains("4 dossiers produits, 1 en erreur, 1 fichier TOML ignoré"));
 }
 
 #[test]

@@ -39,22 +39,22 @@ fn item_8_3_merges_the_written_rows_with_the_computed_changes() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = crate::support::pdf_text(&out);
     let table = &text[text.find("Évolutions de la Cité des métiers").expect("the 8.3 table")..];
-    // Written by hand (with its date), then the computed rows of other domains, marked.
+    // Written by hand (with its date), then the computed rows of other domains, worded as
+    // facts and named under the table.
     for expected in [
         "Partenaires 10 partenaires signataires",
         "30 septembre 2025",
-        // Cells one by one: the reading order pdftotext gives a row with a superscript mark
-        // depends on the column widths.
-        "Label*",
-        "Label projet Label fonctionnement",
+        "Label projet (20 avril 2023)",
+        "Label fonctionnement (demandé)",
         "0 ETP 11 ETP",
-        "Budget d'investissement*",
         "1 387 700 €",
-        "* Ligne calculée par comparaison avec le dossier du Label projet",
+        "« Label »",
+        ": d'après le dossier du Label projet",
     ] {
         assert!(table.contains(expected), "{expected:?} not in:\n{table}");
     }
     assert!(text.contains("Mis à jour depuis le dossier du Label projet"));
+    assert!(!text.contains("Ligne calculée") && !text.contains("Label*"), "{table}");
 }
 
 /// Pixels of page `page` of a PDF with exactly this colour, rendered by pdftoppm at 30 dpi.

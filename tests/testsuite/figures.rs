@@ -225,3 +225,49 @@ fn each_key_figure_has_one_value_in_each_pdf_and_the_same_in_the_overview() {
     }
     assert!(failures.is_empty(), "figures that disagree:\n{}", failures.join("\n"));
 }
+
+/// Phrases only a generator writes, as regular expressions with what a writer would say
+/// instead: kept here, one line per case met in a PDF, so that none comes back.
+const GENERATOR_PHRASES: &[(&str, &str)] = &[
+    (r"items et sous-items complets", "completeness belongs to check, not to the dossier"),
+    (r"rôle « financeur »", "a role key, not French"),
+    (r"(?i)données du dossier", "the source is the Cité, or the porteur's forecasts"),
+    (r"(?i)estimations et comptages", "a Cité not open yet has forecasts only"),
+    (r"Ligne calculée", "a computed row is worded as a fact"),
+    (r"\(\(|\)\)", "parentheses doubled around a value that has some"),
+    (r"[a-zé]\(s\)", "a plural left to the reader"),
+    (
+        r"(?:^|[^\d,.])1 (?:jours|dossiers|fonctions|partenaires|financeurs|sites|semaines|pages|avertissements|centres|points|lieux|structures)\b",
+        "a plural after 1",
+    ),
+    (
+        r"\bpar (?:Communauté|Région|Département|État|Ville|Métropole|Agglomération|Conseil|Chambre|Fondation|Mission|Caisse|Agence|Université)\b",
+        "a name without its article",
+    ),
+    (r"\b[a-z]+_[a-z_]+\b", "an internal key"),
+    (r"par semaine · 1 jour", "hours of one day given as a week's"),
+];
+
+#[test]
+fn no_pdf_holds_a_phrase_only_a_generator_writes() {
+    let rendered = rendered();
+    let patterns: Vec<(regex::Regex, &str)> =
+        GENERATOR_PHRASES.iter().map(|(p, why)| (regex::Regex::new(p).unwrap(), *why)).collect();
+    let mut failures = Vec::new();
+    for pdf in &rendered.pdfs {
+        let file = pdf.file_name().unwrap().to_string_lossy().to_string();
+        for line in lines(pdf) {
+            for (pattern, why) in &patterns {
+                if let Some(m) = pattern.find(&line.text) {
+                    let page = line.page + 1;
+                    failures.push(format!(
+                        "{file} p. {page}: « {} » ({why}) in « {} »",
+                        m.as_str(),
+                        line.text
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "generator phrases:\n{}", failures.join("\n"));
+}

@@ -85,6 +85,8 @@ struct Builder<'a> {
     charts: Charts,
     cache: &'a mut ChartCache,
     palette: palette::Palette,
+    /// The source a caption names when the data gives none: the Cité, which supplied it.
+    source: String,
 }
 
 /// Builds every chart the data allows; `territory` is the outline of the territory read from
@@ -102,7 +104,8 @@ pub fn build_cached(
 ) -> Result<Charts> {
     cache.redrawn.clear();
     let palette = palette::Palette::new(&dossier.apparence);
-    let mut charts = Builder { charts: Charts::new(), cache, palette };
+    let source = or(&dossier.cite.nom, "Cité des métiers");
+    let mut charts = Builder { charts: Charts::new(), cache, palette, source };
     let year = dossier.cite.date.year;
     let ctx = &dossier.contexte;
     let sectors = Options { sort: true, top: 12, ..Options::default() };
@@ -110,7 +113,8 @@ pub fn build_cached(
     add_indicators(&mut charts, &ctx.social.indicateurs)?;
     let chomage = &ctx.social.chomage;
     if chomage.periodes.len() >= 2 && chomage.series.iter().any(|s| !s.valeurs.is_empty()) {
-        let caption = caption(&or(&chomage.titre, "Taux de chômage"), &chomage.source, None);
+        let caption =
+            caption(&or(&chomage.titre, "Taux de chômage"), &chomage.source, &charts.source, None);
         let alt = lines::describe(chomage);
         add(&mut charts, "chomage", chomage, || lines::draw(chomage), alt, caption)?;
     }
@@ -184,8 +188,10 @@ fn or(text: &str, default: &str) -> String {
 }
 
 /// The title of a chart and its source line "Source : X, 2023".
-fn caption(title: &str, source: &str, year: Option<i32>) -> (String, String) {
-    let source = or(source, "données du dossier");
+/// `default` names the source when the data gives none: the Cité, as a writer would name it
+/// (never « données du dossier »).
+fn caption(title: &str, source: &str, default: &str, year: Option<i32>) -> (String, String) {
+    let source = or(source, default);
     let source = match year {
         Some(y) if !source.contains(&y.to_string()) => format!("Source : {source}, {y}"),
         _ => format!("Source : {source}"),
@@ -213,7 +219,7 @@ fn add_repartition(
     let unit = if r.unite == "%" { "%".to_string() } else { String::new() };
     let opts = Options { unit: unit.clone(), ..options.clone() };
     let alt = bars::describe(&format!("{title} ({})", or(&r.unite, "valeurs")), &bars, &r.unite);
-    let legende = caption(&title, &r.source, r.annee);
+    let legende = caption(&title, &r.source, &charts.source, r.annee);
     add(charts, id, &(&bars, &opts), || bars::draw(&bars, &opts), alt, legende)
 }
 
@@ -261,7 +267,8 @@ fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()>
         .collect();
     let alt =
         bars::describe("principaux indicateurs sociaux en %, territoire et référence", &bars, "%");
-    let legende = caption("Principaux indicateurs sociaux", &sources.join(" ; "), None);
+    let legende =
+        caption("Principaux indicateurs sociaux", &sources.join(" ; "), &charts.source, None);
     add(charts, "indicateurs", &(&bars, &options), || bars::draw(&bars, &options), alt, legende)
 }
 
@@ -281,8 +288,13 @@ fn add_offer(charts: &mut Builder, dossier: &Dossier) -> Result<()> {
             legend: ("Visites par an".into(), String::new()),
         };
         let alt = columns::describe("fréquentation par année", &data);
-        let source = or(&attendance.source, "estimations et comptages de la Cité");
-        let legende = caption("Fréquentation par année", &source, None);
+        // A Cité not open yet has forecasts only; an open one counts its past years.
+        let default = if dossier.cite.label == crate::model::outline::Phase::Fonctionnement {
+            "comptages et prévisions de la Cité"
+        } else {
+            "prévisions du porteur"
+        };
+        let legende = caption("Fréquentation par année", &attendance.source, default, None);
         add(charts, "frequentation", &data, || columns::draw(&data), alt, legende)?;
     }
     if !attendance.par_service.is_empty() {
@@ -310,6 +322,7 @@ fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Feature]
         let legende = caption(
             "Écosystème partenarial par type de contribution",
             "conventions et engagements des partenaires",
+            "",
             None,
         );
         let draw = || ecosystem::draw(name, partners);
@@ -325,9 +338,10 @@ fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Feature]
             .collect();
         let mut title = "Carte du territoire couvert par la Cité des métiers".to_string();
         if !unplaced.is_empty() {
-            title.push_str(&format!(" (sans position sur la carte : {})", unplaced.join(", ")));
+            let aside = format!("sans position sur la carte : {}", unplaced.join(", "));
+            title.push_str(&crate::fr::aside(&aside));
         }
-        let legende = (title, "Coordonnées et temps de trajet : données du dossier".to_string());
+        let legende = (title, format!("Coordonnées et temps de trajet : {}", charts.source));
         let (sites, alt, rings) = (&equity.sites, map::describe(&equity.sites), &equity.anneaux_km);
         let draw = || map::draw(sites, territory, rings);
         add(charts, "carte", &(sites, territory, rings), draw, alt, legende)?;
@@ -376,7 +390,7 @@ fn add_euros(
             .collect(),
         &Options { sort: true, ..Options::default() },
     );
-    let legende = caption(title, &format!("budget prévisionnel, {period}"), None);
+    let legende = caption(title, &format!("budget prévisionnel, {period}"), "", None);
     let options = Options { unit: "€".into(), ..Options::default() };
     let alt = bars::describe(alt, &bars, "€");
     add(charts, id, &(&bars, &options), || bars::draw(&bars, &options), alt, legende)
@@ -386,7 +400,7 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
     let plan = &dossier.complements.plan_amelioration.actions;
     if !plan.is_empty() {
         let legende =
-            caption("Calendrier du plan d'amélioration", "démarche qualité de la Cité", None);
+            caption("Calendrier du plan d'amélioration", "démarche qualité de la Cité", "", None);
         add(charts, "gantt", plan, || gantt::draw(plan), gantt::describe(plan), legende)?;
     }
     let report = &dossier.complements.rapport_activite;
@@ -409,7 +423,16 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
             legend: (now.clone(), before.clone()),
         };
         let alt = columns::describe(&format!("visites par mois en {y}"), &data);
-        let legende = caption("Visites par mois", "comptage des entrées de la Cité", Some(y));
+        let counted = report.mois_realises.map_or(12, |m| m as usize);
+        let source = match report.visites_par_mois.len().saturating_sub(counted) {
+            0 => "comptage des entrées de la Cité".to_string(),
+            n => format!(
+                "comptage des entrées de la Cité ; {} estimé{}",
+                crate::fr::month_range(counted + 1, counted + n),
+                if n > 1 { "s" } else { "" }
+            ),
+        };
+        let legende = caption("Visites par mois", &source, "", Some(y));
         add(charts, "visites", &data, || columns::draw(&data), alt, legende)?;
     }
     for (id, title, list) in [
@@ -426,7 +449,7 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
         let bars = bars::prepare(bars, &Options::default());
         let options = Options { legend: Some((now.clone(), before.clone())), ..Options::default() };
         let alt = bars::describe(&format!("{} en {y}", title.to_lowercase()), &bars, "");
-        let legende = caption(title, "suivi d'activité de la Cité", Some(y));
+        let legende = caption(title, "suivi d'activité de la Cité", "", Some(y));
         add(charts, id, &(&bars, &options), || bars::draw(&bars, &options), alt, legende)?;
     }
     Ok(())

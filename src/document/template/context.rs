@@ -76,12 +76,20 @@ pub fn evolutions(
         })
         .collect();
     let covered = |domain: &str| written.iter().any(|e| e.domaine.eq_ignore_ascii_case(domain));
-    for change in previous.map(|p| p.changes.as_slice()).unwrap_or_default() {
+    let Some(previous) = previous else { return rows };
+    for change in &previous.changes {
         if !covered(&change.domaine) {
+            // Worded as facts: the label held since the previous dossier's date, the one asked for.
+            let (avant, apres) = if change.domaine == "Label" {
+                let since = crate::fr::format_date(previous.date);
+                (format!("{} ({since})", change.avant), format!("{} (demandé)", change.apres))
+            } else {
+                (change.avant.clone(), change.apres.clone())
+            };
             rows.push(EvolutionRow {
                 domaine: change.domaine.clone(),
-                avant: change.avant.clone(),
-                apres: change.apres.clone(),
+                avant,
+                apres,
                 date: None,
                 calcule: true,
             });
@@ -96,10 +104,18 @@ pub fn follow_up(
     previous: &crate::input::previous::Previous,
     since: &str,
 ) {
+    // The previous dossier is named once, on the first item marked; the others say the word
+    // only, not the same date a dozen times.
+    let mut named = false;
     for (number, changed) in &previous.updated {
         if let Some(item) = items.get_mut(number).filter(|i| i.applicable && !i.vide) {
             let word = if *changed { "Mis à jour" } else { "Inchangé" };
-            item.suivi = Some(format!("{word} depuis le dossier du {since}"));
+            item.suivi = Some(if named {
+                format!("{word} depuis le précédent dossier")
+            } else {
+                format!("{word} depuis le dossier du {since}")
+            });
+            named = true;
         }
     }
 }

@@ -24,6 +24,7 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("somme", sum_filter);
     tera.register_filter("libelle", label_filter);
     tera.register_filter("article", article_filter);
+    tera.register_filter("parentheses", parentheses_filter);
     tera.register_filter("plages", slots_filter);
 }
 
@@ -267,6 +268,12 @@ fn label_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value
 /// A name with its definite article (« la Communauté de communes… »), [`crate::fr::with_article`].
 fn article_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(crate::fr::with_article(value.as_str().unwrap_or_default())))
+}
+
+/// A value added to a phrase: « (2026) » after a space, or « , 2025 (première année) » when
+/// the value holds parentheses of its own, so that parentheses are never doubled.
+fn parentheses_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(crate::fr::aside(value.as_str().unwrap_or_default())))
 }
 
 /// Sums a numeric attribute over an array of objects: `lignes | somme(attribut="montant")`.
