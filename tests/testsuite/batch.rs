@@ -261,7 +261,7 @@ fn the_overview_csv_shows_names_a_spreadsheet_would_take_for_formulas_as_text() 
     let script = r#"
 import csv, json, sys
 rows = csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline=""), delimiter=";")
-print(json.dumps([[r["Cité"], r["Territoire"], r["Pages"], r["Partenaires"]] for r in rows]))
+print(json.dumps([[r["Cité"], r["Territoire"], r["Pages"], r["Partenaires engagés"]] for r in rows]))
 "#;
     let python = std::process::Command::new("python3")
         .args(["-c", script, csv.to_str().unwrap()])
