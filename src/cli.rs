@@ -268,7 +268,7 @@ pub struct StandardArgs {
     #[arg(long, value_name = "NORMES", default_value = "a-3a,ua-1", hide_default_value = true)]
     pub pdf_standard: String,
 
-    /// Les défauts de mise en page (texte sur le pied de page, textes superposés, page à moitié vide, titre seul en bas de page) deviennent des erreurs : aucun PDF n'est écrit.
+    /// Les défauts de mise en page (texte sur le pied de page, textes superposés, page à moitié vide, titre seul en bas de page) et ce qu'une commission relèverait (nombre d'un texte contredit par une liste, répartition plus grande que son total, note de rédaction oubliée, financement sollicité compté comme acquis) deviennent des erreurs : aucun PDF n'est écrit.
     #[arg(long)]
     pub strict: bool,
 }

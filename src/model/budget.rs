@@ -87,4 +87,6 @@ pub struct Financement {
     /// The funder is not a partner of the Cité (FSE+, a foundation): its name is then not
     /// looked up in the partner list.
     pub hors_partenariat: bool,
+    /// Applied for, not granted yet: printed as such, and not counted among the funders.
+    pub sollicite: bool,
 }

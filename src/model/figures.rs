@@ -37,7 +37,7 @@ pub struct KeyFigures {
 
 /// Funders: every structure that contributes to the operating budget (6.1), in cash or in
 /// kind — the distinct names of its funding lines with an amount, compared without case or
-/// accents. When the operating budget names no funder yet (a project), the partners of 4.1
+/// accents; a funding only applied for (`sollicite`) does not make a funder yet. When the operating budget names no funder yet (a project), the partners of 4.1
 /// whose role is « financeur ».
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Funders {
@@ -133,7 +133,10 @@ impl Funders {
     pub fn of(budget: &BudgetDetail) -> Funders {
         let lines = &budget.financements;
         let mut names: Vec<(String, bool, bool)> = Vec::new();
-        for line in lines.iter().filter(|l| l.montant > 0.0 && !l.partenaire.trim().is_empty()) {
+        let counted = |l: &&super::Financement| {
+            l.montant > 0.0 && !l.sollicite && !l.partenaire.trim().is_empty()
+        };
+        for line in lines.iter().filter(counted) {
             let key = fold(&line.partenaire);
             let in_kind = line.nature == Some(super::Nature::Valorisation);
             match names.iter_mut().find(|(k, ..)| *k == key) {

@@ -6,6 +6,7 @@ mod architecture;
 mod audit;
 mod batch;
 mod cli;
+mod commission;
 mod completeness;
 mod drafting;
 mod examples;

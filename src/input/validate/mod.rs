@@ -3,6 +3,7 @@
 //! duplicates, glyphs). Every problem of the readable parts is found in one pass and located in
 //! the user's file: a value with an error is set aside so that the rest can still be checked.
 
+mod commission;
 mod delimited;
 mod files;
 mod glyphs;
@@ -299,6 +300,13 @@ fn check_meaning(
         return json;
     }
     findings.extend(rules::check(dossier));
+    // What a commission would notice: warnings, refused under --strict.
+    let strict = target.strict_layout;
+    findings.extend(
+        commission::check(dossier, &json)
+            .into_iter()
+            .map(|f| if strict { Finding { severity: Severity::Error, ..f } } else { f }),
+    );
     // One walk over every value of the dossier serves the rules on leaves (signs, glyphs).
     for_each_leaf(&json, "", &mut |path, leaf| match leaf {
         Value::Number(n) => findings.extend(rules::number(path, n)),
