@@ -64,8 +64,8 @@ pub struct Visits {
     pub mensuel: bool,
     /// Months of the year that are estimates, not counts (8.4 `mois_realises`).
     pub mois_estimes: u32,
-    /// True when the figure is a forecast: from 3.3 for a Cité not open yet, or for a year after
-    /// the dossier's date.
+    /// True when the figure is not a count: a value of 3.3 estimated or forecast
+    /// ([`super::ValeurAnnuelle::status`]).
     pub prevision: bool,
     /// The previous year's visits, when 8.4 gives them.
     pub precedent: Option<f64>,
@@ -184,11 +184,12 @@ fn visits(dossier: &Dossier) -> Option<Visits> {
     }
     let yearly = &dossier.offre.frequentation.annuelle;
     let now = dossier.cite.date.year;
+    let open = dossier.cite.label == Phase::Fonctionnement;
     let year = yearly.iter().rev().find(|a| a.annee <= now).or(yearly.first())?;
     Some(Visits {
         annee: Some(year.annee),
         valeur: year.valeur,
-        prevision: dossier.cite.label != Phase::Fonctionnement || year.annee > now,
+        prevision: year.status(open, now) != super::StatutValeur::Realise,
         ..Visits::default()
     })
 }

@@ -25,6 +25,18 @@ crate::vocabulary! {
     }
 }
 
+crate::vocabulary! {
+    /// Whether a yearly value is counted, estimated or forecast.
+    StatutValeur {
+        /// Counted over the period.
+        Realise = "realise" / "Réalisé",
+        /// Partly counted, the rest estimated.
+        Estime = "estime" / "Estimé",
+        /// A forecast.
+        Previsionnel = "previsionnel" / "Prévisionnel",
+    }
+}
+
 /// 3. Services offered.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -223,4 +235,28 @@ pub struct ValeurAnnuelle {
     pub annee: i32,
     /// Value.
     pub valeur: f64,
+    /// Counted, estimated or forecast; when absent, see [`ValeurAnnuelle::status`].
+    pub statut: Option<StatutValeur>,
+    /// Months the value covers when fewer than twelve (a Cité opened in March: 10).
+    pub mois: Option<u32>,
+}
+
+impl ValeurAnnuelle {
+    /// The value's status: as written, else a forecast for a year after the dossier's date or
+    /// for a Cité not open yet (`open` false), counted otherwise.
+    pub fn status(&self, open: bool, year_of_dossier: i32) -> StatutValeur {
+        match self.statut {
+            Some(status) => status,
+            None if !open || self.annee > year_of_dossier => StatutValeur::Previsionnel,
+            None => StatutValeur::Realise,
+        }
+    }
+
+    /// The year as a chart labels it: « 2025 (10 mois) » for a partial year.
+    pub fn label(&self) -> String {
+        match self.mois.filter(|m| *m < 12) {
+            Some(m) => format!("{} ({m} mois)", self.annee),
+            None => self.annee.to_string(),
+        }
+    }
 }

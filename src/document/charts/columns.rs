@@ -4,7 +4,7 @@
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::canvas::{self, DARK, GRAY, GRID, INK, LIGHT, SMALL, WIDTH};
+use super::canvas::{self, DARK, GRAY, GRID, INK, LIGHT, MEDIUM, SMALL, WIDTH};
 
 const HEIGHT: i32 = 330;
 const LEFT: i32 = 70;
@@ -22,6 +22,11 @@ pub struct Columns<'a> {
     pub previous: Option<&'a [f64]>,
     /// Legend of (main, previous).
     pub legend: (String, String),
+    /// Columns of the main series that are estimates or forecasts, not counts: drawn lighter,
+    /// and named in the legend by `estimated_legend`.
+    pub estimated: Vec<bool>,
+    /// What the lighter columns are (« estimations et prévisions »).
+    pub estimated_legend: String,
 }
 
 /// Draws the chart.
@@ -50,6 +55,7 @@ pub fn draw(data: &Columns) -> Result<String> {
             let center = x0 + (slot / 2.0) as i32;
             let width = (slot * 0.6) as i32;
             let value = data.values.get(i).copied().unwrap_or(0.0).max(0.0);
+            let fill = if data.estimated.get(i).copied().unwrap_or(false) { MEDIUM } else { DARK };
             match previous.get(i) {
                 Some(p) => {
                     canvas::rect(
@@ -58,13 +64,13 @@ pub fn draw(data: &Columns) -> Result<String> {
                         (center, y(0.0)),
                         LIGHT,
                     )?;
-                    canvas::rect(area, (center, y(value)), (center + width / 2, y(0.0)), DARK)?;
+                    canvas::rect(area, (center, y(value)), (center + width / 2, y(0.0)), fill)?;
                 }
                 None => canvas::rect(
                     area,
                     (center - width / 2, y(value)),
                     (center + width / 2, y(0.0)),
-                    DARK,
+                    fill,
                 )?,
             }
             if show_values {
@@ -73,11 +79,21 @@ pub fn draw(data: &Columns) -> Result<String> {
             let label = canvas::shorten(label, SMALL, false, slot - 4.0);
             canvas::text(area, &label, (center, HEIGHT - BOTTOM + 8), &label_style)?;
         }
-        // A single series needs no legend: the caption names it.
-        if previous.is_empty() {
+        // A single series of counts needs no legend: the caption names it.
+        let estimated = data.estimated.iter().any(|e| *e);
+        if previous.is_empty() && !estimated {
             return Ok(());
         }
-        let legend = [(data.legend.1.clone(), LIGHT), (data.legend.0.clone(), DARK)];
+        let mut legend = Vec::new();
+        if !previous.is_empty() {
+            legend.push((data.legend.1.clone(), LIGHT));
+        }
+        if data.estimated.iter().any(|e| !*e) {
+            legend.push((data.legend.0.clone(), DARK));
+        }
+        if estimated {
+            legend.push((data.estimated_legend.clone(), MEDIUM));
+        }
         canvas::legend(area, &legend, (LEFT, 14))
     })
 }
@@ -95,7 +111,12 @@ pub fn describe(title: &str, data: &Columns) -> String {
                 .and_then(|p| p.get(i))
                 .map(|p| format!(" (précédemment {})", canvas::number(*p)))
                 .unwrap_or_default();
-            format!("{} : {}{p}", canvas::clean(l), canvas::number(v))
+            let e = if data.estimated.get(i).copied().unwrap_or(false) {
+                format!(" ({})", data.estimated_legend)
+            } else {
+                String::new()
+            };
+            format!("{} : {}{e}{p}", canvas::clean(l), canvas::number(v))
         })
         .collect();
     format!("Histogramme, {title}. {}.", values.join(" ; "))

@@ -281,11 +281,18 @@ fn add_offer(charts: &mut Builder, dossier: &Dossier) -> Result<()> {
     }
     let attendance = &offer.frequentation;
     if !attendance.annuelle.is_empty() {
+        let open = dossier.cite.label == crate::model::outline::Phase::Fonctionnement;
+        let now = dossier.cite.date.year;
+        let counted = |a: &crate::model::ValeurAnnuelle| {
+            a.status(open, now) == crate::model::StatutValeur::Realise
+        };
         let data = columns::Columns {
-            labels: attendance.annuelle.iter().map(|a| a.annee.to_string()).collect(),
+            labels: attendance.annuelle.iter().map(crate::model::ValeurAnnuelle::label).collect(),
             values: attendance.annuelle.iter().map(|a| a.valeur).collect(),
             previous: None,
-            legend: ("Visites par an".into(), String::new()),
+            legend: ("Visites comptées".into(), String::new()),
+            estimated: attendance.annuelle.iter().map(|a| !counted(a)).collect(),
+            estimated_legend: "Estimations et prévisions".into(),
         };
         let alt = columns::describe("fréquentation par année", &data);
         // A Cité not open yet has forecasts only; an open one counts its past years.
@@ -421,6 +428,10 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
             values: report.visites_par_mois.clone(),
             previous,
             legend: (now.clone(), before.clone()),
+            estimated: (0..report.visites_par_mois.len())
+                .map(|m| report.mois_realises.is_some_and(|r| m >= r as usize))
+                .collect(),
+            estimated_legend: format!("{now}, estimé"),
         };
         let alt = columns::describe(&format!("visites par mois en {y}"), &data);
         let counted = report.mois_realises.map_or(12, |m| m as usize);

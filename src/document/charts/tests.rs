@@ -310,6 +310,8 @@ fn a_single_series_has_no_legend_and_two_series_have_one() {
         values: values.clone(),
         previous: None,
         legend: ("Visites par an".into(), "Année précédente".into()),
+        estimated: vec![false, false],
+        estimated_legend: "Estimations et prévisions".into(),
     };
     let texts = text_boxes(&super::columns::draw(&single).unwrap());
     assert!(!texts.iter().any(|(_, t)| t == "Visites par an"), "{texts:?}");
@@ -462,4 +464,28 @@ fn the_legend_of_reference_areas_names_only_the_areas_that_have_a_bar() {
     let texts: Vec<String> = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
     assert!(texts.contains(&"Région Bretagne".to_string()), "{texts:?}");
     assert!(!texts.contains(&"France".to_string()), "no bar for France: {texts:?}");
+}
+
+#[test]
+fn estimates_and_forecasts_are_drawn_lighter_and_named_in_the_legend() {
+    let counted = super::columns::Columns {
+        labels: vec!["2025 (10 mois)".to_string(), "2026".to_string(), "2027".to_string()],
+        values: vec![11_880.0, 16_900.0, 20_500.0],
+        previous: None,
+        legend: ("Visites comptées".into(), String::new()),
+        estimated: vec![false, false, true],
+        estimated_legend: "Estimations et prévisions".into(),
+    };
+    let svg = super::columns::draw(&counted).unwrap();
+    let texts = text_boxes(&svg);
+    assert!(texts.iter().any(|(_, t)| t == "Visites comptées"), "{texts:?}");
+    assert!(texts.iter().any(|(_, t)| t == "Estimations et prévisions"), "{texts:?}");
+    assert!(texts.iter().any(|(_, t)| t == "2025 (10 mois)"), "{texts:?}");
+    let medium = format!(
+        "#{:02X}{:02X}{:02X}",
+        super::canvas::MEDIUM.0,
+        super::canvas::MEDIUM.1,
+        super::canvas::MEDIUM.2
+    );
+    assert!(svg.to_uppercase().contains(&medium), "the forecast column is lighter");
 }
