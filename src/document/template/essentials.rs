@@ -1,24 +1,28 @@
-//! « L'essentiel » page: the key figures of a dossier in one glance, like the first page of an
-//! Insee Analyses. Only figures the data gives are shown; each tile says something the others
-//! do not.
+//! « L'essentiel » page: what a reader wants first, like the first page of an Insee Analyses —
+//! the key figures with their definitions, the places on a small map, what is still to come
+//! and what the next label adds. Only figures the data gives are shown; each tile says
+//! something the others do not.
 
 use serde::Serialize;
 
 use super::context::Derived;
 use crate::fr::{count, format_auto, format_euros, format_number};
-use crate::input::check::Report;
 use crate::model::Dossier;
 use crate::model::figures::KeyFigures;
 
-/// The page: its tiles, and the entries still to complete ("4.2 Les moyens humains").
+/// The page: its tiles and definitions, its places, what is still to come.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Essentials {
     /// Key figures, in reading order.
     pub chiffres: Vec<KeyFigure>,
-    /// Entries of the outline not complete yet.
-    pub a_completer: Vec<String>,
     /// The visits' tile, also shown in 8.4.
     pub visites: Option<KeyFigure>,
+    /// The places where the services are available, for the small map's key.
+    pub lieux: Vec<Place>,
+    /// What is still to come: actions of the plan not done yet, forecasts.
+    pub a_venir: Vec<String>,
+    /// The next label and the items it will add to the dossier (« 8.4 Rapport d'activité »).
+    pub label_suivant: Option<NextLabel>,
     /// The opening hours' tile, also shown in 3.2.
     pub horaires: Option<KeyFigure>,
     /// The partners' and funders' tiles, also shown in 4.1.
@@ -26,6 +30,28 @@ pub struct Essentials {
     /// The definitions of the figures shown, where the count depends on one
     /// (« Financeurs : structures qui contribuent… »).
     pub definitions: Vec<Definition>,
+}
+
+/// A place where the services are available (5.3).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Place {
+    /// Name.
+    pub nom: String,
+    /// Kind, in French (« Point relais »).
+    pub genre: String,
+    /// Town.
+    pub commune: String,
+    /// Distance and time to the main site (« 17 km, 22 min »), when given.
+    pub trajet: String,
+}
+
+/// The next label of the path and what it adds to the outline.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NextLabel {
+    /// « Label fonctionnement ».
+    pub label: String,
+    /// The items it adds (« 8.4 Rapport d'activité de la CDM »).
+    pub items: Vec<String>,
 }
 
 /// What a figure counts, said once in the PDF under the tiles.
@@ -38,19 +64,15 @@ pub struct Definition {
 }
 
 /// The « L'essentiel » page of a dossier.
-pub fn essentials(dossier: &Dossier, derived: &Derived, report: &Report) -> Essentials {
-    let a_completer = report
-        .items
-        .iter()
-        .filter(|i| i.statut != crate::input::check::Status::Complet)
-        .map(|i| format!("{} {}", i.numero, i.titre))
-        .collect();
+pub fn essentials(dossier: &Dossier, derived: &Derived) -> Essentials {
     let figures = &derived.chiffres;
     Essentials {
         chiffres: key_figures(dossier, derived),
-        a_completer,
         visites: attendance(figures),
         partenaires: partners(figures),
+        lieux: places(dossier),
+        a_venir: to_come(dossier),
+        label_suivant: next_label(dossier),
         horaires: hours(dossier, figures),
         definitions: definitions(figures),
     }
@@ -201,6 +223,81 @@ fn sites(figures: &KeyFigures) -> Option<KeyFigure> {
     .collect();
     let noun = if sites.total >= 2 { "lieux d'accueil" } else { "lieu d'accueil" };
     Some(tile(sites.total.to_string(), noun, parts.join(", ")))
+}
+
+fn places(dossier: &Dossier) -> Vec<Place> {
+    let trip = |s: &crate::model::Site| {
+        let parts: Vec<String> = [
+            s.distance_km.map(|d| format!("{}\u{a0}km", format_auto(d, 1))),
+            s.temps_min.map(|t| format!("{}\u{a0}min", format_auto(t, 0))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        parts.join(", ")
+    };
+    dossier
+        .implantation
+        .equite
+        .sites
+        .iter()
+        .map(|s| Place {
+            nom: s.nom.clone(),
+            genre: s.kind.label().to_string(),
+            commune: s.commune.clone(),
+            trajet: trip(s),
+        })
+        .collect()
+}
+
+/// What the dossier announces for later: the actions of its plan not done yet (the first
+/// five, by end date) and its forecast visits.
+fn to_come(dossier: &Dossier) -> Vec<String> {
+    let mut actions: Vec<&crate::model::ActionAmelioration> = dossier
+        .complements
+        .plan_amelioration
+        .actions
+        .iter()
+        .filter(|a| a.etat != Some(crate::model::Etat::Realise) && !a.action.trim().is_empty())
+        .collect();
+    actions.sort_by_key(|a| a.fin);
+    let mut out: Vec<String> = actions
+        .iter()
+        .take(5)
+        .map(|a| format!("{} (d'ici le {})", a.action.trim(), crate::fr::format_date(a.fin)))
+        .collect();
+    let open = dossier.cite.label == crate::model::outline::Phase::Fonctionnement;
+    let now = dossier.cite.date.year;
+    // The year a tile already shows is not said again.
+    let shown = KeyFigures::new(dossier).visites.and_then(|v| v.annee);
+    for year in &dossier.offre.frequentation.annuelle {
+        let forecast = year.status(open, now) != crate::model::StatutValeur::Realise;
+        if year.annee > now && forecast && Some(year.annee) != shown {
+            out.push(format!(
+                "{} visites prévues en {}",
+                format_number(year.valeur, 0),
+                year.annee
+            ));
+        }
+    }
+    out
+}
+
+/// The next label and the items of the outline it adds to this one's.
+fn next_label(dossier: &Dossier) -> Option<NextLabel> {
+    use crate::model::outline::{Outline, Phase};
+    let next = match dossier.cite.label {
+        Phase::Projet => Phase::Prefiguration,
+        Phase::Prefiguration => Phase::Fonctionnement,
+        Phase::Fonctionnement => return None,
+    };
+    let outline = Outline::get();
+    let items: Vec<String> = outline
+        .matrix_items()
+        .filter(|i| outline.applies(i, next) && !outline.applies(i, dossier.cite.label))
+        .map(|i| format!("{} {}", i.number, i.title))
+        .collect();
+    (!items.is_empty()).then(|| NextLabel { label: next.label().to_string(), items })
 }
 
 /// The definitions the figures shown depend on, in the order of the tiles.

@@ -294,7 +294,7 @@ fn build_context(loaded: &LoadedDossier, extras: &Extras) -> Result<Context> {
                 .position(|p| *p == phase)
                 .unwrap_or(0),
         },
-        essentiel: essentials::essentials(dossier, &derived, &loaded.report),
+        essentiel: essentials::essentials(dossier, &derived),
         calc: derived,
         charts: crate::document::charts::IDS.iter().map(|id| (*id, charts.get(*id))).collect(),
         date_fr: filters::date_markup(dossier.cite.date),
