@@ -64,21 +64,30 @@ pub struct Visits {
     pub mensuel: bool,
     /// Months of the year that are estimates, not counts (8.4 `mois_realises`).
     pub mois_estimes: u32,
+    /// Months the year covers: 12, or fewer for a Cité opened during it (the months before
+    /// the first visit do not count).
+    pub mois: usize,
     /// True when the figure is not a count: a value of 3.3 estimated or forecast
     /// ([`super::ValeurAnnuelle::status`]).
     pub prevision: bool,
     /// The previous year's visits, when 8.4 gives them.
     pub precedent: Option<f64>,
-    /// Months of the previous year with visits (fewer than 12 when the Cité opened during it).
+    /// Months the previous year covers (fewer than 12 when the Cité opened during it).
     pub mois_precedent: usize,
 }
 
 impl Visits {
-    /// The change over a year, in %, only between comparable periods: a previous year counted
-    /// over its twelve months. None otherwise.
+    /// The change over a year, in %, only between comparable periods: two years of twelve
+    /// months. None otherwise.
     pub fn change(&self) -> Option<f64> {
         let before = self.precedent.filter(|b| *b > 0.0)?;
-        (self.mois_precedent == 12).then(|| 100.0 * (self.valeur - before) / before)
+        (self.mois_precedent == 12 && self.mois == 12)
+            .then(|| 100.0 * (self.valeur - before) / before)
+    }
+
+    /// The month of opening (1 to 12) when the year starts after January.
+    pub fn ouverture(&self) -> Option<usize> {
+        (self.mois > 0 && self.mois < 12).then(|| 13 - self.mois)
     }
 }
 
@@ -177,9 +186,10 @@ fn visits(dossier: &Dossier) -> Option<Visits> {
             valeur: total,
             mensuel: true,
             mois_estimes: report.visites_par_mois.len() as u32 - counted,
+            mois: months_open(&report.visites_par_mois),
             prevision: false,
             precedent: (!before.is_empty()).then(|| before.iter().sum()),
-            mois_precedent: before.iter().filter(|v| **v > 0.0).count(),
+            mois_precedent: months_open(before),
         });
     }
     let yearly = &dossier.offre.frequentation.annuelle;
@@ -190,8 +200,15 @@ fn visits(dossier: &Dossier) -> Option<Visits> {
         annee: Some(year.annee),
         valeur: year.valeur,
         prevision: year.status(open, now) != super::StatutValeur::Realise,
+        mois: year.mois.map_or(12, |m| m.min(12) as usize),
         ..Visits::default()
     })
+}
+
+/// Months a monthly series covers: from its first month with visits to December (a month
+/// closed in summer still counts; the months before the opening do not).
+fn months_open(months: &[f64]) -> usize {
+    months.iter().position(|v| *v > 0.0).map_or(0, |first| 12usize.saturating_sub(first))
 }
 
 fn weekly_hours(dossier: &Dossier) -> Option<WeeklyHours> {
@@ -250,7 +267,7 @@ mod tests {
              visites_par_mois_precedent = [0, 0, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]\n",
         );
         let v = KeyFigures::new(&d).visites.unwrap();
-        assert_eq!((v.valeur, v.mois_estimes, v.mois_precedent), (120.0, 2, 10));
+        assert_eq!((v.valeur, v.mois_estimes, v.mois_precedent, v.mois), (120.0, 2, 10, 12));
         assert_eq!(v.change(), None);
     }
 }

@@ -187,6 +187,10 @@ fn attendance(figures: &KeyFigures) -> Option<KeyFigure> {
         return Some(tile(format_number(visits.valeur, 0), &name, "prévisions du porteur".into()));
     }
     let mut details = Vec::new();
+    if let Some(month) = visits.ouverture() {
+        let first = crate::fr::month_range(month, month);
+        details.push(format!("sur {} (ouverture en {first})", count(visits.mois, "mois", "mois")));
+    }
     if visits.mois_estimes > 0 {
         details
             .push(format!("dont {} estimés", count(visits.mois_estimes as usize, "mois", "mois")));
