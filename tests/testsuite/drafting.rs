@@ -26,6 +26,9 @@ fn items_to_update_say_whether_they_changed_since_the_previous_phase() {
     crate::support::render(&root().join("data/prefiguration/dossier.toml"), &out);
     let text = crate::support::pdf_text(&out);
     assert!(text.contains("Mis à jour depuis le dossier du Label projet"), "{text}");
+    // The previous dossier is named once; the other items say the word only.
+    assert_eq!(text.matches("depuis le dossier du Label projet").count(), 1, "{text}");
+    assert!(text.contains("depuis le précédent dossier"), "{text}");
 }
 
 #[test]

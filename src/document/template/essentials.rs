@@ -50,7 +50,7 @@ pub struct Place {
 pub struct NextLabel {
     /// « Label fonctionnement ».
     pub label: String,
-    /// The items it adds (« 8.4 Rapport d'activité de la CDM »).
+    /// The items it adds (« Rapport d'activité de la CDM (8.4) »).
     pub items: Vec<String>,
 }
 
@@ -299,7 +299,8 @@ fn next_label(dossier: &Dossier) -> Option<NextLabel> {
     let items: Vec<String> = outline
         .matrix_items()
         .filter(|i| outline.applies(i, next) && !outline.applies(i, dossier.cite.label))
-        .map(|i| format!("{} {}", i.number, i.title))
+        // Title first: the number alone before it would read as the item's heading.
+        .map(|i| format!("{} ({})", i.title, i.number))
         .collect();
     (!items.is_empty()).then(|| NextLabel { label: next.label().to_string(), items })
 }
