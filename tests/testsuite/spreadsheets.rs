@@ -310,7 +310,7 @@ fn the_starter_workbook_has_the_pdf_titles_and_drop_down_lists_of_labels() {
     };
     assert_eq!(
         header_of(sheet("Partenaires")),
-        ["Partenaire", "Catégorie", "Contribution", "Engagement", "Apport"]
+        ["Partenaire", "Catégorie", "Apport", "Engagement", "Rôles", "Statut"]
     );
     assert_eq!(header_of(sheet("Partenaires")).len(), sheet("Partenaires")[1].len());
     assert_eq!(header_of(sheet("Fonctionnement charges")), ["Poste", "Montant"]);
@@ -428,6 +428,7 @@ fn a_dossier_started_with_init_renders_once_its_workbook_is_filled_in() {
                     text("Conseillers"),
                     text("Convention 2026"),
                     text("Financeur, Services"),
+                    text("Signé"),
                 ],
                 vec![
                     text("Région Auvergne"),
@@ -435,6 +436,7 @@ fn a_dossier_started_with_init_renders_once_its_workbook_is_filled_in() {
                     text("Subvention"),
                     text("Délibération"),
                     text("Financeur"),
+                    Data::Empty,
                 ],
             ],
             "Fonctionnement charges" => vec![
@@ -448,12 +450,14 @@ fn a_dossier_started_with_init_renders_once_its_workbook_is_filled_in() {
                     text("non"),
                     Data::Float(40_000.0),
                     text("Numéraire"),
+                    text("non"),
                 ],
                 vec![
                     text("Mission locale du Val"),
                     text("non"),
                     Data::Float(20_000.0),
                     text("Valorisation"),
+                    Data::Empty,
                 ],
             ],
             "Sites" => vec![

@@ -395,6 +395,7 @@ const PDF_TITLES: &[(&str, &str, &str)] = &[
     ("", "contribution", "Apport"),
     ("", "poste", "Poste"),
     ("financements", "partenaire", "Financeur"),
+    ("financements", "sollicite", "Sollicité"),
     ("structures.liste", "partenaire", "Partenaire CDM"),
     ("", "designation", "Matériel"),
     ("", "cout_unitaire", "Coût unitaire"),
