@@ -91,6 +91,47 @@ pub enum Command {
     /// Refait le PDF à chaque enregistrement du dossier ; avec --serve, aperçu dans le navigateur.
     #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ", after_help = WATCH_HELP)]
     Watch(WatchArgs),
+    /// Écrit le dossier dans le navigateur : formulaires item par item à côté de l'aperçu.
+    #[command(help_template = SUB_TEMPLATE, next_help_heading = "Options ", after_help = EDIT_HELP)]
+    Edit(EditArgs),
+}
+
+const EDIT_HELP: &str = "\
+Exemples :
+  cdm-render edit dossier.toml         ouvre l'éditeur du dossier dans le navigateur
+  cdm-render edit ma-cite/             crée ma-cite/dossier.toml (dossier de départ) et l'ouvre
+
+Le fichier TOML reste la référence : chaque modification y est écrite (commentaires conservés),
+les 100 versions précédentes sont gardées dans .cdm-render/versions/ à côté du dossier.
+L'éditeur n'écoute que sur cet ordinateur ; son adresse contient un jeton propre à ce lancement.
+Ctrl+C arrête l'éditeur.";
+
+/// Arguments of `edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Fichier TOML du dossier (créé à partir du dossier de départ s'il n'existe pas), ou dossier où le créer.
+    #[arg(value_name = "DOSSIER", help_heading = "Arguments ")]
+    pub input: PathBuf,
+
+    /// Output, templates, previous dossier, PDF standards.
+    #[command(flatten)]
+    pub dossier: DossierArgs,
+
+    /// Label visé (par défaut : celui demandé dans le dossier ; projet pour un nouveau dossier).
+    #[arg(short, long, value_name = "LABEL", value_parser = parse_phase)]
+    pub label: Option<Phase>,
+
+    /// Port de l'éditeur (par défaut : le premier libre à partir de 3000 ; 0 pour un port libre quelconque).
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+
+    /// N'ouvre pas le navigateur (l'adresse est affichée).
+    #[arg(long)]
+    pub no_open: bool,
+
+    /// N'affiche que les erreurs et les avertissements.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 const WATCH_HELP: &str = "\

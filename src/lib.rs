@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod document;
+pub mod edit;
 pub mod fr;
 pub mod fsutil;
 pub mod init;

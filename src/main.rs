@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Some(Command::Init(args)) => commands::init::run(args),
         Some(Command::Diff(args)) => commands::diff::run(args),
         Some(Command::Watch(args)) => args.into_config().and_then(commands::watch::run),
+        Some(Command::Edit(args)) => commands::edit::run(args),
         Some(Command::Schema) => {
             let schema = cdm_render::model::schema::dossier_schema();
             serde_json::to_string_pretty(&schema).map(|s| println!("{s}")).map_err(Into::into)

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod check;
 pub mod diff;
+pub mod edit;
 pub mod extract;
 pub mod init;
 pub mod plan;

@@ -14,6 +14,21 @@ use typst_layout::PagedDocument;
 
 /// Runs until interrupted (Ctrl+C).
 pub fn run(config: WatchConfig) -> Result<()> {
+    let preview = match &config.serve {
+        Some(serve) => Some(start_preview(serve)?),
+        None => None,
+    };
+    follow(&config, preview.as_ref(), &mut |_| {})
+}
+
+/// Renders the dossier, then again at every change of the files it is made from, showing each
+/// render in `preview` and writing its PDF; `changed` is told the files of each change before
+/// it renders. Runs until interrupted (`edit` uses it too).
+pub fn follow(
+    config: &WatchConfig,
+    preview: Option<&Preview>,
+    changed: &mut dyn FnMut(&[std::path::PathBuf]),
+) -> Result<()> {
     let mut options = config.dossier.load_options();
     options.label = config.label;
     let session_config = SessionConfig {
@@ -25,10 +40,6 @@ pub fn run(config: WatchConfig) -> Result<()> {
         eprintln!("{note}");
     }
     let mut session = Session::new(&session_config);
-    let preview = match &config.serve {
-        Some(serve) => Some(start_preview(serve)?),
-        None => None,
-    };
     let mut watcher = FileWatcher::new()?;
     let mut first = true;
     loop {
@@ -36,26 +47,27 @@ pub fn run(config: WatchConfig) -> Result<()> {
         watcher.set(session.dependencies())?;
         // The preview is refreshed as soon as the pages are laid out, before the PDF export.
         let mut show = |loaded: &LoadedDossier, document: &PagedDocument, elapsed| {
-            if let Some(preview) = &preview {
+            if let Some(preview) = preview {
                 preview.show(loaded, document, elapsed, &now());
             }
         };
         match session.render_with(&mut show) {
-            Ok(rendered) => match success(&config, &session, &rendered) {
+            Ok(rendered) => match success(config, &session, &rendered) {
                 // An output that is one of the dossier's files stops `watch` at the start.
                 Err(refused) if first => return Err(refused),
-                Err(refused) => failure(&refused, preview.as_ref()),
+                Err(refused) => failure(&refused, preview),
                 Ok(()) => {}
             },
-            Err(error) => failure(&error, preview.as_ref()),
+            Err(error) => failure(&error, preview),
         }
         first = false;
         watcher.set(session.dependencies())?;
-        let changed = watcher.wait()?;
+        let files = watcher.wait()?;
         if !config.quiet {
-            let names: Vec<String> = changed.iter().map(|p| file_name(p)).collect();
+            let names: Vec<String> = files.iter().map(|p| file_name(p)).collect();
             eprintln!("[{}] modifié : {}", now(), names.join(", "));
         }
+        changed(&files);
     }
 }
 

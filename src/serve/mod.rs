@@ -24,7 +24,7 @@ use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
@@ -52,6 +52,10 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request head (request line and headers) read.
 const MAX_HEAD: usize = 16 * 1024;
+/// Longest wait for a request's body (an upload of up to 64 Mo on the loopback).
+const BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Events kept for the streams of [`Reply::Events`] (a reader further behind skips the rest).
+const LOG_LENGTH: usize = 64;
 
 /// A render failure as the overlay shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -73,6 +77,8 @@ struct State {
     status: Option<Status>,
     error: Option<Overlay>,
     report: Option<serde_json::Value>,
+    /// Named events for [`Reply::Events`] streams: (version when sent, name, JSON data).
+    log: VecDeque<(u64, &'static str, String)>,
 }
 
 #[derive(Clone, Serialize)]
@@ -94,6 +100,8 @@ struct Shared {
     /// Connections whose request has not arrived yet, oldest first, by number: the first to
     /// give way when every slot is taken.
     waiting: Mutex<VecDeque<(u64, TcpStream)>>,
+    /// Routes added to the preview's (the editor's), asked first.
+    extension: OnceLock<Arc<dyn Extension>>,
 }
 
 /// At most this many connections are open at once, each with its thread: a flood of
@@ -121,7 +129,8 @@ impl Shared {
     }
 }
 
-/// A running preview server.
+/// A running preview server (clones share it).
+#[derive(Clone)]
 pub struct Preview {
     shared: Arc<Shared>,
     addr: SocketAddr,
@@ -130,6 +139,16 @@ pub struct Preview {
 impl Preview {
     /// Starts the server on `host` and `port` (or the first free port from 3000).
     pub fn start(host: IpAddr, port: Option<u16>) -> Result<Preview> {
+        Preview::start_with(host, port, |_| None)
+    }
+
+    /// Starts the server with routes of its own, made by `extension` once the port is known
+    /// and before the first connection is accepted.
+    pub fn start_with(
+        host: IpAddr,
+        port: Option<u16>,
+        extension: impl FnOnce(&Preview) -> Option<Arc<dyn Extension>>,
+    ) -> Result<Preview> {
         let listener = bind(host, port)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
@@ -139,10 +158,15 @@ impl Preview {
             connections: AtomicUsize::new(0),
             streams: AtomicUsize::new(0),
             waiting: Mutex::new(VecDeque::new()),
+            extension: OnceLock::new(),
         });
-        let for_server = Arc::clone(&shared);
+        let preview = Preview { shared, addr };
+        if let Some(extension) = extension(&preview) {
+            let _ = preview.shared.extension.set(extension);
+        }
+        let for_server = Arc::clone(&preview.shared);
         std::thread::spawn(move || accept(&listener, &for_server));
-        Ok(Preview { shared, addr })
+        Ok(preview)
     }
 
     /// The address to open in a browser.
@@ -176,19 +200,40 @@ impl Preview {
         state.pages = pages;
         state.error = None;
         state.report = serde_json::to_value(&loaded.report).ok();
-        self.bump(state);
+        let data =
+            serde_json::json!({ "pages": state.pages.len(), "generation": state.version + 1 });
+        self.bump(state, Some(("apercu", data.to_string())));
         exported
     }
 
     /// Shows a failed render over the last good pages.
     pub fn fail(&self, overlay: Overlay) {
         let mut state = self.shared.lock();
+        let data = serde_json::to_string(&overlay).unwrap_or_default();
         state.error = Some(overlay);
-        self.bump(state);
+        self.bump(state, Some(("erreur", data)));
     }
 
-    fn bump(&self, mut state: MutexGuard<'_, State>) {
+    /// Sends a named event (JSON data) to the streams of [`Reply::Events`].
+    pub fn announce(&self, name: &'static str, data: String) {
+        let state = self.shared.lock();
+        self.bump(state, Some((name, data)));
+    }
+
+    /// The port listened on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    fn bump(&self, mut state: MutexGuard<'_, State>, event: Option<(&'static str, String)>) {
         state.version += 1;
+        if let Some((name, data)) = event {
+            let version = state.version;
+            state.log.push_back((version, name, data));
+            if state.log.len() > LOG_LENGTH {
+                state.log.pop_front();
+            }
+        }
         drop(state);
         self.shared.changed.notify_all();
     }
@@ -266,54 +311,172 @@ fn forget_waiting(shared: &Shared, id: u64) {
     lock(&shared.waiting).retain(|(i, _)| *i != id);
 }
 
-/// A request as far as this server cares: method, path and `Host`.
-struct Request {
-    method: String,
-    path: String,
-    host: Option<String>,
+/// A request: method, path, query string, headers and body (empty unless the route accepts
+/// one, see [`Extension::body_limit`]).
+pub struct Request {
+    /// `GET`, `HEAD`, `POST`…
+    pub method: String,
+    /// The path, without query string or fragment.
+    pub path: String,
+    /// What follows `?` in the target, undecoded.
+    pub query: String,
+    headers: Vec<(String, String)>,
+    /// The body, as long as `Content-Length` said.
+    pub body: Vec<u8>,
 }
 
-/// Reads the request head (until the blank line), within [`REQUEST_TIMEOUT`] and
-/// [`MAX_HEAD`] bytes; `None` when the connection closes or stalls first.
-fn read_request(mut stream: &TcpStream) -> Option<Request> {
+impl Request {
+    /// The value of a header (names compared without case), if sent once or more (the first).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let mut found = self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+        found.next().map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a query parameter (`?jeton=…`), percent-decoding left out: the values this
+    /// server reads are made of letters and digits.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Why a request could not be read.
+enum Unread {
+    /// The connection closed or stalled first, or sent what is not HTTP: nothing to answer.
+    Gone,
+    /// A body that is too long, or whose length is not given: answered with this status.
+    Refused(u16, &'static str),
+}
+
+/// Reads the request head (until the blank line) within [`REQUEST_TIMEOUT`] and [`MAX_HEAD`]
+/// bytes, then its body when `body_limit` for its path allows one (`Content-Length` only: a
+/// chunked body is refused), within [`BODY_TIMEOUT`].
+fn read_request(
+    mut stream: &TcpStream,
+    body_limit: &dyn Fn(&str) -> usize,
+) -> Result<Request, Unread> {
     let deadline = Instant::now() + REQUEST_TIMEOUT;
     let mut head = Vec::with_capacity(1024);
-    let mut buffer = [0u8; 2048];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && !head.windows(2).any(|w| w == b"\n\n") {
-        let left = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero())?;
-        stream.set_read_timeout(Some(left)).ok()?;
-        let n = stream.read(&mut buffer).ok().filter(|n| *n > 0)?;
+    let mut buffer = [0u8; 8192];
+    let mut raw_headers = [httparse::EMPTY_HEADER; 64];
+    let mut parsed = httparse::Request::new(&mut raw_headers);
+    let end = loop {
+        let left = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero());
+        let left = left.ok_or(Unread::Gone)?;
+        stream.set_read_timeout(Some(left)).map_err(|_| Unread::Gone)?;
+        let n = stream.read(&mut buffer).ok().filter(|n| *n > 0).ok_or(Unread::Gone)?;
         head.extend_from_slice(&buffer[..n]);
-        if head.len() > MAX_HEAD {
-            return None;
+        // Parsed again from the start on each read: heads are small, and httparse keeps no
+        // state between calls.
+        let mut attempt_headers = [httparse::EMPTY_HEADER; 64];
+        let mut attempt = httparse::Request::new(&mut attempt_headers);
+        match attempt.parse(&head) {
+            Ok(httparse::Status::Complete(end)) => break end,
+            Ok(httparse::Status::Partial) if head.len() <= MAX_HEAD => continue,
+            _ => return Err(Unread::Gone),
         }
+    };
+    if end > MAX_HEAD {
+        return Err(Unread::Gone);
     }
-    let text = String::from_utf8_lossy(&head);
-    let mut lines = text.lines();
-    let mut first = lines.next()?.split_whitespace();
-    let (method, target) = (first.next()?.to_string(), first.next()?.to_string());
-    let host = lines
-        .take_while(|l| !l.is_empty())
-        .filter_map(|l| l.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("host"))
-        .map(|(_, value)| value.trim().to_string());
-    let path = target.split(['?', '#']).next().unwrap_or("/").to_string();
-    Some(Request { method, path, host })
+    let _ = parsed.parse(&head[..end]).map_err(|_| Unread::Gone)?;
+    let method = parsed.method.unwrap_or("GET").to_string();
+    let target = parsed.path.unwrap_or("/");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let path = path.split('#').next().unwrap_or("/").to_string();
+    let query = query.split('#').next().unwrap_or("").to_string();
+    let headers: Vec<(String, String)> = parsed
+        .headers
+        .iter()
+        .map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).trim().to_string()))
+        .collect();
+    let mut request = Request { method, path, query, headers, body: Vec::new() };
+    if request.header("transfer-encoding").is_some() {
+        return Err(Unread::Refused(411, "longueur de requête exigée"));
+    }
+    let length = match request.header("content-length") {
+        None => 0,
+        Some(text) => {
+            text.parse::<usize>().map_err(|_| Unread::Refused(400, "longueur invalide"))?
+        }
+    };
+    if length > body_limit(&request.path) {
+        return Err(Unread::Refused(413, "requête trop grande"));
+    }
+    let mut body = head.split_off(end);
+    body.truncate(length);
+    body.reserve_exact(length - body.len());
+    let deadline = Instant::now() + BODY_TIMEOUT;
+    while body.len() < length {
+        let left = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero());
+        let left = left.ok_or(Unread::Gone)?;
+        stream.set_read_timeout(Some(left)).map_err(|_| Unread::Gone)?;
+        let want = (length - body.len()).min(buffer.len());
+        let n = stream.read(&mut buffer[..want]).ok().filter(|n| *n > 0).ok_or(Unread::Gone)?;
+        body.extend_from_slice(&buffer[..n]);
+    }
+    request.body = body;
+    Ok(request)
+}
+
+/// A response of an [`Extension`].
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Content type.
+    pub mime: &'static str,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+/// What an [`Extension`] makes of a request.
+pub enum Reply {
+    /// This response.
+    Respond(Response),
+    /// The event stream of [`Preview::announce`] and of renders (`apercu`, `erreur`).
+    Events,
+    /// Served by the preview's own routes (the pages).
+    Preview,
+}
+
+/// Routes added to the preview server (the editor's API): asked first about every request
+/// whose `Host` names this server.
+pub trait Extension: Send + Sync {
+    /// The longest body accepted on `path` (0: none).
+    fn body_limit(&self, path: &str) -> usize;
+    /// Answers a request.
+    fn handle(&self, request: &Request) -> Reply;
 }
 
 fn serve(stream: &TcpStream, id: u64, shared: &Shared) -> std::io::Result<()> {
-    let Some(request) = read_request(stream) else { return Ok(()) };
+    let extension = shared.extension.get();
+    let limit = |path: &str| extension.map_or(0, |e| e.body_limit(path));
+    let request = match read_request(stream, &limit) {
+        Ok(request) => request,
+        Err(Unread::Gone) => return Ok(()),
+        Err(Unread::Refused(status, message)) => {
+            stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+            return write_response(stream, status, TEXT, message.as_bytes(), false);
+        }
+    };
     forget_waiting(shared, id);
     stream.set_read_timeout(None)?;
     stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
-    if !request.host.as_deref().is_some_and(|h| host_allowed(h, shared.port)) {
-        return write_response(
-            stream,
-            403,
-            "text/plain; charset=utf-8",
-            "adresse refusée".as_bytes(),
-            false,
-        );
+    if !request.header("host").is_some_and(|h| host_allowed(h, shared.port)) {
+        return write_response(stream, 403, TEXT, "adresse refusée".as_bytes(), false);
+    }
+    if let Some(extension) = extension {
+        match extension.handle(&request) {
+            Reply::Respond(r) => {
+                let head_only = request.method == "HEAD";
+                return write_response(stream, r.status, r.mime, &r.body, head_only);
+            }
+            Reply::Events => return counted_stream(stream, shared, log_events),
+            Reply::Preview => {}
+        }
     }
     let head_only = match request.method.as_str() {
         "GET" => false,
@@ -329,15 +492,7 @@ fn serve(stream: &TcpStream, id: u64, shared: &Shared) -> std::io::Result<()> {
             let json = state_json(&shared.lock());
             respond(json.as_bytes(), "application/json")
         }
-        "/evenements" => {
-            if shared.streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
-                shared.streams.fetch_sub(1, Ordering::SeqCst);
-                return write_response(stream, 503, "text/plain", b"trop d'onglets ouverts", false);
-            }
-            let result = events(stream, shared);
-            shared.streams.fetch_sub(1, Ordering::SeqCst);
-            result
-        }
+        "/evenements" => counted_stream(stream, shared, events),
         path => {
             // The lock is released before writing: a slow reader must not hold up the others.
             let file = page_file(path, &shared.lock());
@@ -349,6 +504,23 @@ fn serve(stream: &TcpStream, id: u64, shared: &Shared) -> std::io::Result<()> {
     }
 }
 
+const TEXT: &str = "text/plain; charset=utf-8";
+
+/// Runs an event stream within the [`MAX_STREAMS`] bound.
+fn counted_stream(
+    stream: &TcpStream,
+    shared: &Shared,
+    run: fn(&TcpStream, &Shared) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if shared.streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
+        shared.streams.fetch_sub(1, Ordering::SeqCst);
+        return write_response(stream, 503, "text/plain", b"trop d'onglets ouverts", false);
+    }
+    let result = run(stream, shared);
+    shared.streams.fetch_sub(1, Ordering::SeqCst);
+    result
+}
+
 fn write_response(
     mut stream: &TcpStream,
     status: u16,
@@ -358,9 +530,16 @@ fn write_response(
 ) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
+        400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        409 => "Conflict",
+        411 => "Length Required",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        500 => "Internal Server Error",
         _ => "Service Unavailable",
     };
     let head = format!(
@@ -449,6 +628,56 @@ fn events(mut stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
         if version != seen {
             seen = version;
             write!(stream, "event: rendu\ndata: {version}\n\n")?;
+        } else if idle_since.elapsed() >= KEEP_ALIVE {
+            write!(stream, ": en attente\n\n")?;
+        } else {
+            continue;
+        }
+        idle_since = Instant::now();
+        stream.flush()?;
+    }
+}
+
+/// The stream of named events ([`Preview::announce`], `apercu`, `erreur`): each as
+/// `event: NAME` with its JSON data, a comment line when idle; the current preview first
+/// (`apercu` when pages are shown) so that a new reader knows where it stands.
+fn log_events(mut stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+    )?;
+    let (mut seen, pages) = {
+        let state = shared.lock();
+        (state.version, state.pages.len())
+    };
+    if pages > 0 {
+        let data = serde_json::json!({ "pages": pages, "generation": seen });
+        write!(stream, "event: apercu\ndata: {data}\n\n")?;
+    }
+    write!(stream, ": pret\n\n")?;
+    stream.flush()?;
+    let mut idle_since = Instant::now();
+    loop {
+        let state = shared.lock();
+        let (state, _) = shared
+            .changed
+            .wait_timeout_while(state, STREAM_CHECK, |s| s.version == seen)
+            .unwrap_or_else(|e| e.into_inner());
+        let fresh: Vec<(&'static str, String)> = state
+            .log
+            .iter()
+            .filter(|(v, _, _)| *v > seen)
+            .map(|(_, name, data)| (*name, data.clone()))
+            .collect();
+        seen = state.version;
+        drop(state);
+        if peer_closed(stream) {
+            return Ok(());
+        }
+        if !fresh.is_empty() {
+            for (name, data) in fresh {
+                write!(stream, "event: {name}\ndata: {data}\n\n")?;
+            }
         } else if idle_since.elapsed() >= KEEP_ALIVE {
             write!(stream, ": en attente\n\n")?;
         } else {

@@ -237,6 +237,91 @@ pub fn validate_for(file: &Path, source: &str, target: &Target) -> Result<Valida
     }
 }
 
+/// The problems of form of a dossier text (syntax, unknown keys, wrong types, values outside
+/// a closed list), without reading any file it names: what an editor checks a value against
+/// before writing it.
+pub fn form_findings(source: &str) -> Vec<Finding> {
+    let (root, syntax) = DeTable::parse_recoverable(source);
+    let mut findings = syntax::findings(source, &syntax).findings;
+    findings.extend(structure::check(&root, &SCHEMA).0);
+    findings
+}
+
+/// A section of a dossier kept in a table file (CSV or workbook sheet), as an editor shows it.
+#[derive(Debug, Clone)]
+pub struct TableFile {
+    /// Dotted path of the section.
+    pub field: String,
+    /// The file name as the dossier writes it.
+    pub file: String,
+    /// The sheet, for a workbook.
+    pub sheet: Option<String>,
+    /// Whether the file is a workbook.
+    pub workbook: bool,
+    /// The rows read, as the section expects them (`None` when the file cannot be read).
+    pub rows: Option<toml::Value>,
+    /// The file read (path, text, bytes), when it could be.
+    pub table: Option<CsvTable>,
+}
+
+/// The sections of a dossier text kept in table files, each read as validation reads it.
+pub fn table_files(file: &Path, source: &str) -> Vec<TableFile> {
+    let (root, _) = DeTable::parse_recoverable(source);
+    let (_, refs) = structure::check(&root, &SCHEMA);
+    let base = crate::fsutil::folder_of(file);
+    refs.iter()
+        .map(|reference| {
+            let loaded = tables::load(reference, base, &SCHEMA["$defs"]).ok();
+            TableFile {
+                field: reference.field.clone(),
+                file: reference.file.clone(),
+                sheet: reference.sheet.as_ref().map(|(name, _)| name.clone()),
+                workbook: workbook::is_workbook(&reference.file),
+                rows: loaded.as_ref().map(|l| l.rows.clone()),
+                table: loaded.map(|l| l.table),
+            }
+        })
+        .collect()
+}
+
+/// Decodes a CSV file as validation reads it: its text and its encoding when not UTF-8
+/// (`windows-1252`, `UTF-16LE`…), and its separator.
+pub fn delimited_format(bytes: &[u8]) -> (String, Option<&'static str>, char) {
+    let (text, encoding) = delimited::decode(bytes);
+    let separator = delimited::separator(&text);
+    (text, encoding, separator)
+}
+
+/// The cells of a delimited text (CSV or a block pasted from a spreadsheet), row by row; `None`
+/// when a quote is never closed.
+pub fn delimited_rows(text: &str, separator: char) -> Option<Vec<Vec<String>>> {
+    let rows = delimited::rows(text, separator).ok()?;
+    Some(rows.into_iter().map(|r| r.cells.into_iter().map(|(c, _)| c).collect()).collect())
+}
+
+/// One cell of text typed as a column of `row_schema` expects it (French numbers, dates,
+/// yes/no, lists), or the French reason why it cannot be.
+pub fn typed_cell(text: &str, key: &str, row_schema: &Value) -> Result<Value, String> {
+    tables::typed_text(text, key, row_schema, &SCHEMA["$defs"])
+}
+
+/// The schema of one row of the list at `field` ("partenariat.partenaires"), if it is a list of
+/// tables.
+pub fn row_schema(field: &str) -> Option<Value> {
+    let defs = &SCHEMA["$defs"];
+    let mut node = &*SCHEMA;
+    for key in field.split('.') {
+        node = resolve_schema(defs, node).get("properties")?.get(key)?;
+    }
+    let node = resolve_schema(defs, node);
+    let items = node.get("items").or_else(|| {
+        // A list that may also be given as a file: `anyOf: [array, FichierCsv]`.
+        node.get("anyOf")?.as_array()?.iter().find_map(|o| o.get("items"))
+    })?;
+    let row = resolve_schema(defs, items);
+    row.get("properties").is_some().then(|| row.clone())
+}
+
 /// The findings as located problems: each at its place in the dossier or its CSV tables.
 fn report(
     file: &Path,

@@ -857,6 +857,23 @@ fn convert_cell(cell: &Cell, schema: &Value, defs: &Value) -> Result<toml::Value
     }
 }
 
+/// A cell's text typed as the column `key` of `row` wants it (what a pasted grid gets): the
+/// JSON value, or the French reason why not.
+pub(super) fn typed_text(
+    text: &str,
+    key: &str,
+    row: &Value,
+    defs: &Value,
+) -> Result<Value, String> {
+    let schema = row.get("properties").and_then(|p| p.get(key)).ok_or("colonne inconnue")?;
+    let schema = resolve(defs, schema);
+    let value = convert(text.trim(), schema, defs).map_err(|(message, hint)| match hint {
+        Some(hint) => format!("{message} ({hint})"),
+        None => message,
+    })?;
+    serde_json::to_value(value).map_err(|e| e.to_string())
+}
+
 fn expected_kind(schema: &Value) -> &'static str {
     match primary_type(schema) {
         "number" | "integer" => "un nombre",

@@ -1,0 +1,690 @@
+//! The editor's JSON API (see API.md beside this file): what the page reads (the dossier with
+//! its findings, completeness and tables; the schema for its forms; the kept versions) and the
+//! changes it sends (a field, a table's rows, a file, a restored version). Every change is
+//! checked against the file's version (409 when the file changed since the page read it) and
+//! against the model before anything is written (422, in French).
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{Editor, json_response, store};
+use crate::diag::{DataErrors, Location};
+use crate::input::check;
+use crate::input::validate::{self, Header};
+use crate::model::outline::{Outline, Phase};
+use crate::serve::{Reply, Request};
+
+/// A refused request: its status and French message, and the file's version for a 409.
+struct Refused {
+    status: u16,
+    message: String,
+    version: Option<String>,
+}
+
+type Answer = Result<Value, Refused>;
+
+fn unprocessable(message: impl Into<String>) -> Refused {
+    Refused { status: 422, message: message.into(), version: None }
+}
+
+fn reply(answer: Answer) -> Reply {
+    Reply::Respond(match answer {
+        Ok(value) => json_response(200, &value),
+        Err(refused) => {
+            let mut body = json!({ "message": refused.message });
+            if let Some(version) = refused.version {
+                body["version"] = version.into();
+            }
+            json_response(refused.status, &body)
+        }
+    })
+}
+
+fn body<'a, T: Deserialize<'a>>(request: &'a Request) -> Result<T, Refused> {
+    serde_json::from_slice(&request.body).map_err(|e| Refused {
+        status: 400,
+        message: format!("requête illisible : {e}"),
+        version: None,
+    })
+}
+
+/// The dossier file's bytes, refused with 409 when they are not at `version`.
+fn current(editor: &Editor, version: &str) -> Result<Vec<u8>, Refused> {
+    let bytes = read(&editor.dossier)?;
+    let actual = store::version_of(&bytes);
+    if actual != version {
+        return Err(Refused {
+            status: 409,
+            message: "le dossier a changé depuis que la page l'a lu (modifié dans un autre \
+                      programme ?) : la page se met à jour, refaites la modification"
+                .into(),
+            version: Some(actual),
+        });
+    }
+    Ok(bytes)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Refused> {
+    crate::fsutil::read_limited(path, crate::fsutil::MAX_TEXT_SIZE).map_err(|e| Refused {
+        status: 500,
+        message: format!("{e:#}"),
+        version: None,
+    })
+}
+
+fn text_of(bytes: &[u8]) -> Result<&str, Refused> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        unprocessable("le dossier n'est pas enregistré en UTF-8 : corrigez-le d'abord dans un éditeur de texte")
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// `GET /api/dossier`.
+pub fn dossier(editor: &Editor, _: &Request) -> Reply {
+    reply(dossier_view(editor))
+}
+
+fn dossier_view(editor: &Editor) -> Answer {
+    let bytes = read(&editor.dossier)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let version = store::version_of(&bytes);
+    let values = raw_values(&text);
+    let assessed = assess(editor, &values);
+    let label = assessed.label;
+    Ok(json!({
+        "version": version,
+        "fichier": editor.dossier.display().to_string(),
+        "label": label.key(),
+        "valeurs": values,
+        "constats": assessed.constats,
+        "plan": assessed.plan,
+        "tableaux": tables(&editor.dossier, &text, &values),
+    }))
+}
+
+/// The dossier's text as JSON, as written (tables given as files stay `{"fichier": …}`), dates
+/// as `AAAA-MM-JJ`; `{}` when it cannot be read as TOML.
+fn raw_values(text: &str) -> Value {
+    toml::from_str::<toml::Table>(text)
+        .map(|t| toml_json(&toml::Value::Table(t)))
+        .unwrap_or(json!({}))
+}
+
+fn toml_json(value: &toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => s.clone().into(),
+        toml::Value::Integer(i) => (*i).into(),
+        toml::Value::Float(f) => json!(f),
+        toml::Value::Boolean(b) => (*b).into(),
+        toml::Value::Datetime(d) => d.to_string().into(),
+        toml::Value::Array(items) => items.iter().map(toml_json).collect(),
+        toml::Value::Table(t) => t.iter().map(|(k, v)| (k.clone(), toml_json(v))).collect(),
+    }
+}
+
+/// Findings and completeness, as the page shows them.
+struct Assessed {
+    label: Phase,
+    constats: Vec<Value>,
+    plan: Vec<Value>,
+}
+
+/// Reads the dossier from disk as a render would, for its findings and completeness. When it
+/// does not read, the completeness is judged on the values as written.
+fn assess(editor: &Editor, values: &Value) -> Assessed {
+    let cache = crate::input::previous::Cache::default();
+    match crate::input::load::load(&editor.dossier, &editor.options, &cache) {
+        Ok(loaded) => Assessed {
+            label: loaded.dossier.cite.label,
+            constats: constats(&loaded.warnings),
+            plan: plan(&loaded.report),
+        },
+        Err(error) => {
+            let constats = match error.downcast_ref::<DataErrors>() {
+                Some(data) => constats(data),
+                None => vec![json!({
+                    "niveau": "erreur",
+                    "chemin": "",
+                    "message": crate::diag::error_chain(&error),
+                    "aide": null,
+                    "lieu": editor.dossier.display().to_string(),
+                })],
+            };
+            let written =
+                values.pointer("/cite/label").and_then(Value::as_str).and_then(Phase::parse);
+            let label = editor.options.label.or(written).unwrap_or(Phase::Projet);
+            let context = check::Context { computed: Vec::new(), same_as_previous: None };
+            let report = check::assess(values, label, &context);
+            Assessed { label, constats, plan: plan(&report) }
+        }
+    }
+}
+
+fn constats(errors: &DataErrors) -> Vec<Value> {
+    errors.locations().into_iter().map(|l| constat(&l)).collect()
+}
+
+fn constat(location: &Location) -> Value {
+    let lieu = match (location.ligne, location.colonne) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", location.fichier),
+        _ => location.fichier.clone(),
+    };
+    json!({
+        "niveau": if location.erreur { "erreur" } else { "avertissement" },
+        "chemin": location.champ.clone().unwrap_or_default(),
+        "message": location.message,
+        "aide": location.aide,
+        "lieu": lieu,
+    })
+}
+
+fn plan(report: &check::Report) -> Vec<Value> {
+    let outline = Outline::get();
+    report
+        .items
+        .iter()
+        .map(|item| {
+            let paths = outline.item(&item.numero).map(|i| i.data.clone()).unwrap_or_default();
+            json!({
+                "numero": item.numero,
+                "titre": item.titre,
+                "niveau_plan": item.niveau,
+                "statut": item.statut.label(),
+                "attendu": item.attendu,
+                "manques": item.manques,
+                "chemins": paths,
+            })
+        })
+        .collect()
+}
+
+/// Every list of tables of the model (`partenariat.partenaires`), by dotted path: the grids of
+/// the page. Lists inside a list's rows are edited with their row.
+static TABLE_PATHS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let schema = crate::model::schema::dossier_schema();
+    let mut paths = Vec::new();
+    collect_tables(&schema, &schema["$defs"], "", &mut paths, 0);
+    paths
+});
+
+fn collect_tables(node: &Value, defs: &Value, path: &str, out: &mut Vec<String>, depth: usize) {
+    let node = validate::resolve_schema(defs, node);
+    let Some(properties) = node.get("properties").and_then(Value::as_object) else { return };
+    for (key, sub) in properties {
+        let field = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        if validate::row_schema(&field).is_some() {
+            out.push(field);
+        } else if depth < 6 {
+            collect_tables(sub, defs, &field, out, depth + 1);
+        }
+    }
+}
+
+fn columns_of(row: &Value) -> Vec<Value> {
+    let defs = crate::model::schema::dossier_schema()["$defs"].clone();
+    let properties = row.get("properties").and_then(Value::as_object);
+    let titles = validate::columns(row);
+    properties
+        .into_iter()
+        .flatten()
+        .map(|(key, schema)| {
+            let schema = validate::resolve_schema(&defs, schema);
+            let title = titles.iter().find(|c| &c.key == key).and_then(|c| c.titles.first());
+            json!({
+                "cle": key,
+                "titre": title.cloned().unwrap_or_else(|| key.replace('_', " ")),
+                "type": column_type(schema),
+                "obligatoire": titles.iter().any(|c| &c.key == key && c.required),
+            })
+        })
+        .collect()
+}
+
+/// The kind of a column for the page: `texte`, `nombre`, `entier`, `oui_non`, `date`, `choix`
+/// (a closed list) or `liste` (several values).
+fn column_type(schema: &Value) -> &'static str {
+    if !validate::allowed_values(schema).is_empty() {
+        return "choix";
+    }
+    if schema.get("format").and_then(Value::as_str) == Some("date") {
+        return "date";
+    }
+    let kind = schema.get("type").and_then(|t| match t {
+        Value::Array(types) => types.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        other => other.as_str(),
+    });
+    match kind {
+        Some("number") => "nombre",
+        Some("integer") => "entier",
+        Some("boolean") => "oui_non",
+        Some("array") => "liste",
+        _ => "texte",
+    }
+}
+
+/// The grids of the page: each list of tables, with where its rows live.
+fn tables(dossier: &Path, text: &str, values: &Value) -> Value {
+    let files = validate::table_files(dossier, text);
+    let mut out = Map::new();
+    for path in TABLE_PATHS.iter() {
+        let Some(row) = validate::row_schema(path) else { continue };
+        let colonnes = columns_of(&row);
+        let entry = match files.iter().find(|f| &f.field == path) {
+            Some(file) => json!({
+                "source": if file.workbook { "classeur" } else { "csv" },
+                "fichier": file.file,
+                "feuille": file.sheet,
+                "lecture_seule": file.workbook,
+                "colonnes": colonnes,
+                "lignes": file.rows.as_ref().map(toml_json).unwrap_or(json!([])),
+            }),
+            None => json!({
+                "source": "toml",
+                "fichier": null,
+                "feuille": null,
+                "lecture_seule": false,
+                "colonnes": colonnes,
+                "lignes": lookup(values, path).filter(|v| v.is_array()).cloned().unwrap_or(json!([])),
+            }),
+        };
+        out.insert(path.clone(), entry);
+    }
+    Value::Object(out)
+}
+
+fn lookup<'a>(values: &'a Value, path: &str) -> Option<&'a Value> {
+    check::lookup(values, path)
+}
+
+/// `GET /api/schema`: the JSON Schema with French descriptions, plus what forms need.
+pub fn schema(_: &Editor, _: &Request) -> Reply {
+    reply(Ok(SCHEMA_VIEW.clone()))
+}
+
+static SCHEMA_VIEW: LazyLock<Value> = LazyLock::new(|| {
+    let mut schema = crate::model::schema::dossier_schema();
+    let outline: Vec<Value> = Outline::get()
+        .items
+        .iter()
+        .map(|item| {
+            let levels: Map<String, Value> =
+                item.levels.iter().map(|(p, l)| (p.key().to_string(), json!(l))).collect();
+            json!({
+                "numero": item.number,
+                "titre": item.title,
+                "description": item.description,
+                "niveau": item.depth(),
+                "niveaux": levels,
+                "chemins": item.data,
+                "textes": item.text,
+                "structure": item.structured,
+            })
+        })
+        .collect();
+    schema["x-formulaires"] = json!({
+        "vocabulaires": vocabularies(),
+        "plan": outline,
+        "tableaux": TABLE_PATHS.clone(),
+    });
+    schema
+});
+
+/// The closed lists of the model, by their name in `$defs`, each value with its French label.
+fn vocabularies() -> Value {
+    macro_rules! lists {
+        ($($name:ident),+) => {{
+            let mut out = Map::new();
+            $(
+                let values: Vec<Value> = crate::model::$name::ALL
+                    .iter()
+                    .map(|v| json!({ "cle": v.key(), "libelle": v.label() }))
+                    .collect();
+                out.insert(stringify!($name).to_string(), Value::Array(values));
+            )+
+            Value::Object(out)
+        }};
+    }
+    let mut out = lists!(Nature, Priorite, Etat, Role, TypeSite, JourSemaine);
+    out["Phase"] =
+        Phase::ALL.iter().map(|v| json!({ "cle": v.key(), "libelle": v.label() })).collect();
+    out
+}
+
+/// `GET /api/versions`.
+pub fn versions(editor: &Editor, _: &Request) -> Reply {
+    reply(Ok(json!(store::versions(&editor.dossier))))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes
+
+#[derive(Deserialize)]
+struct FieldChange {
+    version: String,
+    chemin: String,
+    valeur: Value,
+}
+
+/// `POST /api/champ`.
+pub fn champ(editor: &Editor, request: &Request) -> Reply {
+    reply(
+        body::<FieldChange>(request)
+            .and_then(|c| change_fields(editor, &c.version, &[(c.chemin, c.valeur)])),
+    )
+}
+
+/// Sets fields (`null` removes one) in the dossier at `version`, refusing values the model
+/// does not accept, and answers with the new version, findings and completeness.
+fn change_fields(editor: &Editor, version: &str, changes: &[(String, Value)]) -> Answer {
+    let _writing = editor.writing.lock().unwrap_or_else(|e| e.into_inner());
+    let old = current(editor, version)?;
+    let new = edited(text_of(&old)?, changes)?;
+    write(editor, &old, new.as_bytes())
+}
+
+/// The dossier's text with `changes` made, or why they cannot be.
+fn edited(text: &str, changes: &[(String, Value)]) -> Result<String, Refused> {
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|_| {
+        unprocessable(
+            "le dossier a une erreur de syntaxe : corrigez-la d'abord (voir les constats)",
+        )
+    })?;
+    for (path, value) in changes {
+        let steps = store::parse_path(path)
+            .ok_or_else(|| unprocessable(format!("chemin invalide « {path} »")))?;
+        let value = (!value.is_null()).then_some(value);
+        store::set(&mut doc, &steps, value).map_err(|m| unprocessable(format!("{path} : {m}")))?;
+    }
+    let new = doc.to_string();
+    let before = validate::form_findings(text);
+    let problems: Vec<String> = validate::form_findings(&new)
+        .into_iter()
+        .filter(|f| f.severity == crate::diag::Severity::Error)
+        .filter(|f| changes.iter().any(|(path, _)| under(&f.field, path)))
+        .filter(|f| !before.iter().any(|b| b.field == f.field && b.message == f.message))
+        .map(|f| match &f.hint {
+            Some(hint) => format!("{} : {} ({hint})", f.field, f.message),
+            None => format!("{} : {}", f.field, f.message),
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(unprocessable(format!(
+            "valeur refusée, rien n'a été écrit : {}",
+            problems.join(" ; ")
+        )));
+    }
+    Ok(new)
+}
+
+/// Whether a finding's field is `path` or inside it.
+fn under(field: &str, path: &str) -> bool {
+    field == path
+        || field
+            .strip_prefix(path)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        || (field.is_empty() && path.is_empty())
+}
+
+/// Writes the new text (keeping the old one as a version) and answers with the new version,
+/// findings and completeness.
+fn write(editor: &Editor, old: &[u8], new: &[u8]) -> Answer {
+    store::write(&editor.dossier, old, new).map_err(|e| Refused {
+        status: 500,
+        message: format!("{e:#}"),
+        version: None,
+    })?;
+    let version = store::version_of(new);
+    editor.announce_version(&version);
+    after_write(editor, version, new)
+}
+
+fn after_write(editor: &Editor, version: String, text: &[u8]) -> Answer {
+    let values = raw_values(&String::from_utf8_lossy(text));
+    let assessed = assess(editor, &values);
+    Ok(json!({ "version": version, "constats": assessed.constats, "plan": assessed.plan }))
+}
+
+#[derive(Deserialize)]
+struct RowsChange {
+    version: String,
+    chemin: String,
+    lignes: Vec<Value>,
+}
+
+/// `POST /api/lignes`.
+pub fn lignes(editor: &Editor, request: &Request) -> Reply {
+    reply(body::<RowsChange>(request).and_then(|c| change_rows(editor, &c)))
+}
+
+fn change_rows(editor: &Editor, change: &RowsChange) -> Answer {
+    let Some(row) = validate::row_schema(&change.chemin) else {
+        return Err(unprocessable(format!(
+            "« {} » n'est pas un tableau du dossier",
+            change.chemin
+        )));
+    };
+    if !change.lignes.iter().all(Value::is_object) {
+        return Err(unprocessable("chaque ligne doit être un tableau de clés"));
+    }
+    let _writing = editor.writing.lock().unwrap_or_else(|e| e.into_inner());
+    let old = current(editor, &change.version)?;
+    let text = text_of(&old)?;
+    let files = validate::table_files(&editor.dossier, text);
+    let Some(file) = files.into_iter().find(|f| f.field == change.chemin) else {
+        let new = edited(text, &[(change.chemin.clone(), Value::Array(change.lignes.clone()))])?;
+        return write(editor, &old, new.as_bytes());
+    };
+    if file.workbook {
+        return Err(unprocessable(format!(
+            "ce tableau est tenu dans un classeur : modifiez la feuille « {} » du classeur {} dans le tableur, puis enregistrez-le",
+            file.sheet.as_deref().unwrap_or("(la seule)"),
+            file.file
+        )));
+    }
+    // The rows are checked against the model as if they were written in the dossier.
+    let check = edited(text, &[(change.chemin.clone(), Value::Array(change.lignes.clone()))]);
+    check?;
+    let table = file.table.ok_or_else(|| {
+        unprocessable(format!("le fichier {} ne se lit pas : corrigez-le d'abord", file.file))
+    })?;
+    let bytes = super::csv::rewrite(&table.bytes, &row, &change.lignes);
+    crate::fsutil::write_atomic(&table.path, &bytes).map_err(|e| Refused {
+        status: 500,
+        message: format!("{e:#}"),
+        version: None,
+    })?;
+    editor.announce_tables(&store::version_of(&old));
+    after_write(editor, store::version_of(&old), &old)
+}
+
+#[derive(Deserialize)]
+struct Paste {
+    chemin: String,
+    texte: String,
+}
+
+/// `POST /api/coller`.
+pub fn coller(_: &Editor, request: &Request) -> Reply {
+    reply(body::<Paste>(request).and_then(|p| paste(&p)))
+}
+
+/// A block copied from a spreadsheet (tab-separated) as rows of the table at `chemin`: a first
+/// row naming columns (by the header rules of table files) is a header; otherwise the cells
+/// go to the table's columns in order. Each cell is typed as the column wants; what cannot be
+/// is a finding, its row kept without it.
+fn paste(paste: &Paste) -> Answer {
+    let Some(row) = validate::row_schema(&paste.chemin) else {
+        return Err(unprocessable(format!("« {} » n'est pas un tableau du dossier", paste.chemin)));
+    };
+    let columns = validate::columns(&row);
+    let text = paste.texte.trim_end_matches(['\r', '\n']);
+    let grid = validate::delimited_rows(text, '\t')
+        .ok_or_else(|| unprocessable("guillemet jamais refermé dans le bloc collé"))?;
+    let grid: Vec<Vec<String>> =
+        grid.into_iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).collect();
+    let mut constats = Vec::new();
+    let Some(first) = grid.first() else { return Ok(json!({ "lignes": [], "constats": [] })) };
+    let headers = validate::match_headers(first, &columns);
+    let named = headers.iter().filter(|h| matches!(h, Header::Column(_))).count();
+    let filled = first.iter().filter(|c| !c.trim().is_empty()).count();
+    let is_header = named > 0 && named * 2 >= filled;
+    let (keys, data): (Vec<Option<&str>>, &[Vec<String>]) = if is_header {
+        let keys = headers
+            .iter()
+            .zip(first)
+            .map(|(h, title)| match h {
+                Header::Column(i) => Some(columns[*i].key.as_str()),
+                Header::Empty => None,
+                other => {
+                    let hint = match other {
+                        Header::Unknown { closest: Some(i) } => {
+                            Some(format!("vouliez-vous dire « {} » ?", columns[*i].key))
+                        }
+                        Header::Duplicate(i) => {
+                            Some(format!("« {} » est déjà une colonne", columns[*i].key))
+                        }
+                        _ => None,
+                    };
+                    constats.push(json!({
+                        "niveau": "avertissement",
+                        "chemin": paste.chemin,
+                        "message": format!("colonne « {title} » non reconnue : laissée de côté"),
+                        "aide": hint,
+                        "lieu": "ligne 1",
+                    }));
+                    None
+                }
+            })
+            .collect();
+        (keys, &grid[1..])
+    } else {
+        (columns.iter().map(|c| Some(c.key.as_str())).collect(), &grid[..])
+    };
+    let first_data_line = if is_header { 2 } else { 1 };
+    let mut lignes = Vec::new();
+    for (n, cells) in data.iter().enumerate() {
+        let index = lignes.len();
+        let mut entry = Map::new();
+        for (c, cell) in cells.iter().enumerate() {
+            let Some(Some(key)) = keys.get(c) else { continue };
+            if cell.trim().is_empty() {
+                continue;
+            }
+            match validate::typed_cell(cell, key, &row) {
+                Ok(value) => {
+                    entry.insert(key.to_string(), value);
+                }
+                Err(message) => constats.push(json!({
+                    "niveau": "erreur",
+                    "chemin": format!("{}[{index}].{key}", paste.chemin),
+                    "message": message,
+                    "aide": null,
+                    "lieu": format!("ligne {}, colonne {}", n + first_data_line, validate::column_letter(c)),
+                })),
+            }
+        }
+        lignes.push(Value::Object(entry));
+    }
+    Ok(json!({ "lignes": lignes, "constats": constats }))
+}
+
+#[derive(Deserialize)]
+struct Upload {
+    version: String,
+    chemin: String,
+    nom: String,
+    contenu: String,
+    description: Option<String>,
+}
+
+/// `POST /api/fichier`.
+pub fn fichier(editor: &Editor, request: &Request) -> Reply {
+    reply(body::<Upload>(request).and_then(|u| upload(editor, &u)))
+}
+
+fn upload(editor: &Editor, upload: &Upload) -> Answer {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(upload.contenu.trim())
+        .map_err(|_| unprocessable("contenu illisible (base64 attendu)"))?;
+    if bytes.len() as u64 > crate::fsutil::MAX_FILE_SIZE {
+        return Err(Refused {
+            status: 413,
+            message: "fichier trop grand : 64 Mo au plus".into(),
+            version: None,
+        });
+    }
+    let name = super::files::sanitized(&upload.nom)
+        .ok_or_else(|| unprocessable(format!("nom de fichier refusé « {} »", upload.nom)))?;
+    let _writing = editor.writing.lock().unwrap_or_else(|e| e.into_inner());
+    let old = current(editor, &upload.version)?;
+    let text = text_of(&old)?;
+    let folder = crate::fsutil::folder_of(&editor.dossier);
+    let placed = super::files::place(folder, &name, &bytes).map_err(|e| Refused {
+        status: 500,
+        message: format!("{e:#}"),
+        version: None,
+    })?;
+    let mut changes = vec![(upload.chemin.clone(), Value::from(placed.name.clone()))];
+    if let (Some(description), Some((entry, _))) =
+        (&upload.description, upload.chemin.rsplit_once('.'))
+    {
+        changes.push((format!("{entry}.description"), Value::from(description.clone())));
+    }
+    let checked = edited(text, &changes).and_then(|new| {
+        // The file is judged as the loader judges it (kind, content, size), at its field.
+        let problems = match validate::validate(&editor.dossier, &new) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .errors
+                .into_iter()
+                .filter(|e| e.severity == crate::diag::Severity::Error)
+                .filter(|e| e.field.as_deref().is_some_and(|f| under(f, &upload.chemin)))
+                .map(|e| e.message)
+                .collect(),
+        };
+        match problems.is_empty() {
+            true => Ok(new),
+            false => Err(unprocessable(format!("fichier refusé : {}", problems.join(" ; ")))),
+        }
+    });
+    let new = match checked {
+        Ok(new) => new,
+        Err(refused) => {
+            if placed.created {
+                let _ = std::fs::remove_file(folder.join(&placed.name));
+            }
+            return Err(refused);
+        }
+    };
+    let mut answer = write(editor, &old, new.as_bytes())?;
+    answer["fichier"] = placed.name.into();
+    Ok(answer)
+}
+
+#[derive(Deserialize)]
+struct Restore {
+    version: String,
+    id: String,
+}
+
+/// `POST /api/restaurer`.
+pub fn restaurer(editor: &Editor, request: &Request) -> Reply {
+    reply(body::<Restore>(request).and_then(|r| restore(editor, &r)))
+}
+
+fn restore(editor: &Editor, restore: &Restore) -> Answer {
+    let _writing = editor.writing.lock().unwrap_or_else(|e| e.into_inner());
+    let old = current(editor, &restore.version)?;
+    let kept = store::kept(&editor.dossier, &restore.id).ok_or_else(|| Refused {
+        status: 404,
+        message: format!("version « {} » introuvable", restore.id),
+        version: None,
+    })?;
+    write(editor, &old, &kept)
+}

@@ -1,0 +1,436 @@
+//! The dossier file as the editor changes it: one value at a time through toml_edit (comments,
+//! order and layout of everything else kept), every write atomic, the file it replaces kept in
+//! `.cdm-render/versions/` beside the dossier (the last [`KEPT_VERSIONS`]).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table};
+
+use crate::fsutil;
+
+/// How many earlier states of a dossier are kept.
+pub const KEPT_VERSIONS: usize = 100;
+
+/// The version of a dossier's text: a hash of its bytes, in hexadecimal.
+pub fn version_of(bytes: &[u8]) -> String {
+    format!("{:032x}", typst::utils::hash128(&bytes))
+}
+
+/// One step of a field path: `partenaires[2].nom` is `partenaires`, `[2]`, `nom`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// A key of a table.
+    Key(String),
+    /// A position in a list, from 0.
+    Index(usize),
+}
+
+/// Splits a field path as validation writes them (`partenariat.partenaires[2].nom`); `None`
+/// for a path that is empty or malformed.
+pub fn parse_path(path: &str) -> Option<Vec<Step>> {
+    let mut steps = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        steps.push(Step::Key(key.to_string()));
+        while !rest.is_empty() {
+            let (index, after) = rest.split_once(']')?;
+            steps.push(Step::Index(index.parse().ok()?));
+            rest = match after {
+                "" => "",
+                more => more.strip_prefix('[')?,
+            };
+        }
+    }
+    (!steps.is_empty()).then_some(steps)
+}
+
+/// Sets (or, with `None`, removes) the value at `path` in a document, creating the tables on
+/// the way. Lists of tables written as `[[x]]` stay so; a list of tables given whole where the
+/// document has none yet is written as `[[x]]` too (how a person writes them). The error is
+/// in French, for the page.
+pub fn set(doc: &mut DocumentMut, path: &[Step], value: Option<&Value>) -> Result<(), String> {
+    set_in_table(doc.as_table_mut(), path, value)
+}
+
+fn set_in_table(table: &mut Table, path: &[Step], value: Option<&Value>) -> Result<(), String> {
+    let Some((Step::Key(key), rest)) = path.split_first() else {
+        return Err("chemin invalide : une clé est attendue".into());
+    };
+    if rest.is_empty() {
+        match value {
+            None => {
+                table.remove(key);
+            }
+            Some(value) => {
+                let existing = table.get(key);
+                let item = to_item(value, existing, true);
+                match table.get_mut(key) {
+                    // Replacing a value keeps the comment before it and after it.
+                    Some(Item::Value(old)) if item.is_value() => {
+                        let decor = old.decor().clone();
+                        let mut new = item.into_value().map_err(|_| "valeur impossible")?;
+                        *new.decor_mut() = decor;
+                        *old = new;
+                    }
+                    _ => {
+                        table.insert(key, item);
+                    }
+                }
+            }
+        }
+        return Ok(());
+    }
+    if value.is_none() && !table.contains_key(key) {
+        return Ok(());
+    }
+    let next_is_index = matches!(rest.first(), Some(Step::Index(_)));
+    let entry = table.entry(key).or_insert_with(|| {
+        if next_is_index { Item::ArrayOfTables(ArrayOfTables::new()) } else { implicit_table() }
+    });
+    set_in_item(entry, rest, value)
+}
+
+fn implicit_table() -> Item {
+    let mut table = Table::new();
+    table.set_implicit(true);
+    Item::Table(table)
+}
+
+fn set_in_item(item: &mut Item, path: &[Step], value: Option<&Value>) -> Result<(), String> {
+    match (item, &path[0]) {
+        (Item::Table(table), Step::Key(_)) => set_in_table(table, path, value),
+        (Item::Value(inner), _) => set_in_value(inner, path, value),
+        (Item::ArrayOfTables(array), Step::Index(i)) => {
+            let i = *i;
+            let rest = &path[1..];
+            if rest.is_empty() {
+                match value {
+                    None if i < array.len() => array.remove(i),
+                    None => {}
+                    Some(Value::Object(map)) if i <= array.len() => {
+                        let table = to_table(map);
+                        match array.get_mut(i) {
+                            Some(old) => {
+                                let decor = old.decor().clone();
+                                *old = table;
+                                *old.decor_mut() = decor;
+                            }
+                            None => array.push(table),
+                        }
+                    }
+                    Some(_) => {
+                        return Err(format!("ligne {} : un tableau de clés est attendu", i + 1));
+                    }
+                }
+                return Ok(());
+            }
+            if i == array.len() && value.is_some() {
+                array.push(Table::new());
+            }
+            match array.get_mut(i) {
+                Some(table) => set_in_table(table, rest, value),
+                None if value.is_none() => Ok(()),
+                None => Err(format!("il n'y a pas de ligne {} dans cette liste", i + 1)),
+            }
+        }
+        _ => Err("ce chemin ne correspond pas à la forme du dossier".into()),
+    }
+}
+
+fn set_in_value(
+    target: &mut toml_edit::Value,
+    path: &[Step],
+    value: Option<&Value>,
+) -> Result<(), String> {
+    let (step, rest) = path.split_first().ok_or("chemin invalide")?;
+    match (target, step) {
+        (toml_edit::Value::InlineTable(table), Step::Key(key)) => {
+            if rest.is_empty() {
+                match value {
+                    None => {
+                        table.remove(key);
+                    }
+                    Some(v) => {
+                        let existing = table.get(key).map(|v| Item::Value(v.clone()));
+                        let new = to_item(v, existing.as_ref(), false);
+                        let new = new.into_value().map_err(|_| "valeur impossible")?;
+                        table.insert(key, new);
+                    }
+                }
+                return Ok(());
+            }
+            if value.is_none() && !table.contains_key(key) {
+                return Ok(());
+            }
+            if !table.contains_key(key) {
+                let empty = match rest[0] {
+                    Step::Index(_) => toml_edit::Value::Array(toml_edit::Array::new()),
+                    Step::Key(_) => toml_edit::Value::InlineTable(InlineTable::new()),
+                };
+                table.insert(key, empty);
+            }
+            let inner = table.get_mut(key).ok_or("chemin invalide")?;
+            set_in_value(inner, rest, value)
+        }
+        (toml_edit::Value::Array(array), Step::Index(i)) => {
+            let i = *i;
+            if rest.is_empty() {
+                match value {
+                    None if i < array.len() => {
+                        array.remove(i);
+                    }
+                    None => {}
+                    Some(v) if i < array.len() => {
+                        let existing = array.get(i).map(|v| Item::Value(v.clone()));
+                        let new = to_item(v, existing.as_ref(), false);
+                        array.replace(i, new.into_value().map_err(|_| "valeur impossible")?);
+                    }
+                    Some(v) if i == array.len() => {
+                        let new = to_item(v, None, false);
+                        array.push(new.into_value().map_err(|_| "valeur impossible")?);
+                    }
+                    Some(_) => {
+                        return Err(format!("il n'y a pas de ligne {} dans cette liste", i + 1));
+                    }
+                }
+                return Ok(());
+            }
+            if i == array.len() && value.is_some() {
+                array.push(InlineTable::new());
+            }
+            match array.get_mut(i) {
+                Some(inner) => set_in_value(inner, rest, value),
+                None if value.is_none() => Ok(()),
+                None => Err(format!("il n'y a pas de ligne {} dans cette liste", i + 1)),
+            }
+        }
+        _ => Err("ce chemin ne correspond pas à la forme du dossier".into()),
+    }
+}
+
+/// A JSON value as TOML. A text that is a date (AAAA-MM-JJ) becomes a TOML date where the file
+/// already had a date; a list of tables becomes `[[x]]` when `block` (a table of the document,
+/// not an inline one) and the file did not write it inline.
+fn to_item(value: &Value, existing: Option<&Item>, block: bool) -> Item {
+    match value {
+        Value::Array(items)
+            if block
+                && !items.is_empty()
+                && items.iter().all(Value::is_object)
+                && !matches!(existing, Some(Item::Value(_))) =>
+        {
+            let mut array = ArrayOfTables::new();
+            for item in items.iter().filter_map(Value::as_object) {
+                array.push(to_table(item));
+            }
+            Item::ArrayOfTables(array)
+        }
+        Value::Object(map) if block && matches!(existing, Some(Item::Table(_))) => {
+            let mut table = Table::new();
+            for (k, v) in map {
+                table.insert(k, to_item(v, None, false));
+            }
+            Item::Table(table)
+        }
+        Value::Object(map) if block && existing.is_none() && map.values().any(Value::is_array) => {
+            let mut table = Table::new();
+            for (k, v) in map {
+                table.insert(k, to_item(v, None, true));
+            }
+            Item::Table(table)
+        }
+        _ => Item::Value(to_value(value, existing.and_then(Item::as_value))),
+    }
+}
+
+/// A row of a list of tables, as a `[[x]]` table (values inside it inline).
+fn to_table(map: &serde_json::Map<String, Value>) -> Table {
+    let mut table = Table::new();
+    for (k, v) in map {
+        table.insert(k, Item::Value(to_value(v, None)));
+    }
+    table
+}
+
+fn to_value(value: &Value, existing: Option<&toml_edit::Value>) -> toml_edit::Value {
+    match value {
+        Value::Null => toml_edit::Value::from(""),
+        Value::Bool(b) => (*b).into(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into(),
+            None => n.as_f64().unwrap_or(0.0).into(),
+        },
+        Value::String(s) => {
+            let was_date = matches!(existing, Some(toml_edit::Value::Datetime(_)));
+            let date = was_date
+                .then(|| crate::model::Date::parse(s).ok())
+                .flatten()
+                .and_then(|_| s.trim().parse::<toml_edit::Datetime>().ok());
+            match date {
+                Some(date) => date.into(),
+                None => s.as_str().into(),
+            }
+        }
+        Value::Array(items) => {
+            let mut array = toml_edit::Array::new();
+            for item in items {
+                array.push(to_value(item, None));
+            }
+            toml_edit::Value::Array(array)
+        }
+        Value::Object(map) => {
+            let mut table = InlineTable::new();
+            for (k, v) in map {
+                table.insert(k, to_value(v, None));
+            }
+            toml_edit::Value::InlineTable(table)
+        }
+    }
+}
+
+/// The folder of kept versions of a dossier.
+pub fn versions_dir(dossier: &Path) -> PathBuf {
+    fsutil::folder_of(dossier).join(".cdm-render").join("versions")
+}
+
+/// A kept version.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Kept {
+    /// Its name, as `POST /api/restaurer` takes it.
+    pub id: String,
+    /// When it was replaced, local time (AAAA-MM-JJ HH:MM:SS).
+    pub date: String,
+    /// Its size.
+    pub octets: u64,
+    #[serde(skip)]
+    path: PathBuf,
+}
+
+fn stem(dossier: &Path) -> String {
+    let name = dossier.file_stem().map(|s| s.to_string_lossy().into_owned());
+    name.unwrap_or_else(|| "dossier".into())
+}
+
+/// The kept versions of a dossier, newest first.
+pub fn versions(dossier: &Path) -> Vec<Kept> {
+    let dir = versions_dir(dossier);
+    let prefix = format!("{}-", stem(dossier));
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let mut kept: Vec<Kept> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let rest = name.strip_prefix(&prefix)?.strip_suffix(".toml")?;
+            // <millis>-<counter>: the time of the write, then an order among writes of one ms.
+            let millis: i64 = rest.split('-').next()?.parse().ok()?;
+            let meta = entry.metadata().ok()?;
+            let date = chrono::DateTime::from_timestamp_millis(millis)?
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string();
+            Some(Kept { id: name, date, octets: meta.len(), path: entry.path() })
+        })
+        .collect();
+    kept.sort_by(|a, b| b.id.cmp(&a.id));
+    kept
+}
+
+/// The text of a kept version, by its id (a name listed by [`versions`], nothing else).
+pub fn kept(dossier: &Path, id: &str) -> Option<Vec<u8>> {
+    let found = versions(dossier).into_iter().find(|k| k.id == id)?;
+    fsutil::read_limited(&found.path, fsutil::MAX_TEXT_SIZE).ok()
+}
+
+/// Writes the dossier's new text atomically, first keeping the text it replaces (unless the
+/// newest kept version is that text already), then the oldest beyond [`KEPT_VERSIONS`] go.
+pub fn write(dossier: &Path, old: &[u8], new: &[u8]) -> Result<()> {
+    keep(dossier, old)?;
+    fsutil::write_atomic(dossier, new)
+}
+
+fn keep(dossier: &Path, old: &[u8]) -> Result<()> {
+    let existing = versions(dossier);
+    let same = existing.first().and_then(|k| std::fs::read(&k.path).ok()).is_some_and(|b| b == old);
+    if same || old.is_empty() {
+        return Ok(());
+    }
+    let dir = versions_dir(dossier);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("impossible de créer {}", dir.display()))?;
+    let millis = chrono::Utc::now().timestamp_millis();
+    let counter = existing
+        .iter()
+        .filter(|k| k.id.starts_with(&format!("{}-{millis:013}-", stem(dossier))))
+        .count();
+    let name = format!("{}-{millis:013}-{counter:03}.toml", stem(dossier));
+    fsutil::write_atomic(&dir.join(name), old)?;
+    for gone in existing.iter().skip(KEPT_VERSIONS - 1) {
+        let _ = std::fs::remove_file(&gone.path);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(text: &str, path: &str, value: Option<Value>) -> String {
+        let mut doc: DocumentMut = text.parse().unwrap();
+        set(&mut doc, &parse_path(path).unwrap(), value.as_ref()).unwrap();
+        doc.to_string()
+    }
+
+    #[test]
+    fn paths_are_read_as_validation_writes_them() {
+        assert_eq!(
+            parse_path("partenariat.liste[2].nom"),
+            Some(vec![
+                Step::Key("partenariat".into()),
+                Step::Key("liste".into()),
+                Step::Index(2),
+                Step::Key("nom".into())
+            ])
+        );
+        assert_eq!(parse_path("a[1][0]").map(|p| p.len()), Some(3));
+        assert_eq!(parse_path("a..b"), None);
+        assert_eq!(parse_path("a[x]"), None);
+        assert_eq!(parse_path(""), None);
+    }
+
+    #[test]
+    fn a_value_changes_without_touching_comments_or_order() {
+        let text = "# en-tête\n[porteur]\n# le nom\nnom = \"A\" # fin\nville = \"B\"\n\n[cite]\nnom = \"C\"\n";
+        let out = edit(text, "porteur.nom", Some(Value::from("Nouveau")));
+        assert_eq!(out, text.replace("\"A\"", "\"Nouveau\""));
+    }
+
+    #[test]
+    fn null_removes_a_key_and_missing_tables_are_created() {
+        let text = "[porteur]\nnom = \"A\"\nville = \"B\"\n";
+        assert_eq!(edit(text, "porteur.ville", None), "[porteur]\nnom = \"A\"\n");
+        let out = edit(text, "contexte.territoire.texte", Some(Value::from("x")));
+        assert!(out.contains("[contexte.territoire]\ntexte = \"x\""), "{out}");
+    }
+
+    #[test]
+    fn rows_of_a_list_of_tables_are_set_and_added() {
+        let text = "[[p.liste]]\nnom = \"A\"\n\n[[p.liste]]\nnom = \"B\"\n";
+        let out = edit(text, "p.liste[1].nom", Some(Value::from("Z")));
+        assert!(out.contains("nom = \"Z\"") && out.contains("nom = \"A\""), "{out}");
+        let out = edit(text, "p.liste[2].nom", Some(Value::from("C")));
+        assert_eq!(out.matches("[[p.liste]]").count(), 3, "{out}");
+        let out = edit(text, "p.liste", Some(serde_json::json!([{"nom": "X"}])));
+        assert_eq!(out.trim(), "[[p.liste]]\nnom = \"X\"", "{out}");
+    }
+
+    #[test]
+    fn a_date_stays_a_date() {
+        let out = edit("[cite]\ndate = 2026-01-05\n", "cite.date", Some(Value::from("2026-02-01")));
+        assert_eq!(out, "[cite]\ndate = 2026-02-01\n");
+    }
+}
