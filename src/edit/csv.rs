@@ -59,7 +59,9 @@ fn cell(value: Option<&Value>, decimal_comma: bool) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Bool(b)) => if *b { "oui" } else { "non" }.into(),
         Some(Value::Number(n)) => {
-            let text = n.to_string();
+            // f64's Display writes 612400.0 as « 612400 », 18250.5 as « 18250.5 ».
+            let text =
+                n.as_i64().map_or_else(|| n.as_f64().unwrap_or(0.0).to_string(), |i| i.to_string());
             if decimal_comma { text.replace('.', ",") } else { text }
         }
         Some(Value::Array(items)) => {

@@ -403,7 +403,13 @@ fn read_request(
             text.parse::<usize>().map_err(|_| Unread::Refused(400, "longueur invalide"))?
         }
     };
-    if length > body_limit(&request.path) {
+    let limit = body_limit(&request.path);
+    if limit == 0 {
+        // A route without a body (or a method it does not take): the body is not read, and the
+        // route answers (405 for a POST to the preview), closing the connection.
+        return Ok(request);
+    }
+    if length > limit {
         return Err(Unread::Refused(413, "requête trop grande"));
     }
     let mut body = head.split_off(end);

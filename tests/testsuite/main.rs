@@ -9,6 +9,7 @@ mod cli;
 mod commission;
 mod completeness;
 mod drafting;
+mod edit;
 mod examples;
 mod figures;
 mod fixtures;
