@@ -38,7 +38,10 @@ pub fn run(args: EditArgs) -> Result<()> {
         eprintln!("avertissement : impossible d'ouvrir le navigateur ({e}) ; ouvrez {url}");
     }
     let dossier = input.clone();
-    super::watch::follow(&config, Some(&preview), &mut |files: &[PathBuf]| {
+    let for_loads = Arc::clone(&editor);
+    let mut loaded = move |result: Result<&crate::input::load::LoadedDossier, &anyhow::Error>,
+                           started| { for_loads.publish(result, started) };
+    let mut changed = |files: &[PathBuf]| {
         // A change of the dossier (by the page or by another program) or of one of its tables
         // is told to the page, which reads the dossier again.
         match std::fs::read(&dossier) {
@@ -48,7 +51,8 @@ pub fn run(args: EditArgs) -> Result<()> {
             Ok(bytes) => editor.announce_tables(&store::version_of(&bytes)),
             Err(_) => {}
         }
-    })
+    };
+    super::watch::follow(&config, Some(&preview), &mut changed, &mut loaded)
 }
 
 fn same(a: &Path, b: &Path) -> bool {

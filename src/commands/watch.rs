@@ -18,16 +18,18 @@ pub fn run(config: WatchConfig) -> Result<()> {
         Some(serve) => Some(start_preview(serve)?),
         None => None,
     };
-    follow(&config, preview.as_ref(), &mut |_| {})
+    follow(&config, preview.as_ref(), &mut |_| {}, &mut |_, _| {})
 }
 
 /// Renders the dossier, then again at every change of the files it is made from, showing each
 /// render in `preview` and writing its PDF; `changed` is told the files of each change before
-/// it renders. Runs until interrupted (`edit` uses it too).
+/// it renders, and `loaded` the dossier as read by each render. Runs until interrupted (`edit`
+/// uses it too).
 pub fn follow(
     config: &WatchConfig,
     preview: Option<&Preview>,
     changed: &mut dyn FnMut(&[std::path::PathBuf]),
+    loaded: &mut crate::watch::OnLoad,
 ) -> Result<()> {
     let mut options = config.dossier.load_options();
     options.label = config.label;
@@ -51,7 +53,7 @@ pub fn follow(
                 preview.show(loaded, document, elapsed, &now());
             }
         };
-        match session.render_with(&mut show) {
+        match session.render_observed(loaded, &mut show) {
             Ok(rendered) => match success(config, &session, &rendered) {
                 // An output that is one of the dossier's files stops `watch` at the start.
                 Err(refused) if first => return Err(refused),

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::sync::LazyLock;
+use std::time::Instant;
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -128,7 +129,8 @@ fn toml_json(value: &toml::Value) -> Value {
 }
 
 /// Findings and completeness, as the page shows them.
-struct Assessed {
+#[derive(Clone)]
+pub(crate) struct Assessed {
     label: Phase,
     constats: Vec<Value>,
     plan: Vec<Value>,
@@ -137,8 +139,30 @@ struct Assessed {
 /// Reads the dossier from disk as a render would, for its findings and completeness. When it
 /// does not read, the completeness is judged on the values as written.
 fn assess(editor: &Editor, values: &Value) -> Assessed {
-    let cache = crate::input::previous::Cache::default();
-    match crate::input::load::load(&editor.dossier, &editor.options, &cache) {
+    let loaded = crate::input::load::load(&editor.dossier, &editor.options, &editor.previous);
+    assessed_with(editor, loaded.as_ref(), values)
+}
+
+/// The findings and completeness of a dossier as a render read it.
+pub(crate) fn assessed(
+    editor: &Editor,
+    result: Result<&crate::input::load::LoadedDossier, &anyhow::Error>,
+) -> Assessed {
+    let values = match result {
+        Ok(loaded) => raw_values(&loaded.source),
+        Err(_) => std::fs::read(&editor.dossier)
+            .map(|b| raw_values(&String::from_utf8_lossy(&b)))
+            .unwrap_or(json!({})),
+    };
+    assessed_with(editor, result, &values)
+}
+
+fn assessed_with(
+    editor: &Editor,
+    result: Result<&crate::input::load::LoadedDossier, &anyhow::Error>,
+    values: &Value,
+) -> Assessed {
+    match result {
         Ok(loaded) => Assessed {
             label: loaded.dossier.cite.label,
             constats: constats(&loaded.warnings),
@@ -382,9 +406,37 @@ pub fn champ(editor: &Editor, request: &Request) -> Reply {
 /// does not accept, and answers with the new version, findings and completeness.
 fn change_fields(editor: &Editor, version: &str, changes: &[(String, Value)]) -> Answer {
     let _writing = editor.writing.lock().unwrap_or_else(|e| e.into_inner());
+    let mut timings = Timings::start();
     let old = current(editor, version)?;
     let new = edited(text_of(&old)?, changes)?;
-    write(editor, &old, new.as_bytes())
+    timings.mark("modification et contrôle de forme");
+    let answer = write(editor, &old, new.as_bytes(), &mut timings);
+    timings.print();
+    answer
+}
+
+/// Where the time of a change goes, for bench/edit.py (`CDM_RENDER_TIMINGS=1`): printed on
+/// standard error.
+struct Timings(Option<(std::time::Instant, Vec<String>)>);
+
+impl Timings {
+    fn start() -> Timings {
+        let on = std::env::var_os("CDM_RENDER_TIMINGS").is_some();
+        Timings(on.then(|| (std::time::Instant::now(), Vec::new())))
+    }
+
+    fn mark(&mut self, what: &str) {
+        if let Some((start, marks)) = &mut self.0 {
+            marks.push(format!("{what} {:.1} ms", start.elapsed().as_secs_f64() * 1000.0));
+            *start = std::time::Instant::now();
+        }
+    }
+
+    fn print(&self) {
+        if let Some((_, marks)) = &self.0 {
+            eprintln!("éditeur : {}", marks.join(", "));
+        }
+    }
 }
 
 /// The dossier's text with `changes` made, or why they cannot be.
@@ -401,11 +453,15 @@ fn edited(text: &str, changes: &[(String, Value)]) -> Result<String, Refused> {
         store::set(&mut doc, &steps, value).map_err(|m| unprocessable(format!("{path} : {m}")))?;
     }
     let new = doc.to_string();
-    let before = validate::form_findings(text);
-    let problems: Vec<String> = validate::form_findings(&new)
+    let found: Vec<_> = validate::form_findings(&new)
         .into_iter()
         .filter(|f| f.severity == crate::diag::Severity::Error)
         .filter(|f| changes.iter().any(|(path, _)| under(&f.field, path)))
+        .collect();
+    // What was wrong already before the change is not the change's fault (read only then).
+    let before = if found.is_empty() { Vec::new() } else { validate::form_findings(text) };
+    let problems: Vec<String> = found
+        .into_iter()
         .filter(|f| !before.iter().any(|b| b.field == f.field && b.message == f.message))
         .map(|f| match &f.hint {
             Some(hint) => format!("{} : {} ({hint})", f.field, f.message),
@@ -432,20 +488,29 @@ fn under(field: &str, path: &str) -> bool {
 
 /// Writes the new text (keeping the old one as a version) and answers with the new version,
 /// findings and completeness.
-fn write(editor: &Editor, old: &[u8], new: &[u8]) -> Answer {
+fn write(editor: &Editor, old: &[u8], new: &[u8], timings: &mut Timings) -> Answer {
+    let since = Instant::now();
     store::write(&editor.dossier, old, new).map_err(|e| Refused {
         status: 500,
         message: format!("{e:#}"),
         version: None,
     })?;
+    timings.mark("écriture et version gardée");
     let version = store::version_of(new);
     editor.announce_version(&version);
-    after_write(editor, version, new)
+    let answer = after_write(editor, version, new, since);
+    timings.mark("attente de la relecture du rendu");
+    answer
 }
 
-fn after_write(editor: &Editor, version: String, text: &[u8]) -> Answer {
-    let values = raw_values(&String::from_utf8_lossy(text));
-    let assessed = assess(editor, &values);
+/// The answer to a change: the new version, with the findings and completeness of the render
+/// loop's reading of it (begun after `since`, before the write), or of a reading of our own when
+/// that does not come (the same file written twice, another change in between).
+fn after_write(editor: &Editor, version: String, text: &[u8], since: Instant) -> Answer {
+    let assessed = editor.read_since(since, &version).unwrap_or_else(|| {
+        let values = raw_values(&String::from_utf8_lossy(text));
+        assess(editor, &values)
+    });
     Ok(json!({ "version": version, "constats": assessed.constats, "plan": assessed.plan }))
 }
 
@@ -477,7 +542,7 @@ fn change_rows(editor: &Editor, change: &RowsChange) -> Answer {
     let files = validate::table_files(&editor.dossier, text);
     let Some(file) = files.into_iter().find(|f| f.field == change.chemin) else {
         let new = edited(text, &[(change.chemin.clone(), Value::Array(change.lignes.clone()))])?;
-        return write(editor, &old, new.as_bytes());
+        return write(editor, &old, new.as_bytes(), &mut Timings::start());
     };
     if file.workbook {
         return Err(unprocessable(format!(
@@ -493,13 +558,14 @@ fn change_rows(editor: &Editor, change: &RowsChange) -> Answer {
         unprocessable(format!("le fichier {} ne se lit pas : corrigez-le d'abord", file.file))
     })?;
     let bytes = super::csv::rewrite(&table.bytes, &row, &change.lignes);
+    let since = Instant::now();
     crate::fsutil::write_atomic(&table.path, &bytes).map_err(|e| Refused {
         status: 500,
         message: format!("{e:#}"),
         version: None,
     })?;
     editor.announce_tables(&store::version_of(&old));
-    after_write(editor, store::version_of(&old), &old)
+    after_write(editor, store::version_of(&old), &old, since)
 }
 
 #[derive(Deserialize)]
@@ -662,7 +728,7 @@ fn upload(editor: &Editor, upload: &Upload) -> Answer {
             return Err(refused);
         }
     };
-    let mut answer = write(editor, &old, new.as_bytes())?;
+    let mut answer = write(editor, &old, new.as_bytes(), &mut Timings::start())?;
     answer["fichier"] = placed.name.into();
     Ok(answer)
 }
@@ -686,5 +752,5 @@ fn restore(editor: &Editor, restore: &Restore) -> Answer {
         message: format!("version « {} » introuvable", restore.id),
         version: None,
     })?;
-    write(editor, &old, &kept)
+    write(editor, &old, &kept, &mut Timings::start())
 }

@@ -14,7 +14,8 @@ mod files;
 pub mod store;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -106,7 +107,26 @@ pub struct Editor {
     writing: Mutex<()>,
     /// The version of the file the editor last wrote or announced.
     known: Mutex<String>,
+    /// The previous phase's dossier, read once for all the changes.
+    previous: crate::input::previous::Cache,
+    /// The dossier as the render loop last read it: a change is answered with it.
+    read: Mutex<Option<Read>>,
+    read_changed: Condvar,
 }
+
+/// The findings and completeness of the dossier as a render read it.
+#[derive(Clone)]
+pub(crate) struct Read {
+    /// When that reading started.
+    started: Instant,
+    /// The version read.
+    version: String,
+    /// Findings and completeness, as the API gives them.
+    assessed: api::Assessed,
+}
+
+/// Longest wait for the render loop's reading of a change before reading the dossier apart.
+const READ_WAIT: Duration = Duration::from_secs(3);
 
 impl Editor {
     /// An editor for `dossier` on a started preview server, with a fresh random token.
@@ -129,6 +149,9 @@ impl Editor {
             preview: preview.clone(),
             writing: Mutex::new(()),
             known: Mutex::new(known),
+            previous: crate::input::previous::Cache::default(),
+            read: Mutex::new(None),
+            read_changed: Condvar::new(),
         })
     }
 
@@ -145,6 +168,39 @@ impl Editor {
             drop(known);
             self.preview.announce("dossier", json!({ "version": version }).to_string());
         }
+    }
+
+    /// Takes the dossier as a render read it (or why it does not read), the reading having
+    /// started at `started`: changes waiting for it are answered with it.
+    pub fn publish(
+        &self,
+        result: Result<&crate::input::load::LoadedDossier, &anyhow::Error>,
+        started: Instant,
+    ) {
+        let version = match result {
+            Ok(loaded) => store::version_of(loaded.source.as_bytes()),
+            Err(_) => {
+                std::fs::read(&self.dossier).map(|b| store::version_of(&b)).unwrap_or_default()
+            }
+        };
+        let assessed = api::assessed(self, result);
+        *self.read.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Read { started, version, assessed });
+        self.read_changed.notify_all();
+    }
+
+    /// The render loop's reading of `version` begun after `since`, waiting for it a moment.
+    fn read_since(&self, since: Instant, version: &str) -> Option<api::Assessed> {
+        let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        let (read, _) = self
+            .read_changed
+            .wait_timeout_while(read, READ_WAIT, |r| {
+                !r.as_ref().is_some_and(|r| r.started >= since)
+            })
+            .unwrap_or_else(|e| e.into_inner());
+        read.as_ref()
+            .filter(|r| r.started >= since && r.version == version)
+            .map(|r| r.assessed.clone())
     }
 
     /// Says to the page that the dossier's tables changed (a table file was written), even

@@ -25,6 +25,11 @@ const CACHE_AGE: usize = 10;
 /// What is told the laid-out document of a render, before its PDF is exported.
 pub type OnLayout<'a> = dyn FnMut(&LoadedDossier, &PagedDocument, Duration) + 'a;
 
+/// What is told the dossier as read (or why it does not read) at the start of a render, with
+/// the time the reading started: the editor answers a change with it rather than reading the
+/// dossier a second time.
+pub type OnLoad<'a> = dyn FnMut(Result<&LoadedDossier, &anyhow::Error>, Instant) + 'a;
+
 /// A dossier being drafted: what stays alive between two renders.
 pub struct Session {
     input: PathBuf,
@@ -72,8 +77,17 @@ impl Session {
     /// [`Session::render`], handing the laid-out document to `on_layout` (with the dossier and
     /// the time since the start) before the PDF is exported: the preview is refreshed first.
     pub fn render_with(&mut self, on_layout: &mut OnLayout) -> Result<Rendered> {
+        self.render_observed(&mut |_, _| {}, on_layout)
+    }
+
+    /// [`Session::render_with`], also handing the dossier as read to `on_load` as soon as it is.
+    pub fn render_observed(
+        &mut self,
+        on_load: &mut OnLoad,
+        on_layout: &mut OnLayout,
+    ) -> Result<Rendered> {
         let start = Instant::now();
-        let result = self.render_inner(start, on_layout);
+        let result = self.render_inner(start, on_load, on_layout);
         // Evicted after failures too: a failed compile also fills the caches.
         comemo::evict(CACHE_AGE);
         if result.is_err() {
@@ -87,7 +101,12 @@ impl Session {
         result
     }
 
-    fn render_inner(&mut self, start: Instant, on_layout: &mut OnLayout) -> Result<Rendered> {
+    fn render_inner(
+        &mut self,
+        start: Instant,
+        on_load: &mut OnLoad,
+        on_layout: &mut OnLayout,
+    ) -> Result<Rendered> {
         let dir = self.templates_dir.as_deref();
         let pipeline = match &mut self.pipeline {
             // Template overrides are reloaded at every render since they may be what changed;
@@ -99,7 +118,9 @@ impl Session {
             Some(pipeline) => pipeline,
             None => self.pipeline.insert(Pipeline::new(dir, self.options.clone())?),
         };
-        let loaded = pipeline.load(&self.input)?;
+        let loaded = pipeline.load(&self.input);
+        on_load(loaded.as_ref(), start);
+        let loaded = loaded?;
         self.dependencies = loaded.dependencies();
         self.dependencies.extend(self.templates_dir.clone());
         let read = start.elapsed();
