@@ -419,7 +419,13 @@ fn rows_of_a_csv_table_are_written_into_it_in_its_encoding_and_a_workbook_is_rea
     let end = text[start..].find("[[budget.fonctionnement.financements]]").unwrap() + start;
     let text =
         format!("{}charges = {{ fichier = \"charges.csv\" }}\n\n{}", &text[..start], &text[end..]);
+    let start = text.find("[[budget.investissement.charges]]").unwrap();
+    let end = text[start..].find("[[budget.investissement.financements]]").unwrap() + start;
+    let sheet = "charges = { fichier = \"tableaux.xlsx\", feuille = \"Charges\" }";
+    let text = format!("{}{sheet}\n\n{}", &text[..start], &text[end..]);
     std::fs::write(&file, &text).unwrap();
+    let workbook = root().join("tests/fixtures/classeur/tableaux.xlsx");
+    std::fs::copy(&workbook, dir.join("tableaux.xlsx")).unwrap();
     let csv =
         encoding_rs::WINDOWS_1252.encode("Poste de dépense;Montant\r\nSalaires;612 400,00\r\n").0;
     std::fs::write(dir.join("charges.csv"), &csv).unwrap();
@@ -438,6 +444,26 @@ fn rows_of_a_csv_table_are_written_into_it_in_its_encoding_and_a_workbook_is_rea
     let (decoded, _, _) = encoding_rs::WINDOWS_1252.decode(&written);
     assert_eq!(decoded, "Poste de dépense;Montant\r\nSalaires;612400\r\nÉnergie;18250,5\r\n");
     assert_eq!(editing.text(), text, "the dossier itself is unchanged");
+    // A workbook sheet is shown, read only, and its rows are changed in the spreadsheet.
+    let (_, dossier) = editing.get("/api/dossier");
+    let table = &dossier["tableaux"]["budget.investissement.charges"];
+    assert_eq!(table["source"], "classeur", "{table}");
+    assert_eq!(table["lecture_seule"], true);
+    assert!(!table["lignes"].as_array().unwrap().is_empty(), "{table}");
+    let (status, answer) = editing.post(
+        "/api/lignes",
+        &json!({ "version": editing.version(), "chemin": "budget.investissement.charges", "lignes": [] }),
+    );
+    assert_eq!(status, 422, "{answer}");
+    let message = answer["message"].as_str().unwrap();
+    assert!(
+        message.contains("modifiez la feuille « Charges » du classeur tableaux.xlsx"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("tableaux.xlsx")).unwrap(),
+        std::fs::read(&workbook).unwrap()
+    );
 }
 
 #[test]
