@@ -174,7 +174,7 @@ fn assessed_with(
                 None => vec![json!({
                     "niveau": "erreur",
                     "chemin": "",
-                    "message": crate::diag::error_chain(&error),
+                    "message": crate::diag::error_chain(error),
                     "aide": null,
                     "lieu": editor.dossier.display().to_string(),
                 })],
@@ -230,9 +230,8 @@ fn plan(report: &check::Report) -> Vec<Value> {
 /// Every list of tables of the model (`partenariat.partenaires`), by dotted path: the grids of
 /// the page. Lists inside a list's rows are edited with their row.
 static TABLE_PATHS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    let schema = crate::model::schema::dossier_schema();
     let mut paths = Vec::new();
-    collect_tables(&schema, &schema["$defs"], "", &mut paths, 0);
+    collect_tables(&SCHEMA, &SCHEMA["$defs"], "", &mut paths, 0);
     paths
 });
 
@@ -249,21 +248,47 @@ fn collect_tables(node: &Value, defs: &Value, path: &str, out: &mut Vec<String>,
     }
 }
 
-fn columns_of(row: &Value) -> Vec<Value> {
-    let defs = crate::model::schema::dossier_schema()["$defs"].clone();
+/// The model's schema, built once.
+static SCHEMA: LazyLock<Value> = LazyLock::new(crate::model::schema::dossier_schema);
+
+/// The keys that name a row (the first column of its table in the PDF), put first.
+const LABEL_KEYS: &[&str] = &[
+    "nom",
+    "titre",
+    "intitule",
+    "poste",
+    "partenaire",
+    "theme",
+    "designation",
+    "critere",
+    "service",
+];
+
+/// The keys of a row in the order a grid shows them: the row's name first, then the others in
+/// the schema's (alphabetical) order.
+fn ordered_keys(row: &Value) -> Vec<String> {
     let properties = row.get("properties").and_then(Value::as_object);
+    let mut keys: Vec<String> = properties.into_iter().flatten().map(|(k, _)| k.clone()).collect();
+    if let Some(label) = LABEL_KEYS.iter().find(|l| keys.iter().any(|k| k == *l)) {
+        keys.retain(|k| k != label);
+        keys.insert(0, label.to_string());
+    }
+    keys
+}
+
+fn columns_of(row: &Value) -> Vec<Value> {
     let titles = validate::columns(row);
-    properties
+    ordered_keys(row)
         .into_iter()
-        .flatten()
-        .map(|(key, schema)| {
-            let schema = validate::resolve_schema(&defs, schema);
-            let title = titles.iter().find(|c| &c.key == key).and_then(|c| c.titles.first());
+        .map(|key| {
+            let schema = validate::resolve_schema(&SCHEMA["$defs"], &row["properties"][&key]);
+            let column = titles.iter().find(|c| c.key == key);
+            let title = column.and_then(|c| c.titles.first()).cloned();
             json!({
                 "cle": key,
-                "titre": title.cloned().unwrap_or_else(|| key.replace('_', " ")),
+                "titre": title.unwrap_or_else(|| key.replace('_', " ")),
                 "type": column_type(schema),
-                "obligatoire": titles.iter().any(|c| &c.key == key && c.required),
+                "obligatoire": column.is_some_and(|c| c.required),
             })
         })
         .collect()
@@ -331,7 +356,7 @@ pub fn schema(_: &Editor, _: &Request) -> Reply {
 }
 
 static SCHEMA_VIEW: LazyLock<Value> = LazyLock::new(|| {
-    let mut schema = crate::model::schema::dossier_schema();
+    let mut schema = SCHEMA.clone();
     let outline: Vec<Value> = Outline::get()
         .items
         .iter()
@@ -572,6 +597,8 @@ fn change_rows(editor: &Editor, change: &RowsChange) -> Answer {
 struct Paste {
     chemin: String,
     texte: String,
+    /// The columns in the order the grid shows them, for a block without a header.
+    colonnes: Option<Vec<String>>,
 }
 
 /// `POST /api/coller`.
@@ -588,6 +615,7 @@ fn paste(paste: &Paste) -> Answer {
         return Err(unprocessable(format!("« {} » n'est pas un tableau du dossier", paste.chemin)));
     };
     let columns = validate::columns(&row);
+    let order = ordered_keys(&row);
     let text = paste.texte.trim_end_matches(['\r', '\n']);
     let grid = validate::delimited_rows(text, '\t')
         .ok_or_else(|| unprocessable("guillemet jamais refermé dans le bloc collé"))?;
@@ -629,7 +657,14 @@ fn paste(paste: &Paste) -> Answer {
             .collect();
         (keys, &grid[1..])
     } else {
-        (columns.iter().map(|c| Some(c.key.as_str())).collect(), &grid[..])
+        let keys: Vec<Option<&str>> = match &paste.colonnes {
+            Some(given) => given
+                .iter()
+                .map(|k| columns.iter().find(|c| &c.key == k).map(|c| c.key.as_str()))
+                .collect(),
+            None => order.iter().map(|k| Some(k.as_str())).collect(),
+        };
+        (keys, &grid[..])
     };
     let first_data_line = if is_header { 2 } else { 1 };
     let mut lignes = Vec::new();

@@ -51,10 +51,12 @@ pub fn place(folder: &Path, name: &str, bytes: &[u8]) -> Result<Placed> {
                 crate::fsutil::write_atomic(&path, bytes)?;
                 return Ok(Placed { name: candidate, created: true });
             }
-            Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
-                if std::fs::read(&path).is_ok_and(|existing| existing == bytes) {
-                    return Ok(Placed { name: candidate, created: false });
-                }
+            Ok(meta)
+                if meta.is_file()
+                    && meta.len() == bytes.len() as u64
+                    && std::fs::read(&path).is_ok_and(|existing| existing == bytes) =>
+            {
+                return Ok(Placed { name: candidate, created: false });
             }
             _ => {}
         }

@@ -194,9 +194,7 @@ impl Editor {
         let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
         let (read, _) = self
             .read_changed
-            .wait_timeout_while(read, READ_WAIT, |r| {
-                !r.as_ref().is_some_and(|r| r.started >= since)
-            })
+            .wait_timeout_while(read, READ_WAIT, |r| r.as_ref().is_none_or(|r| r.started < since))
             .unwrap_or_else(|e| e.into_inner());
         read.as_ref()
             .filter(|r| r.started >= since && r.version == version)
