@@ -609,58 +609,49 @@ fn peer_closed(stream: &TcpStream) -> bool {
     closed || stream.set_nonblocking(false).is_err()
 }
 
-/// The event stream: one `rendu` event per new state, a comment line when idle. It ends as
-/// soon as the browser closes it (checked every [`STREAM_CHECK`]), freeing its slot.
-fn events(mut stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
-    write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
-    )?;
-    let mut seen = shared.lock().version;
-    write!(stream, "event: rendu\ndata: {seen}\n\n")?;
-    stream.flush()?;
-    let mut idle_since = Instant::now();
-    loop {
-        let state = shared.lock();
-        let (state, _) = shared
-            .changed
-            .wait_timeout_while(state, STREAM_CHECK, |s| s.version == seen)
-            .unwrap_or_else(|e| e.into_inner());
-        let version = state.version;
-        drop(state);
-        if peer_closed(stream) {
-            return Ok(());
-        }
-        if version != seen {
-            seen = version;
-            write!(stream, "event: rendu\ndata: {version}\n\n")?;
-        } else if idle_since.elapsed() >= KEEP_ALIVE {
-            write!(stream, ": en attente\n\n")?;
-        } else {
-            continue;
-        }
-        idle_since = Instant::now();
-        stream.flush()?;
-    }
+/// The event stream of the preview page: one `rendu` event per new state.
+fn events(stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
+    let rendu = |state: &State| format!("event: rendu\ndata: {}\n\n", state.version);
+    event_stream(stream, shared, rendu, |state, _| rendu(state))
 }
 
 /// The stream of named events ([`Preview::announce`], `apercu`, `erreur`): each as
-/// `event: NAME` with its JSON data, a comment line when idle; the current preview first
-/// (`apercu` when pages are shown) so that a new reader knows where it stands.
-fn log_events(mut stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
+/// `event: NAME` with its JSON data; the current preview first (`apercu` when pages are shown)
+/// so that a new reader knows where it stands.
+fn log_events(stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
+    let first = |state: &State| {
+        let current = (!state.pages.is_empty()).then(|| {
+            let data =
+                serde_json::json!({ "pages": state.pages.len(), "generation": state.version });
+            format!("event: apercu\ndata: {data}\n\n")
+        });
+        current.unwrap_or_default() + ": pret\n\n"
+    };
+    let fresh = |state: &State, seen: u64| {
+        let events = state.log.iter().filter(|(v, _, _)| *v > seen);
+        events.map(|(_, name, data)| format!("event: {name}\ndata: {data}\n\n")).collect()
+    };
+    event_stream(stream, shared, first, fresh)
+}
+
+/// An event stream: `first` of the current state, then `fresh` of each new state (given the
+/// version last seen), a comment line when idle. It ends as soon as the browser closes it
+/// (checked every [`STREAM_CHECK`]), freeing its slot.
+fn event_stream(
+    mut stream: &TcpStream,
+    shared: &Shared,
+    first: impl Fn(&State) -> String,
+    fresh: impl Fn(&State, u64) -> String,
+) -> std::io::Result<()> {
     write!(
         stream,
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
     )?;
-    let (mut seen, pages) = {
+    let (mut seen, opening) = {
         let state = shared.lock();
-        (state.version, state.pages.len())
+        (state.version, first(&state))
     };
-    if pages > 0 {
-        let data = serde_json::json!({ "pages": pages, "generation": seen });
-        write!(stream, "event: apercu\ndata: {data}\n\n")?;
-    }
-    write!(stream, ": pret\n\n")?;
+    stream.write_all(opening.as_bytes())?;
     stream.flush()?;
     let mut idle_since = Instant::now();
     loop {
@@ -669,21 +660,14 @@ fn log_events(mut stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
             .changed
             .wait_timeout_while(state, STREAM_CHECK, |s| s.version == seen)
             .unwrap_or_else(|e| e.into_inner());
-        let fresh: Vec<(&'static str, String)> = state
-            .log
-            .iter()
-            .filter(|(v, _, _)| *v > seen)
-            .map(|(_, name, data)| (*name, data.clone()))
-            .collect();
+        let text = if state.version != seen { fresh(&state, seen) } else { String::new() };
         seen = state.version;
         drop(state);
         if peer_closed(stream) {
             return Ok(());
         }
-        if !fresh.is_empty() {
-            for (name, data) in fresh {
-                write!(stream, "event: {name}\ndata: {data}\n\n")?;
-            }
+        if !text.is_empty() {
+            stream.write_all(text.as_bytes())?;
         } else if idle_since.elapsed() >= KEEP_ALIVE {
             write!(stream, ": en attente\n\n")?;
         } else {

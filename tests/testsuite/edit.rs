@@ -8,12 +8,12 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{copy_dir, root, scratch, wait_for};
+use crate::support::{capture_stderr, copy_dir, root, scratch, wait_for};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -35,18 +35,7 @@ impl Editing {
             .stdout(Stdio::null())
             .spawn()
             .expect("the binary runs");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
-            }
-        });
+        let stderr = capture_stderr(&mut child);
         let url = wait_for("the editor's address", LIMIT, || {
             let text = stderr.lock().unwrap().clone();
             let line = text.lines().find_map(|l| l.strip_prefix("éditeur : "));

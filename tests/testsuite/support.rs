@@ -108,3 +108,22 @@ pub fn wait_for<T>(
         }
     }
 }
+
+/// Collects the standard error of a running child (spawned with `Stdio::piped()`) as it comes,
+/// on a thread of its own.
+pub fn capture_stderr(child: &mut std::process::Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+    use std::io::Read;
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut pipe = child.stderr.take().expect("standard error is piped");
+    let sink = std::sync::Arc::clone(&text);
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    });
+    text
+}

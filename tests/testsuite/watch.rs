@@ -2,13 +2,12 @@
 //! browser preview (driven in headless Chromium through chromedriver) updates in place, shows
 //! located errors and recovers.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::{copy_dir, pdf_text, root, scratch, wait_for};
+use crate::support::{capture_stderr, copy_dir, pdf_text, root, scratch, wait_for};
 
 /// Deadline of each functional wait (a render takes well under a second).
 const LIMIT: Duration = Duration::from_secs(60);
@@ -34,18 +33,7 @@ impl Watching {
             .stdout(Stdio::null())
             .spawn()
             .expect("the binary runs");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buffer) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
-            }
-        });
+        let stderr = capture_stderr(&mut child);
         Watching { child, stderr, dir }
     }
 
