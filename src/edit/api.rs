@@ -708,8 +708,25 @@ pub fn fichier(editor: &Editor, request: &Request) -> Reply {
     reply(body::<Upload>(request).and_then(|u| upload(editor, &u)))
 }
 
+/// Whether a field names a file of the dossier (what an upload may set).
+fn is_file_field(path: &str) -> bool {
+    let annex = path
+        .strip_prefix("annexes[")
+        .and_then(|rest| rest.strip_suffix("].fichier"))
+        .is_some_and(|n| n.parse::<usize>().is_ok());
+    annex
+        || ["apparence.logo", "apparence.image_couverture", "implantation.equite.contour"]
+            .contains(&path)
+}
+
 fn upload(editor: &Editor, upload: &Upload) -> Answer {
     use base64::Engine as _;
+    if !is_file_field(&upload.chemin) {
+        return Err(unprocessable(format!(
+            "« {} » ne désigne pas un fichier du dossier",
+            upload.chemin
+        )));
+    }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(upload.contenu.trim())
         .map_err(|_| unprocessable("contenu illisible (base64 attendu)"))?;

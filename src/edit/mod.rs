@@ -4,7 +4,7 @@
 //! bounded size), and the JSON API the page uses (documented in API.md and the README). The
 //! dossier file stays the source of truth: every change is written into it ([`store`]), and a
 //! change made on disk by another program is followed by the render loop of
-//! [`crate::commands::edit`].
+//! `commands/edit.rs`.
 //!
 //! The page itself (HTML, JavaScript, CSS in `assets/`) is embedded in the binary.
 

@@ -371,6 +371,13 @@ fn uploads_are_copied_into_the_dossier_folder_only_and_checked() {
     );
     assert_eq!(status, 422, "{answer}");
     assert!(!folder.join("faux.png").exists());
+    // Only the fields that name files take an upload.
+    let (status, answer) = editing.post(
+        "/api/fichier",
+        &json!({ "version": editing.version(), "chemin": "cite.nom", "nom": "x.png", "contenu": "" }),
+    );
+    assert_eq!(status, 422, "{answer}");
+    assert!(!folder.join("x.png").exists());
     assert_eq!(editing.bytes(), before);
 }
 
