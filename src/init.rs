@@ -80,8 +80,19 @@ pub fn workbook(label: Phase, date: Date) -> anyhow::Result<Vec<u8>> {
     workbook::workbook(&sheets, defs, date)
 }
 
-/// The text of a starter dossier.
+/// The text of a starter dossier, its tables pointing at the sheets of the starter workbook.
 pub fn starter(label: Phase, cite: &str, date: Date) -> String {
+    starter_text(label, cite, date, true)
+}
+
+/// The text of a starter dossier whose tables are written in the dossier itself (row by row),
+/// without a workbook: the browser editor (`cdm-render edit`) fills them as grids, which it
+/// cannot do in a workbook's sheet.
+pub fn starter_without_workbook(label: Phase, cite: &str, date: Date) -> String {
+    starter_text(label, cite, date, false)
+}
+
+fn starter_text(label: Phase, cite: &str, date: Date, with_workbook: bool) -> String {
     let schema = crate::model::schema::dossier_schema();
     let outline = Outline::get();
     let mut out = String::new();
@@ -109,7 +120,8 @@ pub fn starter(label: Phase, cite: &str, date: Date) -> String {
         String::from(date)
     );
     let _ = writeln!(out, "{}", OPTIONAL_CITE);
-    let mut starter = Starter::new(&schema, label, sheets(label).into_iter().collect());
+    let sheets = if with_workbook { sheets(label).into_iter().collect() } else { HashMap::new() };
+    let mut starter = Starter::new(&schema, label, sheets);
     for item in outline.items.iter().filter(|i| i.depth() > 1 && outline.applies(i, label)) {
         starter.item(item);
     }

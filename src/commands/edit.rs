@@ -78,7 +78,8 @@ fn dossier_file(given: &Path, label: Phase) -> Result<PathBuf> {
         bail!("le dossier {} n'existe pas", folder.display());
     }
     let today = crate::render::document_date_or_today();
-    let text = crate::init::starter(label, "Cité des métiers", today);
+    // Tables in the dossier itself, not in init's workbook: the page edits them as grids.
+    let text = crate::init::starter_without_workbook(label, "Cité des métiers", today);
     crate::fsutil::write_atomic(&file, text.as_bytes())?;
     let schema = folder.join("cdm-render.schema.json");
     if !schema.exists() {
