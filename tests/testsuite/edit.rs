@@ -38,7 +38,9 @@ impl Editing {
         let stderr = capture_stderr(&mut child);
         let url = wait_for("the editor's address", LIMIT, || {
             let text = stderr.lock().unwrap().clone();
-            let line = text.lines().find_map(|l| l.strip_prefix("éditeur : "));
+            // A whole line only: standard error may arrive cut in the middle of the address.
+            let mut lines = text.split_inclusive('\n').filter(|l| l.ends_with('\n'));
+            let line = lines.find_map(|l| l.strip_prefix("éditeur : "));
             line.map(str::to_string).ok_or(text)
         });
         let rest = url.trim().strip_prefix("http://").expect("an http address");
