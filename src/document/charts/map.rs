@@ -86,29 +86,6 @@ pub fn draw(sites: &[Site], territory: &[Feature], rings_km: &[f64]) -> Result<S
     draw_with(sites, territory, rings_km, &legend_entries(!rings_km.is_empty()))
 }
 
-/// The map of a network: the main site of each Cité, named (batch overview).
-pub fn draw_network(cites: &[(String, (f64, f64))]) -> Result<String> {
-    let sites: Vec<Site> = cites
-        .iter()
-        .map(|(name, (lon, lat))| Site {
-            nom: name.clone(),
-            kind: TypeSite::Principal,
-            commune: String::new(),
-            latitude: Some(*lat),
-            longitude: Some(*lon),
-            distance_km: None,
-            temps_min: None,
-            services: String::new(),
-        })
-        .collect();
-    draw_with(
-        &sites,
-        &[],
-        &[],
-        &[(Some(TypeSite::Principal), "Site principal d'une Cité des métiers")],
-    )
-}
-
 fn draw_with(
     sites: &[Site],
     territory: &[Feature],
