@@ -17,6 +17,7 @@ mod hostile_files;
 mod layout;
 mod limits;
 mod malformed;
+mod maps;
 mod outputs;
 mod spreadsheets;
 mod standards;

@@ -166,8 +166,8 @@ struct Drawn {
     details: bool,
     /// A site is numbered, named in the key.
     numbered: bool,
-    /// A circle shows on the map.
-    circles: bool,
+    /// The circles that show on the map (the others lie wholly beyond its frame).
+    circles: Vec<f64>,
 }
 
 impl Map<'_> {
@@ -239,7 +239,7 @@ fn areas(area: &canvas::Area, territory: &[Feature], projection: &Projection) ->
 }
 
 /// Circles of the given distances around the main site, each labelled on its rim where free;
-/// whether any of them shows on the map.
+/// the distances of those that show on the map.
 fn circles(
     area: &canvas::Area,
     center: (i32, i32),
@@ -247,8 +247,8 @@ fn circles(
     projection: &Projection,
     bounds: &Rect,
     taken: &mut Taken,
-) -> Result<bool> {
-    let mut drawn = false;
+) -> Result<Vec<f64>> {
+    let mut drawn = Vec::new();
     for km in rings_km {
         let r = (km * projection.pixels_per_km()).round() as i32;
         // Drawn as arcs cut at the edge of the map: a circle larger than the territory must
@@ -266,7 +266,9 @@ fn circles(
                 arc.push(p);
             } else if !arc.is_empty() {
                 let stroke = ShapeStyle::from(ACCENT.mix(0.7)).stroke_width(1);
-                drawn = true;
+                if drawn.last() != Some(km) {
+                    drawn.push(*km);
+                }
                 area.draw(&PathElement::new(std::mem::take(&mut arc), stroke)).map_err(err)?;
             }
         }
@@ -670,7 +672,7 @@ fn detail(site: &Site) -> String {
 }
 
 /// An entry of the legend: a marker (kind, planned) or none for a note, and its text.
-type Entry = (Option<(TypeSite, bool)>, &'static str);
+type Entry = (Option<(TypeSite, bool)>, String);
 
 /// The legend of what the map shows: the kinds of sites drawn, open and planned apart, and
 /// the notes on what is drawn (distances under the names, numbers, circles).
@@ -679,18 +681,30 @@ fn legend_entries(map: &Map, drawn: &Drawn) -> Vec<Entry> {
     for kind in TypeSite::ALL.iter().copied() {
         for planned in [false, true] {
             if map.sites.iter().any(|(s, _)| s.kind == kind && s.planned() == planned) {
-                entries.push((Some((kind, planned)), kind_text(kind, planned)));
+                entries.push((Some((kind, planned)), kind_text(kind, planned).to_string()));
             }
         }
     }
     if drawn.details {
-        entries.push((None, "Sous les noms : distance et temps de trajet jusqu'au site principal"));
+        let text = "Sous les noms : distance et temps de trajet jusqu'au site principal";
+        entries.push((None, text.to_string()));
     }
     if drawn.numbered {
-        entries.push((None, "Numéros : sites nommés sous la carte"));
+        entries.push((None, "Numéros : sites nommés sous la carte".to_string()));
     }
-    if drawn.circles {
-        entries.push((None, "Cercles : distance à vol d'oiseau du site principal"));
+    if !drawn.circles.is_empty() {
+        let mut text = "Cercles : distance à vol d'oiseau du site principal".to_string();
+        // A circle wholly beyond the frame is said, not silently left out.
+        let beyond: Vec<String> = map
+            .rings_km
+            .iter()
+            .filter(|km| !drawn.circles.contains(km))
+            .map(|km| format!("{}\u{a0}km", canvas::number(*km)))
+            .collect();
+        if !beyond.is_empty() {
+            text.push_str(&format!(" ({} : au-delà du cadre)", beyond.join(", ")));
+        }
+        entries.push((None, text));
     }
     entries
 }
@@ -720,7 +734,7 @@ fn legend_rows(entries: &[Entry]) -> Vec<Vec<Entry>> {
             rows.push(Vec::new());
             x = 10;
         }
-        rows.last_mut().expect("a row").push(*entry);
+        rows.last_mut().expect("a row").push(entry.clone());
         x += w;
     }
     rows
@@ -739,7 +753,7 @@ fn draw_legend(area: &canvas::Area, entries: &[Entry], top: i32) -> Result<()> {
                 None => (GRAY, x),
             };
             let style = canvas::font(SMALL, false, color, HPos::Left, VPos::Center);
-            canvas::text(area, entry.1, (text_x, y), &style)?;
+            canvas::text(area, &entry.1, (text_x, y), &style)?;
             x += entry_width(entry);
         }
     }
