@@ -10,6 +10,11 @@ fn copy_dossier(from: &str, to: &Path, name: &str) {
     let text =
         text.replace("nom = \"Cité des métiers du Val-de-Lys\"", &format!("nom = \"{name}\""));
     std::fs::write(to.join("dossier.toml"), text).unwrap();
+    // The communes of the map, beside the dossier that names them.
+    let outline = root().join(from).with_file_name("territoire.geojson");
+    if outline.exists() {
+        std::fs::copy(outline, to.join("territoire.geojson")).unwrap();
+    }
 }
 
 #[test]
