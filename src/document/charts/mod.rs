@@ -75,11 +75,14 @@ pub const IDS: &[&str] = &[
     "actions_collectives",
 ];
 
+/// A chart drawn: the hash of its input, its SVG, its shortened labels and its key.
+type Drawn = (u128, String, Vec<String>, Vec<(String, String)>);
+
 /// Charts drawn by earlier builds, so that a rebuild (live preview) redraws only the charts
 /// whose input changed. One entry per chart identifier, so its size is bounded.
 #[derive(Debug, Default)]
 pub struct ChartCache {
-    drawn: HashMap<String, (u128, String, Vec<String>, Vec<(String, String)>)>,
+    drawn: HashMap<String, Drawn>,
     /// Identifiers of the charts the last build actually drew (the others came from the cache).
     pub redrawn: Vec<String>,
 }
@@ -488,7 +491,7 @@ pub fn network_map(cites: &[(String, (f64, f64))]) -> Result<Chart> {
     Ok(Chart {
         chemin: "/graphiques/carte_reseau.svg".into(),
         alt: bounded_alt(format!("Carte de France des Cités des métiers du réseau : {}.", names.join(" ; "))),
-        legende: "Site principal de chaque Cité".into(),
+        legende: "Site principal de chaque Cité (outre-mer en médaillons, chacun à son échelle)".into(),
         source: "Coordonnées : dossiers de labellisation ; fond de carte : Natural Earth (domaine public), simplifié".into(),
         abreges,
         cle,
