@@ -65,6 +65,12 @@ def simplify(ring, tolerance):
     return [p for p, r in zip(ring, removed) if not r]
 
 
+def drawn_ring(ring):
+    """A ring simplified and rounded to 0.01°, without repeated points."""
+    small = [[round(x, 2), round(y, 2)] for x, y in simplify(ring, TOLERANCE)]
+    return [pt for k, pt in enumerate(small) if k == 0 or pt != small[k - 1]]
+
+
 def rings(geometry):
     if geometry["type"] == "Polygon":
         return [geometry["coordinates"][0]]
@@ -83,9 +89,7 @@ def main(path):
             ring = [(x, y) for x, y, *_ in ring]
             if area(ring) < MIN_AREA and kept:
                 continue
-            small = simplify(ring, TOLERANCE)
-            small = [[round(x, 2), round(y, 2)] for x, y in small]
-            small = [pt for k, pt in enumerate(small) if k == 0 or pt != small[k - 1]]
+            small = drawn_ring(ring)
             if len(small) >= 4:
                 kept.append([small])
         if not kept:
@@ -146,9 +150,7 @@ def regions(data):
                     break
             if len(ring) < 4 or (area(ring) < MIN_AREA and kept):
                 continue
-            small = simplify(ring, TOLERANCE)
-            small = [[round(x, 2), round(y, 2)] for x, y in small]
-            small = [pt for k, pt in enumerate(small) if k == 0 or pt != small[k - 1]]
+            small = drawn_ring(ring)
             if len(small) >= 4:
                 kept.append([small])
         features.append(
