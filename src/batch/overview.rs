@@ -56,6 +56,9 @@ pub struct Summary {
     pub ouverts: Vec<Open>,
     /// Longitude and latitude of the main site, when the dossier gives them.
     pub position: Option<(f64, f64)>,
+    /// The points of attention `check` raises: warnings on the data (« champ : message »)
+    /// and advice on what the outline asks that the data does not allow yet.
+    pub points: Vec<String>,
 }
 
 /// An entry not complete yet.
@@ -128,6 +131,16 @@ pub fn summarize(loaded: &LoadedDossier) -> Summary {
             .iter()
             .find(|s| s.kind == crate::model::TypeSite::Principal)
             .and_then(|s| Some((s.longitude?, s.latitude?))),
+        points: loaded
+            .warnings
+            .errors
+            .iter()
+            .map(|w| match &w.field {
+                Some(field) => format!("{field} : {}", w.message),
+                None => w.message.clone(),
+            })
+            .chain(report.conseils.iter().cloned())
+            .collect(),
     }
 }
 
@@ -170,39 +183,59 @@ fn open_entries(report: &crate::input::check::Report) -> Vec<Open> {
         .collect()
 }
 
-/// Names every row unambiguously: a name two Cités share gets their territory, or their file
-/// when the territories are the same too.
+/// Names every row unambiguously without a file path: a name two Cités share gets their
+/// label, else their territory, else both, else a number; a dossier that could not be read is
+/// « Dossier illisible n° k ».
 pub fn disambiguate(rows: &mut [Row]) {
-    let keys: Vec<(String, String, String)> = rows
+    let keys: Vec<Option<(String, String, String)>> = rows
         .iter()
-        .map(|r| match &r.resume {
-            Some(s) => (s.nom.clone(), s.territoire.clone(), r.fichier.clone()),
-            None => (r.fichier.clone(), String::new(), r.fichier.clone()),
-        })
+        .map(|r| r.resume.as_ref().map(|s| (s.nom.clone(), s.label.clone(), s.territoire.clone())))
         .collect();
-    for (row, (name, territory, file)) in rows.iter_mut().zip(&keys) {
-        let namesakes: Vec<&(String, String, String)> =
-            keys.iter().filter(|k| k.0 == *name).collect();
-        let same_territory = namesakes.iter().filter(|k| k.1 == *territory).count();
+    let mut unreadable = 0;
+    for (i, row) in rows.iter_mut().enumerate() {
+        let Some((name, label, territory)) = &keys[i] else {
+            unreadable += 1;
+            row.affiche = format!("Dossier illisible n° {unreadable}");
+            continue;
+        };
+        let namesakes: Vec<(usize, &(String, String, String))> = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(j, k)| Some((j, k.as_ref()?)))
+            .filter(|(_, k)| k.0 == *name)
+            .collect();
+        let count = |f: &dyn Fn(&(String, String, String)) -> bool| {
+            namesakes.iter().filter(|(_, k)| f(k)).count()
+        };
+        let both = |k: &(String, String, String)| k.1 == *label && k.2 == *territory;
         row.affiche = if namesakes.len() == 1 {
             name.clone()
-        } else if !territory.is_empty() && same_territory == 1 {
+        } else if count(&|k| k.1 == *label) == 1 {
+            format!("{name} ({label})")
+        } else if !territory.is_empty() && count(&|k| k.2 == *territory) == 1 {
             format!("{name} ({territory})")
+        } else if count(&both) == 1 {
+            format!("{name} ({label}, {territory})")
         } else {
-            let files: Vec<String> = namesakes.iter().map(|k| k.2.clone()).collect();
-            format!("{name} ({})", short_path(file, &files))
+            let rank = namesakes.iter().filter(|(j, k)| *j <= i && both(k)).count();
+            format!("{name} ({label}, {territory}, dossier n° {rank})")
         };
     }
 }
 
-/// The end of a file path that tells it apart from `others` ("fonctionnement/dossier.toml"
-/// rather than "/home/…/data/fonctionnement/dossier.toml").
-fn short_path(path: &str, others: &[String]) -> String {
-    let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
-    (1..=parts.len())
-        .map(|k| parts[parts.len() - k..].join("/"))
-        .find(|tail| others.iter().filter(|o| o.ends_with(tail.as_str())).count() <= 1)
-        .unwrap_or_else(|| path.to_string())
+/// An error line without the dossier's path (the overview names dossiers by their Cité):
+/// « /srv/nord/dossier.toml:3:7 : … » becomes « ligne 3, colonne 7 : … ».
+fn without_path(line: &str, file: &str) -> String {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let rest = [file, name].iter().find_map(|p| Some(line.split_once(p)?.1)).unwrap_or(line);
+    let mut parts = rest.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(""), Some(l), Some(c)) if l.parse::<u32>().is_ok() => {
+            let (col, text) = c.split_once(':').unwrap_or((c, ""));
+            format!("ligne {l}, colonne {} :{text}", col.trim())
+        }
+        _ => rest.trim_start_matches([':', ' ']).to_string(),
+    }
 }
 
 /// The overview as CSV: one line per dossier, its figures and the status of every item
@@ -329,17 +362,41 @@ pub fn pdf(pipeline: &Pipeline, rows: &[Row]) -> Result<Vec<u8>> {
     let placed: Vec<(String, (f64, f64))> =
         read.iter().filter_map(|(r, s)| Some((r.affiche.clone(), s.position?))).collect();
     if placed.len() >= 2 {
-        charts.insert("carte_reseau".to_string(), crate::document::charts::network_map(&placed)?);
+        let mut map = crate::document::charts::network_map(&placed)?;
+        // The Cités the map cannot show are named under it too.
+        let unplaced: Vec<&str> = read
+            .iter()
+            .filter(|(_, s)| s.position.is_none())
+            .map(|(r, _)| r.affiche.as_str())
+            .collect();
+        if !unplaced.is_empty() {
+            let text = format!("sans coordonnées du site principal : {}", unplaced.join(" ; "));
+            map.cle.push(("–".to_string(), text));
+        }
+        charts.insert("carte_reseau".to_string(), map);
         order.insert(0, "carte_reseau");
     }
     let items: Vec<(String, String)> =
         Outline::get().matrix_items().map(|i| (i.number.clone(), i.title.clone())).collect();
     let today = crate::render::document_date_or_today();
+    // No file path in the overview: an error names the dossier by its place in the table.
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|r| Row {
+            erreur: r.erreur.as_ref().map(|e| without_path(e, &r.fichier)),
+            ..r.clone()
+        })
+        .collect();
     let data = serde_json::json!({
         "lignes": rows,
         "items": items,
         "ordre_graphiques": order,
-        "date": { "annee": today.year, "mois": today.month, "jour": today.day },
+        "date": {
+            "annee": today.year,
+            "mois": today.month,
+            "jour": today.day,
+            "iso": format!("{:04}-{:02}-{:02}", today.year, today.month, today.day),
+        },
     });
     let sources = pipeline.templates().render_overview(&data, &charts)?;
     let mut world = crate::typeset::world::DossierWorld::new(crate::render::typst_date(today));
@@ -361,17 +418,65 @@ mod tests {
         }
     }
 
+    fn row(name: &str, label: &str, territory: &str) -> Row {
+        let summary = Summary {
+            nom: name.into(),
+            label: label.into(),
+            territoire: territory.into(),
+            partenaires: 0,
+            financeurs: 0,
+            roles: Vec::new(),
+            budget: 0.0,
+            valorisation: 0.0,
+            financements: Vec::new(),
+            frequentation: None,
+            frequentation_annees: Vec::new(),
+            etp: 0.0,
+            complets: 0,
+            items: 0,
+            a_completer: 0,
+            manquants: 0,
+            statuts: BTreeMap::new(),
+            ouverts: Vec::new(),
+            position: None,
+            points: Vec::new(),
+        };
+        Row {
+            fichier: format!("/srv/{label}/dossier.toml"),
+            resume: Some(summary),
+            affiche: String::new(),
+            avertissements: 0,
+            pages: 0,
+            erreur: None,
+        }
+    }
+
     #[test]
-    fn dossiers_of_one_name_are_told_apart_by_the_shortest_end_of_their_path() {
-        let files: Vec<String> = [
-            "/srv/region/nord/dossier.toml",
-            "/srv/region/sud/dossier.toml",
-            "/srv/nord/dossier.toml",
-        ]
-        .map(String::from)
-        .to_vec();
-        assert_eq!(short_path(&files[1], &files), "sud/dossier.toml");
-        assert_eq!(short_path(&files[0], &files), "region/nord/dossier.toml");
-        assert_eq!(short_path(&files[2], &files), "srv/nord/dossier.toml");
+    fn dossiers_of_one_name_are_told_apart_by_label_then_territory_never_by_file() {
+        let mut rows = vec![
+            row("Cité A", "Label projet", "Val"),
+            row("Cité A", "Label fonctionnement", "Val"),
+            row("Cité A", "Label fonctionnement", "Mont"),
+            row("Cité B", "Label projet", "Val"),
+        ];
+        disambiguate(&mut rows);
+        let names: Vec<&str> = rows.iter().map(|r| r.affiche.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Cité A (Label projet)",
+                "Cité A (Label fonctionnement, Val)",
+                "Cité A (Mont)",
+                "Cité B",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_error_line_loses_the_dossier_path() {
+        let file = "/srv/nord/dossier.toml";
+        let line = "/srv/nord/dossier.toml:3:7 : valeur invalide";
+        assert_eq!(without_path(line, file), "ligne 3, colonne 7 : valeur invalide");
+        assert_eq!(without_path("dossier illisible", file), "dossier illisible");
     }
 }

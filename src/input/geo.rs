@@ -46,6 +46,15 @@ pub const MAX_DRAWN_POINTS: usize = 20_000;
 /// hold more than [`MAX_POINTS`] points, a point outside longitude/latitude ranges, or no
 /// polygon.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Feature>, String> {
+    let mut features = read(bytes)?;
+    simplify_all(&mut features);
+    Ok(features)
+}
+
+/// The areas of a GeoJSON document as the file draws them, not simplified (a map simplified
+/// when it was built, like the map of France of the network overview); the errors of
+/// [`parse`].
+pub fn read(bytes: &[u8]) -> Result<Vec<Feature>, String> {
     // Excel and Notepad save « UTF-8 avec BOM »; JSON parsers refuse the mark, we skip it.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let positions = count_positions(bytes);
@@ -69,6 +78,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Feature>, String> {
             "le fichier GeoJSON ne contient aucun polygone (Polygon ou MultiPolygon)".into()
         );
     }
+    Ok(features)
+}
+
+/// Simplifies every ring for drawing, see [`parse`].
+fn simplify_all(features: &mut [Feature]) {
     let points = features.iter().flat_map(|f| f.rings.iter().flatten());
     let (min, max) = points.fold(((f64::MAX, f64::MAX), (f64::MIN, f64::MIN)), |(lo, hi), p| {
         ((lo.0.min(p.0), lo.1.min(p.1)), (hi.0.max(p.0), hi.1.max(p.1)))
@@ -90,7 +104,6 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Feature>, String> {
         }
         *ring = simplify(ring, tolerance, share);
     }
-    Ok(features)
 }
 
 /// The number of positions (arrays that start with a number) in a JSON text, counted without

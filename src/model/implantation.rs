@@ -15,6 +15,16 @@ crate::vocabulary! {
     }
 }
 
+crate::vocabulary! {
+    /// Whether a site receives the public yet.
+    EtatSite {
+        /// Open to the public.
+        Ouvert = "ouvert" / "Ouvert",
+        /// Planned, not open yet.
+        Prevu = "prevu" / "Prévu",
+    }
+}
+
 /// 5. Location.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -110,4 +120,14 @@ pub struct Site {
     /// Services available there.
     #[serde(default)]
     pub services: String,
+    /// Open or planned (open when absent).
+    #[serde(default)]
+    pub etat: Option<EtatSite>,
+}
+
+impl Site {
+    /// Whether the site is planned rather than open.
+    pub fn planned(&self) -> bool {
+        self.etat == Some(EtatSite::Prevu)
+    }
 }

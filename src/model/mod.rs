@@ -215,7 +215,8 @@ pub fn label_of(key: &str) -> Option<&'static str> {
         .chain(JourSemaine::ALL.iter().map(|v| (v.key(), v.label())))
         .chain(TypeSite::ALL.iter().map(|v| (v.key(), v.label())))
         .chain(StatutEngagement::ALL.iter().map(|v| (v.key(), v.label())))
-        .chain(StatutValeur::ALL.iter().map(|v| (v.key(), v.label())));
+        .chain(StatutValeur::ALL.iter().map(|v| (v.key(), v.label())))
+        .chain(EtatSite::ALL.iter().map(|v| (v.key(), v.label())));
     labels.into_iter().find(|(k, _)| *k == key).map(|(_, l)| l)
 }
 

@@ -10,6 +10,11 @@ fn copy_dossier(from: &str, to: &Path, name: &str) {
     let text =
         text.replace("nom = \"Cité des métiers du Val-de-Lys\"", &format!("nom = \"{name}\""));
     std::fs::write(to.join("dossier.toml"), text).unwrap();
+    // The communes of the map, beside the dossier that names them.
+    let outline = root().join(from).with_file_name("territoire.geojson");
+    if outline.exists() {
+        std::fs::copy(outline, to.join("territoire.geojson")).unwrap();
+    }
 }
 
 #[test]
@@ -187,15 +192,35 @@ fn the_overview_of_the_examples_and_thirty_generated_dossiers_has_the_table_the_
     ] {
         assert!(text.contains(chart), "chart {chart:?}");
     }
-    // The three examples share a name: each is told apart by its territory or its file.
-    // (fonctionnement and préfiguration share their territory too: their folders tell them apart).
+    // The three examples share a name: each is told apart by its label, never by its file.
     for shown in [
-        "Cité des métiers du Val-de-Lys (fonctionnement/dossier.toml)",
-        "Cité des métiers du Val-de-Lys (prefiguration/dossier.toml)",
-        "Cité des métiers du Val-de-Lys (Zone d'emploi de Lysmont (42 communes, 184",
+        "Cité des métiers du Val-de-Lys (Label fonctionnement)",
+        "Cité des métiers du Val-de-Lys (Label préfiguration)",
+        "Cité des métiers du Val-de-Lys (Label projet)",
     ] {
         assert!(text.contains(shown), "{shown:?} not in the overview");
     }
+    // No file path, nothing cut; a header and a page number on every page, page 1 included;
+    // dates as the dossiers write them.
+    assert!(!text.contains(".toml"), "a file name in the overview");
+    assert!(!text.contains('…'), "a text cut in the overview");
+    let pages: Vec<String> =
+        crate::support::pdf_pages(&pdf).into_iter().filter(|p| !p.trim().is_empty()).collect();
+    assert!(pages.len() > 30, "{} pages", pages.len());
+    for (i, page) in pages.iter().enumerate() {
+        assert!(
+            page.contains("Synthèse du réseau des Cités des métiers"),
+            "header of page {}",
+            i + 1
+        );
+        assert!(
+            page.contains(&format!("Page {} / {}", i + 1, pages.len())),
+            "number of page {}",
+            i + 1
+        );
+    }
+    let date = regex::Regex::new(r"\b\d{1,2}/\d{1,2}/\d{4}\b").unwrap();
+    assert!(!date.is_match(&text), "a date in figures: {:?}", date.find(&text));
     assert!(
         text.contains("Ce qui reste attendu"),
         "the pages of incomplete Cités say what is expected"

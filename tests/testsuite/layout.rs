@@ -242,12 +242,37 @@ fn overlapping_words(pdf: &Path) -> Vec<String> {
 fn no_body_page_is_left_half_empty_and_no_word_is_printed_over_another() {
     // Before: the line under the unemployment chart was printed 3.3 pt into its caption (14
     // to 16 overlapping words per dossier); short tables moved whole to the next page.
+    let mut pdfs = Vec::new();
     for (input, pdf) in measured_dossiers("page-flow") {
         render(&input, &pdf);
+        pdfs.push((input.display().to_string(), pdf));
+    }
+    // Eight more generated dossiers of every shape, rendered in one batch.
+    let dir = scratch("page-flow-batch");
+    let (generated, out) = (dir.join("generes"), dir.join("pdf"));
+    std::fs::create_dir_all(&generated).unwrap();
+    for seed in 4..12 {
+        let text = crate::completeness::dossier(seed);
+        std::fs::write(generated.join(format!("genere-{seed}.toml")), text).unwrap();
+    }
+    let output = crate::support::run(&[
+        "batch",
+        generated.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(output.status.success(), "{}", crate::support::stderr(&output));
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let pdf = entry.unwrap().path();
+        pdfs.push((pdf.display().to_string(), pdf));
+    }
+    assert_eq!(pdfs.len(), 7 + 8);
+    for (name, pdf) in pdfs {
         let sparse = sparse_pages(&pdf);
-        assert!(sparse.is_empty(), "{}: pages under half full: {sparse:?}", input.display());
+        assert!(sparse.is_empty(), "{name}: pages under half full: {sparse:?}");
         let over = overlapping_words(&pdf);
-        assert!(over.is_empty(), "{}: words printed over others: {over:?}", input.display());
+        assert!(over.is_empty(), "{name}: words printed over others: {over:?}");
     }
 }
 

@@ -18,6 +18,7 @@ mod hostile_files;
 mod layout;
 mod limits;
 mod malformed;
+mod maps;
 mod outputs;
 mod spreadsheets;
 mod standards;

@@ -316,7 +316,17 @@ fn the_starter_workbook_has_the_pdf_titles_and_drop_down_lists_of_labels() {
     assert_eq!(header_of(sheet("Fonctionnement charges")), ["Poste", "Montant"]);
     assert_eq!(
         header_of(sheet("Sites")),
-        ["Site", "Commune", "Distance", "Latitude", "Longitude", "Services", "Temps", "Type"]
+        [
+            "Site",
+            "Commune",
+            "Distance",
+            "État",
+            "Latitude",
+            "Longitude",
+            "Services",
+            "Temps",
+            "Type"
+        ]
     );
     // One example row, marked in its first cell, typed: a number stays a number, a date a date.
     assert_eq!(
@@ -465,6 +475,7 @@ fn a_dossier_started_with_init_renders_once_its_workbook_is_filled_in() {
                     text("Maison de l'emploi du Val"),
                     text("Valmont"),
                     Data::Empty,
+                    text("Ouvert"),
                     Data::Empty,
                     Data::Empty,
                     text("Accueil"),
@@ -475,6 +486,7 @@ fn a_dossier_started_with_init_renders_once_its_workbook_is_filled_in() {
                     text("Permanence en mairie"),
                     text("Saint-Roch"),
                     Data::Float(14.0),
+                    text("Prévu"),
                     Data::Empty,
                     Data::Empty,
                     text("Entretiens"),
@@ -506,7 +518,7 @@ fn a_dossier_started_with_init_renders_once_its_workbook_is_filled_in() {
         "Loyer du local",
         "Maison de l'emploi du Val",
         "Permanence en mairie",
-        "Point relais",
+        "Point relais, prévu",
         "Label projet",
     ] {
         assert!(text.contains(row), "{row:?} not in the PDF");

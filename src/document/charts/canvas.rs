@@ -180,6 +180,22 @@ fn record_shortened(full: &str) {
     SHORTENED.with(|s| s.borrow_mut().push(full.to_string()));
 }
 
+std::thread_local! {
+    /// The key of the chart being drawn on this thread (see [`take_key`]).
+    static KEY: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records an entry of the key printed under the chart: a mark drawn on the chart (« 3 ») and
+/// the text it stands for, which had no room on the drawing.
+pub fn record_key(mark: String, text: String) {
+    KEY.with(|k| k.borrow_mut().push((mark, clean(&text))));
+}
+
+/// The key recorded on this thread since the last call, in drawing order.
+pub fn take_key() -> Vec<(String, String)> {
+    KEY.with(|k| std::mem::take(&mut *k.borrow_mut()))
+}
+
 /// Shortens a text with an ellipsis so that it fits `max` units; the full text is recorded
 /// (see [`take_shortened`]).
 pub fn shorten(s: &str, size: f64, bold: bool, max: f64) -> String {

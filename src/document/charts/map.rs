@@ -81,73 +81,141 @@ impl Taken {
 }
 
 /// Draws the map of the sites that have coordinates over the territory's areas, with circles
-/// of `rings_km` around the main site.
+/// of `rings_km` around the main site. The extent holds the territory, the sites and the
+/// circles whole. A site whose name finds no room is numbered, its name in the key under the
+/// map (recorded with [`canvas::record_key`]); the legend lists only what is drawn.
 pub fn draw(sites: &[Site], territory: &[Feature], rings_km: &[f64]) -> Result<String> {
-    draw_with(sites, territory, rings_km, &legend_entries(!rings_km.is_empty()))
-}
-
-/// The map of a network: the main site of each Cité, named (batch overview).
-pub fn draw_network(cites: &[(String, (f64, f64))]) -> Result<String> {
-    let sites: Vec<Site> = cites
-        .iter()
-        .map(|(name, (lon, lat))| Site {
-            nom: name.clone(),
-            kind: TypeSite::Principal,
-            commune: String::new(),
-            latitude: Some(*lat),
-            longitude: Some(*lon),
-            distance_km: None,
-            temps_min: None,
-            services: String::new(),
-        })
-        .collect();
-    draw_with(
-        &sites,
-        &[],
-        &[],
-        &[(Some(TypeSite::Principal), "Site principal d'une Cité des métiers")],
-    )
-}
-
-fn draw_with(
-    sites: &[Site],
-    territory: &[Feature],
-    rings_km: &[f64],
-    legend: &[Entry],
-) -> Result<String> {
     let placed: Vec<(&Site, (f64, f64))> =
         sites.iter().filter_map(|s| Some((s, (s.longitude?, s.latitude?)))).collect();
+    let main = placed.iter().find(|(s, _)| s.kind == TypeSite::Principal).map(|(_, p)| *p);
+    let rings_km: &[f64] = if main.is_some() { rings_km } else { &[] };
     let outline = territory.iter().flat_map(|f| f.rings.iter().flatten().copied());
-    let (projection, drawn_height) = Projection::fit(placed.iter().map(|(_, p)| *p).chain(outline));
-    let legend_lines = legend_rows(legend).len() as i32;
+    let base: Vec<(f64, f64)> = placed.iter().map(|(_, p)| *p).chain(outline).collect();
+    let (projection, drawn_height) =
+        Projection::fit(base.iter().copied().chain(ring_extent(main, rings_km, &base)));
     let map_height = (drawn_height + 2.0 * MARGIN) as i32;
-    let height = map_height + legend_lines * LEGEND_LINE + 8;
-    let bounds: Rect = (2, 2, WIDTH as i32 - 2, map_height);
-    let sites: Vec<(&Site, (i32, i32))> =
-        placed.iter().map(|(s, p)| (*s, projection.point(*p))).collect();
-    let main = sites.iter().find(|(s, _)| s.kind == TypeSite::Principal).map(|(_, p)| *p);
-
+    let map = Map {
+        sites: placed.iter().map(|(s, p)| (*s, projection.point(*p))).collect(),
+        territory,
+        rings_km,
+        projection,
+        map_height,
+        bounds: (2, 2, WIDTH as i32 - 2, map_height),
+    };
+    // Placing the labels decides what the legend says (whether any label shows a distance,
+    // whether any site is numbered): a first drawing finds it out, the second one is kept. The
+    // placement depends on the map alone, so both place every label alike.
+    let mut drawn = Drawn::default();
+    canvas::draw(map_height as u32, |area| {
+        drawn = map.paint(area)?;
+        Ok(())
+    })?;
+    canvas::take_key();
+    let legend = legend_entries(&map, &drawn);
+    let height = map_height + legend_rows(&legend).len() as i32 * LEGEND_LINE + 8;
     canvas::draw(height as u32, |area| {
+        map.paint(area)?;
+        draw_legend(area, &legend, map_height + 8 + LEGEND_LINE / 2)
+    })
+}
+
+/// The bounding box of the largest circle that widens the map by at most a quarter: the map
+/// holds it whole. A larger circle would shrink the territory to a corner; it is cut at the
+/// frame, and labelled inside it (see [`circles`]).
+fn ring_extent(main: Option<(f64, f64)>, rings_km: &[f64], base: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let Some((lon, lat)) = main else { return Vec::new() };
+    let k = lat.to_radians().cos().max(0.1);
+    let span = |points: &[(f64, f64)]| {
+        let (x0, x1, y0, y1) =
+            points.iter().fold((f64::MAX, f64::MIN, f64::MAX, f64::MIN), |b, p| {
+                (b.0.min(p.0), b.1.max(p.0), b.2.min(p.1), b.3.max(p.1))
+            });
+        ((x1 - x0) * k).max(y1 - y0)
+    };
+    let limit = 1.25 * span(base);
+    let mut rings: Vec<f64> = rings_km.to_vec();
+    rings.sort_by(|a, b| b.total_cmp(a));
+    rings
+        .into_iter()
+        .map(|km| {
+            let dlat = km / KM_PER_DEGREE;
+            let dlon = dlat / k;
+            vec![(lon - dlon, lat - dlat), (lon + dlon, lat + dlat)]
+        })
+        .find(|corners| {
+            let all: Vec<(f64, f64)> = base.iter().chain(corners).copied().collect();
+            span(&all) <= limit
+        })
+        .unwrap_or_default()
+}
+
+/// Everything the map draws, projected.
+struct Map<'a> {
+    sites: Vec<(&'a Site, (i32, i32))>,
+    territory: &'a [Feature],
+    rings_km: &'a [f64],
+    projection: Projection,
+    map_height: i32,
+    bounds: Rect,
+}
+
+/// What the drawing of the map turned out to show.
+#[derive(Default)]
+struct Drawn {
+    /// A label shows a distance or a travel time.
+    details: bool,
+    /// A site is numbered, named in the key.
+    numbered: bool,
+    /// The circles that show on the map (the others lie wholly beyond its frame).
+    circles: Vec<f64>,
+}
+
+impl Map<'_> {
+    fn main(&self) -> Option<(i32, i32)> {
+        self.sites.iter().find(|(s, _)| s.kind == TypeSite::Principal).map(|(_, p)| *p)
+    }
+
+    fn paint(&self, area: &canvas::Area) -> Result<Drawn> {
+        let (sites, bounds) = (&self.sites, &self.bounds);
         let mut taken = Taken::default();
         taken.boxes.extend(sites.iter().map(|(_, p)| square(*p, 9)));
-        areas(area, territory, &projection)?;
-        if let Some(m) = main {
-            circles(area, m, rings_km, &projection, &bounds, &mut taken)?;
+        areas(area, self.territory, &self.projection)?;
+        let mut drawn = Drawn::default();
+        if let Some(m) = self.main() {
+            drawn.circles = circles(area, m, self.rings_km, &self.projection, bounds, &mut taken)?;
         }
-        scale_bar(area, &projection, map_height, &mut taken)?;
+        scale_bar(area, &self.projection, self.map_height, &mut taken)?;
         north_arrow(area, &mut taken)?;
-        links(area, main, &sites, &mut taken)?;
-        for (site, p) in &sites {
-            marker(area, site.kind, *p)?;
+        links(area, self.main(), sites, &mut taken)?;
+        for (site, p) in sites {
+            marker(area, site.kind, site.planned(), *p)?;
         }
-        for (site, p) in &sites {
+        let mut numbered = Vec::new();
+        for (site, p) in sites {
             // Two sites of one name (« Permanence en mairie ») are told apart by their commune.
             let shared = sites.iter().filter(|(s, _)| same_name(&s.nom, &site.nom)).count() > 1;
-            site_label(area, site, shared, *p, &bounds, &mut taken)?;
+            match site_label(area, site, shared, *p, bounds, &mut taken)? {
+                Some(detail) => drawn.details |= detail,
+                None => numbered.push((*site, *p, shared)),
+            }
         }
-        commune_labels(area, territory, &projection, &bounds, &mut taken)?;
-        draw_legend(area, legend, map_height + 8 + LEGEND_LINE / 2)
-    })
+        // Numbers go on after every name that found room, so that a number never takes the
+        // place of a name.
+        for (n, (site, p, shared)) in numbered.iter().enumerate() {
+            let number = (n + 1).to_string();
+            number_label(area, &number, *p, bounds, &mut taken)?;
+            let detail = detail(site);
+            let state = if site.planned() { ", prévu" } else { "" };
+            let text = match detail.is_empty() {
+                true => format!("{}{state}", full_name(site, *shared)),
+                false => format!("{}{state} : {detail}", full_name(site, *shared)),
+            };
+            canvas::record_key(number, text);
+            drawn.numbered = true;
+        }
+        commune_labels(area, self.territory, &self.projection, bounds, &mut taken)?;
+        Ok(drawn)
+    }
 }
 
 fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
@@ -170,7 +238,8 @@ fn areas(area: &canvas::Area, territory: &[Feature], projection: &Projection) ->
     Ok(())
 }
 
-/// Circles of the given distances around the main site, each labelled on its rim where free.
+/// Circles of the given distances around the main site, each labelled on its rim where free;
+/// the distances of those that show on the map.
 fn circles(
     area: &canvas::Area,
     center: (i32, i32),
@@ -178,7 +247,8 @@ fn circles(
     projection: &Projection,
     bounds: &Rect,
     taken: &mut Taken,
-) -> Result<()> {
+) -> Result<Vec<f64>> {
+    let mut drawn = Vec::new();
     for km in rings_km {
         let r = (km * projection.pixels_per_km()).round() as i32;
         // Drawn as arcs cut at the edge of the map: a circle larger than the territory must
@@ -196,13 +266,19 @@ fn circles(
                 arc.push(p);
             } else if !arc.is_empty() {
                 let stroke = ShapeStyle::from(ACCENT.mix(0.7)).stroke_width(1);
+                if drawn.last() != Some(km) {
+                    drawn.push(*km);
+                }
                 area.draw(&PathElement::new(std::mem::take(&mut arc), stroke)).map_err(err)?;
             }
         }
         let text = format!("{}\u{a0}km", canvas::number(*km));
         let (w, h) = (canvas::text_width(&text, COMMUNE, false) as i32, 14);
-        // On the rim, upper right first, then around the circle.
-        let spot = [-50.0f64, -130.0, 50.0, 130.0, -90.0, 90.0].into_iter().find_map(|deg| {
+        // On the rim, upper right first, then around the circle; a circle cut by the frame
+        // is labelled where it is drawn, every 5 degrees.
+        let rim = [-50.0f64, -130.0, 50.0, 130.0, -90.0, 90.0];
+        let around = (0..72).map(|i| f64::from(i) * 5.0 - 180.0);
+        let spot = rim.into_iter().chain(around).find_map(|deg| {
             let (s, c) = deg.to_radians().sin_cos();
             let (x, y) =
                 (center.0 + (c * f64::from(r)) as i32, center.1 + (s * f64::from(r)) as i32);
@@ -217,7 +293,7 @@ fn circles(
             taken.labels.push(rect);
         }
     }
-    Ok(())
+    Ok(drawn)
 }
 
 /// The lines from the main site to the others.
@@ -230,7 +306,8 @@ fn links(
     let Some(m) = main else { return Ok(()) };
     for (site, p) in sites {
         if site.kind != TypeSite::Principal {
-            canvas::line(area, m, *p, GRAY, 1)?;
+            let color = if site.planned() { canvas::GRID } else { GRAY };
+            canvas::line(area, m, *p, color, 1)?;
             taken.segments.push((m, *p));
         }
     }
@@ -277,16 +354,40 @@ fn north_arrow(area: &canvas::Area, taken: &mut Taken) -> Result<()> {
     Ok(())
 }
 
-fn marker(area: &canvas::Area, kind: TypeSite, (x, y): (i32, i32)) -> Result<()> {
+/// The marker of a kind of site: filled when open, hollow (white inside a thick outline of
+/// the same colour) when planned.
+fn marker(area: &canvas::Area, kind: TypeSite, planned: bool, (x, y): (i32, i32)) -> Result<()> {
+    let color = match kind {
+        TypeSite::Principal => DARK,
+        TypeSite::CentreAssocie => ACCENT,
+        TypeSite::PointRelais => MEDIUM,
+    };
+    let style = if planned { WHITE.filled() } else { color.filled() };
+    let outline = color.stroke_width(3);
     match kind {
-        TypeSite::Principal => {
-            area.draw(&Rectangle::new([(x - 9, y - 9), (x + 9, y + 9)], DARK.filled()))
+        TypeSite::Principal => area.draw(&Rectangle::new([(x - 8, y - 8), (x + 8, y + 8)], style)),
+        TypeSite::CentreAssocie => area.draw(&Circle::new((x, y), 7, style)),
+        TypeSite::PointRelais => {
+            area.draw(&Polygon::new(vec![(x, y - 7), (x + 7, y + 6), (x - 7, y + 6)], style))
         }
-        TypeSite::CentreAssocie => area.draw(&Circle::new((x, y), 7, ACCENT.filled())),
-        TypeSite::PointRelais => area
-            .draw(&Polygon::new(vec![(x, y - 7), (x + 7, y + 6), (x - 7, y + 6)], MEDIUM.filled())),
     }
-    .map_err(err)
+    .map_err(err)?;
+    if planned {
+        let closed = match kind {
+            TypeSite::Principal => {
+                vec![(x - 8, y - 8), (x + 8, y - 8), (x + 8, y + 8), (x - 8, y + 8), (x - 8, y - 8)]
+            }
+            TypeSite::CentreAssocie => (0..=24)
+                .map(|i| {
+                    let (s, c) = (f64::from(i) / 24.0 * std::f64::consts::TAU).sin_cos();
+                    (x + (7.0 * c).round() as i32, y + (7.0 * s).round() as i32)
+                })
+                .collect(),
+            TypeSite::PointRelais => vec![(x, y - 7), (x + 7, y + 6), (x - 7, y + 6), (x, y - 7)],
+        };
+        area.draw(&PathElement::new(closed, outline)).map_err(err)?;
+    }
+    Ok(())
 }
 
 fn square((x, y): (i32, i32), r: i32) -> Rect {
@@ -313,9 +414,19 @@ fn same_name(a: &str, b: &str) -> bool {
     crate::model::vocab::fold(a) == crate::model::vocab::fold(b)
 }
 
+/// The name of a site, with its commune when another site has the same name.
+fn full_name(site: &Site, with_commune: bool) -> String {
+    if with_commune && !site.commune.trim().is_empty() {
+        format!("{} ({})", site.nom.trim(), site.commune.trim())
+    } else {
+        site.nom.trim().to_string()
+    }
+}
+
 /// Places the label of a site (name, then distance and time) at the first free position of
 /// eight around its marker, then further away with a leader line; without room, the name
-/// alone; without room for it either, none.
+/// alone. Returns whether the label shows the distance, or `None` when the name found no room
+/// (it is never cut: the site is then numbered).
 fn site_label(
     area: &canvas::Area,
     site: &Site,
@@ -323,13 +434,8 @@ fn site_label(
     marker: (i32, i32),
     bounds: &Rect,
     taken: &mut Taken,
-) -> Result<()> {
-    let full = if with_commune && !site.commune.trim().is_empty() {
-        format!("{} ({})", site.nom.trim(), site.commune.trim())
-    } else {
-        site.nom.clone()
-    };
-    let name = canvas::shorten(&full, SMALL, true, 230.0);
+) -> Result<Option<bool>> {
+    let name = canvas::clean(&full_name(site, with_commune));
     let detail = detail(site);
     let variants = [Some(detail.as_str()).filter(|d| !d.is_empty()), None];
     for detail in variants.iter().filter(|d| d.is_some()).chain([&None]) {
@@ -351,8 +457,32 @@ fn site_label(
             let style = canvas::font(SMALL, false, GRAY, HPos::Left, VPos::Top);
             canvas::text(area, d, (r.0, r.1 + 17), &style)?;
         }
-        return Ok(());
+        return Ok(Some(detail.is_some()));
     }
+    Ok(None)
+}
+
+/// The number of a site named in the key: at a free spot near its marker, else right of it.
+fn number_label(
+    area: &canvas::Area,
+    number: &str,
+    marker: (i32, i32),
+    bounds: &Rect,
+    taken: &mut Taken,
+) -> Result<()> {
+    let (w, h) = (canvas::text_width(number, SMALL, true) as i32 + 6, 17);
+    let (r, leader) = free_spot(marker, (w, h), bounds, taken)
+        .or_else(|| nearest_free(marker, (w, h), bounds, taken))
+        .unwrap_or(((marker.0 + 10, marker.1 - 8, marker.0 + 10 + w, marker.1 + 9), None));
+    if let Some(end) = leader {
+        canvas::line(area, marker, end, GRAY, 1)?;
+        taken.segments.push((marker, end));
+    }
+    canvas::rect(area, (r.0, r.1), (r.2, r.3), WHITE)?;
+    let style = canvas::font(SMALL, true, DARK, HPos::Center, VPos::Center);
+    canvas::text(area, number, ((r.0 + r.2) / 2, (r.1 + r.3) / 2 + 1), &style)?;
+    taken.boxes.push(r);
+    taken.labels.push(r);
     Ok(())
 }
 
@@ -393,6 +523,39 @@ fn free_spot(
         }
     }
     None
+}
+
+/// The free box of size `(w, h)` nearest to a marker anywhere on the map, with the end of a
+/// leader line that crosses no label: for a number in a crowd of sites, where the eight
+/// directions of [`free_spot`] are all taken.
+fn nearest_free(
+    (x, y): (i32, i32),
+    (w, h): (i32, i32),
+    bounds: &Rect,
+    taken: &Taken,
+) -> Option<(Rect, Option<(i32, i32)>)> {
+    let mut spots: Vec<Rect> = (bounds.1..bounds.3 - h)
+        .step_by(9)
+        .flat_map(|top| {
+            (bounds.0..bounds.2 - w).step_by(9).map(move |left| (left, top, left + w, top + h))
+        })
+        .collect();
+    let distance = |r: &Rect| {
+        let (cx, cy) = (x.clamp(r.0, r.2), y.clamp(r.1, r.3));
+        (cx - x).pow(2) + (cy - y).pow(2)
+    };
+    spots.sort_by_key(distance);
+    let leader = |r: &Rect| (x.clamp(r.0, r.2), y.clamp(r.1, r.3));
+    // A leader that crosses no label; in a crowd that surrounds the marker with names, the
+    // nearest spot whatever the leader crosses (a thin gray line over a name stays legible).
+    let mut nearest = None;
+    for r in spots.iter().filter(|r| taken.is_free(r, bounds)) {
+        if taken.labels.iter().all(|b| !crosses((x, y), leader(r), b)) {
+            return Some((*r, Some(leader(r))));
+        }
+        nearest = nearest.or(Some(*r));
+    }
+    nearest.map(|r| (r, Some(leader(&r))))
 }
 
 /// The names of the communes, largest first, each at a point inside it, where it fits in the
@@ -508,20 +671,53 @@ fn detail(site: &Site) -> String {
     parts.join(" · ")
 }
 
-/// An entry of the legend: a marker (or none, for a note) and its text.
-type Entry = (Option<TypeSite>, &'static str);
+/// An entry of the legend: a marker (kind, planned) or none for a note, and its text.
+type Entry = (Option<(TypeSite, bool)>, String);
 
-fn legend_entries(rings: bool) -> Vec<Entry> {
-    let mut entries = vec![
-        (Some(TypeSite::Principal), "Site principal"),
-        (Some(TypeSite::CentreAssocie), "Centre associé"),
-        (Some(TypeSite::PointRelais), "Point relais"),
-        (None, "Sous les noms : distance et temps de trajet jusqu'au site principal"),
-    ];
-    if rings {
-        entries.push((None, "Cercles : distance à vol d'oiseau du site principal"));
+/// The legend of what the map shows: the kinds of sites drawn, open and planned apart, and
+/// the notes on what is drawn (distances under the names, numbers, circles).
+fn legend_entries(map: &Map, drawn: &Drawn) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for kind in TypeSite::ALL.iter().copied() {
+        for planned in [false, true] {
+            if map.sites.iter().any(|(s, _)| s.kind == kind && s.planned() == planned) {
+                entries.push((Some((kind, planned)), kind_text(kind, planned).to_string()));
+            }
+        }
+    }
+    if drawn.details {
+        let text = "Sous les noms : distance et temps de trajet jusqu'au site principal";
+        entries.push((None, text.to_string()));
+    }
+    if drawn.numbered {
+        entries.push((None, "Numéros : sites nommés sous la carte".to_string()));
+    }
+    if !drawn.circles.is_empty() {
+        let mut text = "Cercles : distance à vol d'oiseau du site principal".to_string();
+        // A circle wholly beyond the frame is said, not silently left out.
+        let beyond: Vec<String> = map
+            .rings_km
+            .iter()
+            .filter(|km| !drawn.circles.contains(km))
+            .map(|km| format!("{}\u{a0}km", canvas::number(*km)))
+            .collect();
+        if !beyond.is_empty() {
+            text.push_str(&format!(" ({} : au-delà du cadre)", beyond.join(", ")));
+        }
+        entries.push((None, text));
     }
     entries
+}
+
+fn kind_text(kind: TypeSite, planned: bool) -> &'static str {
+    match (kind, planned) {
+        (TypeSite::Principal, false) => "Site principal",
+        (TypeSite::Principal, true) => "Site principal prévu",
+        (TypeSite::CentreAssocie, false) => "Centre associé",
+        (TypeSite::CentreAssocie, true) => "Centre associé prévu",
+        (TypeSite::PointRelais, false) => "Point relais",
+        (TypeSite::PointRelais, true) => "Point relais prévu",
+    }
 }
 
 fn entry_width((kind, text): &Entry) -> i32 {
@@ -538,7 +734,7 @@ fn legend_rows(entries: &[Entry]) -> Vec<Vec<Entry>> {
             rows.push(Vec::new());
             x = 10;
         }
-        rows.last_mut().expect("a row").push(*entry);
+        rows.last_mut().expect("a row").push(entry.clone());
         x += w;
     }
     rows
@@ -550,14 +746,14 @@ fn draw_legend(area: &canvas::Area, entries: &[Entry], top: i32) -> Result<()> {
         let mut x = 10;
         for entry in row {
             let (color, text_x) = match entry.0 {
-                Some(kind) => {
-                    marker(area, kind, (x + 8, y))?;
+                Some((kind, planned)) => {
+                    marker(area, kind, planned, (x + 8, y))?;
                     (INK, x + 24)
                 }
                 None => (GRAY, x),
             };
             let style = canvas::font(SMALL, false, color, HPos::Left, VPos::Center);
-            canvas::text(area, entry.1, (text_x, y), &style)?;
+            canvas::text(area, &entry.1, (text_x, y), &style)?;
             x += entry_width(entry);
         }
     }
@@ -570,6 +766,7 @@ pub fn describe(sites: &[Site]) -> String {
         .iter()
         .map(|s| {
             let kind = s.kind.label().to_lowercase();
+            let kind = if s.planned() { format!("{kind} prévu") } else { kind };
             let d = detail(s);
             let d = if d.is_empty() { String::new() } else { format!(", {d} du site principal") };
             format!("{} ({kind}, {}{d})", canvas::clean(&s.nom), canvas::clean(&s.commune))

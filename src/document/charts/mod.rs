@@ -9,6 +9,7 @@ mod bars;
 mod canvas;
 mod columns;
 mod ecosystem;
+mod france;
 mod gantt;
 mod hours;
 mod lines;
@@ -38,6 +39,9 @@ pub struct Chart {
     /// Full texts of the labels the drawing had to shorten (« … »), printed with the chart so
     /// that every name can be read in full.
     pub abreges: Vec<String>,
+    /// Key of the marks drawn on the chart in place of a text that had no room there
+    /// (« 3 », « Point relais de la médiathèque (Chaveigne), 12 km · 15 min »), printed under it.
+    pub cle: Vec<(String, String)>,
     /// « Source : … », with its year, set below the chart as under the tables.
     pub source: String,
     /// The SVG text (not sent to the templates).
@@ -71,11 +75,14 @@ pub const IDS: &[&str] = &[
     "actions_collectives",
 ];
 
+/// A chart drawn: the hash of its input, its SVG, its shortened labels and its key.
+type Drawn = (u128, String, Vec<String>, Vec<(String, String)>);
+
 /// Charts drawn by earlier builds, so that a rebuild (live preview) redraws only the charts
 /// whose input changed. One entry per chart identifier, so its size is bounded.
 #[derive(Debug, Default)]
 pub struct ChartCache {
-    drawn: HashMap<String, (u128, String, Vec<String>)>,
+    drawn: HashMap<String, Drawn>,
     /// Identifiers of the charts the last build actually drew (the others came from the cache).
     pub redrawn: Vec<String>,
 }
@@ -152,21 +159,25 @@ fn add(
 ) -> Result<()> {
     debug_assert!(IDS.contains(&id), "chart {id} missing from IDS");
     let key = typst::utils::hash128(&format!("{input:?}"));
-    let (svg, abreges) = match charts.cache.drawn.get(id) {
-        Some((cached, svg, abreges)) if *cached == key => (svg.clone(), abreges.clone()),
+    let (svg, abreges, cle) = match charts.cache.drawn.get(id) {
+        Some((cached, svg, abreges, cle)) if *cached == key => {
+            (svg.clone(), abreges.clone(), cle.clone())
+        }
         _ => {
             canvas::take_shortened();
+            canvas::take_key();
             let svg = draw()?;
-            let abreges = canvas::take_shortened();
-            charts.cache.drawn.insert(id.to_string(), (key, svg.clone(), abreges.clone()));
+            let (abreges, cle) = (canvas::take_shortened(), canvas::take_key());
+            let cached = (key, svg.clone(), abreges.clone(), cle.clone());
+            charts.cache.drawn.insert(id.to_string(), cached);
             charts.cache.redrawn.push(id.to_string());
-            (svg, abreges)
+            (svg, abreges, cle)
         }
     };
     let chemin = format!("/graphiques/{id}.svg");
     let svg = charts.palette.apply(&svg);
     let alt = bounded_alt(alt);
-    charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, abreges, source, svg });
+    charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, abreges, cle, source, svg });
     Ok(())
 }
 
@@ -469,19 +480,21 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
 #[cfg(test)]
 mod tests;
 
-/// The map of the Cités of a network, from the coordinates of their main sites.
+/// The map of the Cités of a network over France, from the coordinates of their main sites:
+/// numbered points, the names in the key under it.
 pub fn network_map(cites: &[(String, (f64, f64))]) -> Result<Chart> {
     let names: Vec<&str> = cites.iter().map(|(n, _)| n.as_str()).collect();
     canvas::take_shortened();
-    let svg = map::draw_network(cites)?;
-    // The overview's table names every Cité in full.
-    let abreges = canvas::take_shortened();
+    canvas::take_key();
+    let svg = france::draw(cites)?;
+    let (abreges, cle) = (canvas::take_shortened(), canvas::take_key());
     Ok(Chart {
         chemin: "/graphiques/carte_reseau.svg".into(),
-        alt: bounded_alt(format!("Carte des Cités des métiers du réseau : {}.", names.join(" ; "))),
-        legende: "Site principal de chaque Cité".into(),
-        source: "Coordonnées : dossiers de labellisation".into(),
+        alt: bounded_alt(format!("Carte de France des Cités des métiers du réseau : {}.", names.join(" ; "))),
+        legende: "Site principal de chaque Cité (outre-mer en médaillons, chacun à son échelle)".into(),
+        source: "Coordonnées : dossiers de labellisation ; fond de carte : Natural Earth (domaine public), simplifié".into(),
         abreges,
+        cle,
         svg,
     })
 }
@@ -504,6 +517,7 @@ pub fn comparison(id: &str, title: &str, values: Vec<(String, f64)>, unit: &str)
         legende: title.to_string(),
         source: "Source : dossiers de labellisation".into(),
         abreges,
+        cle: Vec::new(),
         svg,
     })
 }

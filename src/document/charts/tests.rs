@@ -227,6 +227,7 @@ fn site(nom: &str, kind: crate::model::TypeSite, (lon, lat): (f64, f64)) -> crat
         distance_km: Some(12.0),
         temps_min: Some(18.0),
         services: String::new(),
+        etat: None,
     }
 }
 
@@ -276,10 +277,53 @@ fn forty_sites_with_long_names_in_one_town_leave_labels_out_rather_than_overlap(
             )
         })
         .collect();
+    canvas::take_key();
     let svg = super::map::draw(&sites, &communes(3, 3), &[]).unwrap();
+    let key = canvas::take_key();
     assert_readable(&svg);
-    let drawn = text_boxes(&svg).iter().filter(|(_, t)| t.starts_with("Point d’accueil")).count();
+    let texts = text_boxes(&svg);
+    let drawn = texts.iter().filter(|(_, t)| t.starts_with("Point d’accueil")).count();
     assert!((3..40).contains(&drawn), "{drawn} site labels drawn");
+    // The others are numbered on the map and named in full in the key: no name is cut.
+    assert_eq!(drawn + key.len(), 40, "{key:?}");
+    assert!(texts.iter().all(|(_, t)| !t.contains('…')), "a cut label");
+    assert!(
+        key.iter().all(|(n, t)| texts.iter().any(|(_, d)| d == n) && t.ends_with("18\u{a0}min")),
+        "{key:?}"
+    );
+    assert!(texts.iter().any(|(_, t)| t == "Numéros : sites nommés sous la carte"));
+}
+
+#[test]
+fn planned_sites_are_drawn_hollow_and_the_legend_lists_only_what_is_drawn() {
+    use crate::model::TypeSite::*;
+    let mut planned = site("Centre associé de Merville", CentreAssocie, (2.85, 50.65));
+    planned.etat = Some(crate::model::EtatSite::Prevu);
+    let sites = vec![site("Cité", Principal, (2.71, 50.69)), planned];
+    let svg = super::map::draw(&sites, &communes(4, 3), &[]).unwrap();
+    let texts: Vec<String> = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    assert!(texts.iter().any(|t| t == "Centre associé prévu"), "{texts:?}");
+    for absent in ["Centre associé", "Point relais", "Point relais prévu"] {
+        assert!(!texts.iter().any(|t| t == absent), "{absent} in the legend: {texts:?}");
+    }
+    assert!(!texts.iter().any(|t| t.starts_with("Cercles")), "no circle drawn: {texts:?}");
+}
+
+#[test]
+fn the_circles_fit_in_the_map_with_their_labels() {
+    use crate::model::TypeSite::*;
+    let sites = vec![
+        site("Cité", Principal, (2.71, 50.69)),
+        site("Point relais", PointRelais, (2.60, 50.64)),
+    ];
+    // 4 and 15 km around a territory some 20 km wide: the map holds the smaller circle whole;
+    // the larger one would shrink the territory, it is cut at the frame and labelled inside.
+    let svg = super::map::draw(&sites, &communes(4, 3), &[4.0, 15.0]).unwrap();
+    assert_readable(&svg);
+    let texts: Vec<String> = text_boxes(&svg).into_iter().map(|(_, t)| t).collect();
+    for ring in ["4\u{a0}km", "15\u{a0}km"] {
+        assert!(texts.iter().any(|t| t == ring), "{ring} not labelled: {texts:?}");
+    }
 }
 
 #[test]
