@@ -251,7 +251,7 @@ async function reload() {
   state.label = dossier.label || "";
   state.fichier = dossier.fichier || "";
   document.body.dataset.version = state.version || "";
-  $("titre").textContent = "Écrire le dossier" + (state.fichier ? " — " + state.fichier : "");
+  $("titre").textContent = "Écrire le dossier" + (state.fichier ? " — " + state.fichier.split(/[\\/]/).pop() : "");
   showOutline();
   renderForm();
 }
@@ -452,7 +452,6 @@ function showOutline() {
     if (css) counts[css] += 1;
     const found = findingsUnder(item.chemins || []);
     const errors = found.filter((c) => c.niveau === "erreur").length;
-    const label = [item.statut === null ? "" : item.numero, item.titre].filter(Boolean).join(" ");
     const button = el("button", { type: "button", "data-numero": item.numero, "aria-current": state.item === item.numero ? "true" : null,
       onclick: () => openItem(item.numero) },
       el("span", { class: "icone", "aria-hidden": "true" }, statusIcon[css] || "•"),
@@ -461,7 +460,6 @@ function showOutline() {
       item.statut ? el("span", { class: "etat" }, item.statut + (item.niveau_plan ? " — " + item.niveau_plan : "")) : null,
       item.statut && item.statut !== "complet" && item.manques && item.manques.length ? el("span", { class: "manques" }, item.manques.join(" ; ")) : null,
       found.length ? el("span", { class: "nb-constats" + (errors ? " erreur" : "") }, found.length + (errors ? " erreur(s)" : " avertissement(s)")) : null);
-    button.setAttribute("aria-label", label + (item.statut ? ", " + item.statut : "") + (found.length ? ", " + found.length + " constat(s)" : ""));
     list.append(el("li", { class: css + " niveau-" + depth(item) }, button));
   }
   $("resume").textContent = counts.complet + " complet(s), " + counts.a_completer + " à compléter, " + counts.manquant + " manquant(s)" + (state.label ? " — label " + state.label : "");
@@ -796,7 +794,8 @@ function grid(path, s, key) {
   const captionId = newId("tableau");
   const wrapper = el("div", { class: "grille", "data-champ": path, "data-tableau": path });
   const title = titleOf(s.d, key);
-  wrapper.append(el("h4", { id: captionId }, title));
+  // A title, not a heading: grids sit at every depth of the form.
+  wrapper.append(el("p", { class: "titre-grille", id: captionId }, title));
   if (s.d.description) wrapper.append(el("p", { class: "aide" }, s.d.description));
   if (table && table.source === "csv") wrapper.append(el("p", { class: "source" }, "Tableau tenu dans le fichier « " + table.fichier + " » : vos modifications y sont écrites (même séparateur, même encodage)."));
   if (readOnly) {
@@ -820,7 +819,9 @@ function grid(path, s, key) {
         td.append(formatCell(row ? row[c.cle] : undefined));
       } else {
         const cellMessage = el("div", { class: "message", id: id + "-message" });
-        const control = makeControl(c.shape, c.cle, row ? row[c.cle] : undefined, {
+        // One line per cell: a multi-line box per cell made rows too tall to read a table.
+        const cellShape = c.shape.kind === "texte" ? Object.assign({}, c.shape, { kind: "ligne" }) : c.shape;
+        const control = makeControl(cellShape, c.cle, row ? row[c.cle] : undefined, {
           id, label: c.titre + ", ligne " + (r + 1), describedBy: id + "-message", path: cellPath,
           commit: (v) => {
             const next = clone(currentRows(path));
@@ -830,7 +831,9 @@ function grid(path, s, key) {
           },
           invalid: (text) => showMessage(cellMessage, text, "erreur"),
         });
-        if (!control.group) control.node.setAttribute("aria-label", c.titre + ", ligne " + (r + 1));
+        // Cells have no visible label of their own: the column and the row name them.
+        const labelled = control.node.matches("input, select, textarea") ? control.node : control.node.querySelector("input, select, textarea");
+        if (!control.group && labelled) labelled.setAttribute("aria-label", c.titre + ", ligne " + (r + 1));
         td.append(control.node, cellMessage);
         fields.set(cellPath, { wrapper: td, message: cellMessage, control: control.node });
       }
@@ -859,7 +862,8 @@ function grid(path, s, key) {
     body.append(tr);
   });
   tableEl.append(body);
-  wrapper.append(el("div", { class: "defile" }, tableEl));
+  // The grid scrolls sideways when wide: reachable with the keyboard to scroll it.
+  wrapper.append(el("div", { class: "defile", tabindex: "0", role: "region", "aria-labelledby": captionId }, tableEl));
   if (!rows.length) wrapper.append(el("p", { class: "vide" }, "Aucune ligne."));
   if (!readOnly) {
     const pasteId = newId("coller");
@@ -869,10 +873,10 @@ function grid(path, s, key) {
       const text = event.clipboardData ? event.clipboardData.getData("text/plain") : "";
       if (!text) return;
       event.preventDefault();
-      pasteBlock(path, text, paste, message);
+      pasteBlock(path, text, paste, message, columns);
     });
     paste.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && event.ctrlKey && paste.value.trim()) { event.preventDefault(); pasteBlock(path, paste.value, paste, message); }
+      if (event.key === "Enter" && event.ctrlKey && paste.value.trim()) { event.preventDefault(); pasteBlock(path, paste.value, paste, message, columns); }
     });
     wrapper.append(
       el("div", { class: "boutons" },
@@ -892,7 +896,7 @@ function grid(path, s, key) {
       const text = event.clipboardData ? event.clipboardData.getData("text/plain") : "";
       if (!/[\t\n]/.test(text.trim())) return;
       event.preventDefault();
-      pasteBlock(path, text, paste, message);
+      pasteBlock(path, text, paste, message, columns);
     });
   }
   wrapper.append(message);
@@ -912,10 +916,10 @@ function emptyRow(columns) {
 
 /** Sends a pasted block to the server, which reads it with the spreadsheet rules; the rows are
  *  added only when none is refused, else the block stays in the paste box with the messages. */
-async function pasteBlock(path, text, box, message) {
+async function pasteBlock(path, text, box, message, columns) {
   try {
     say("Lecture du bloc collé…");
-    const reply = await api("POST", "/api/coller", { chemin: path, texte: text });
+    const reply = await api("POST", "/api/coller", { chemin: path, texte: text, colonnes: columns.map((c) => c.cle) });
     const errors = (reply.constats || []).filter((c) => c.niveau === "erreur");
     if (errors.length) {
       box.value = text;
@@ -1040,87 +1044,74 @@ async function showVersions() {
 }
 
 // ─── Preview ────────────────────────────────────────────────────────────────────────────────
-// As in the preview of `watch --serve` (src/serve/assets/apercu.js): each page is an SVG image
-// with a transparent text layer, and only the pages that changed are fetched again.
+// Each page is an image of /page/N.svg that the browser loads only when it comes near the
+// view (`loading="lazy"`): the preview follows every change, so refetching every page and
+// building every text layer at each render (as the preview of `watch --serve` does) kept the
+// page busy and used a gigabyte on a long session. The text of the pages is read only to find
+// where an item is set, when the item is opened.
 
 const pagesEl = $("pages");
-const shown = [];
-const pageTexts = [];
-let previewBusy = false;
-let previewAgain = null;
+let generation = "";
+let pageCount = 0;
+const headingPage = new Map(); // numero → page index, for the generation it was found in
 
-async function showPage(i, page, key) {
-  let node = pagesEl.children[i];
-  if (!node) {
-    node = el("div", { class: "page", "data-page": String(i + 1) }, el("img", { alt: "Page " + (i + 1) + " du PDF" }), el("div", { class: "texte", "aria-hidden": "true" }));
-    pagesEl.append(node);
-  }
-  const response = await fetch("/page/" + (i + 1) + ".json?jeton=" + encodeURIComponent(jeton) + "&v=" + encodeURIComponent(key), { cache: "no-store" });
-  if (!response.ok) throw new Error("page " + (i + 1));
-  const data = await response.json();
-  const url = URL.createObjectURL(new Blob([data.svg], { type: "image/svg+xml" }));
-  const img = new Image();
-  await new Promise((resolve) => { img.onload = img.onerror = resolve; img.src = url; });
-  const width = page.largeur || img.naturalWidth || 595;
-  const height = page.hauteur || img.naturalHeight || 842;
-  node.style.aspectRatio = width + " / " + height;
-  const shownImg = node.querySelector("img");
-  const old = shownImg.src;
-  shownImg.src = url;
-  if (old.startsWith("blob:")) URL.revokeObjectURL(old);
-  const layer = el("div", { class: "texte", "aria-hidden": "true" });
-  for (const run of data.texte || []) {
-    const span = el("span", {}, run.texte);
-    span.style.left = (100 * run.x) / width + "%";
-    span.style.top = (100 * (run.y - 0.8 * run.taille)) / height + "%";
-    span.style.fontSize = (100 * run.taille) / width + "cqw";
-    layer.append(span);
-  }
-  node.querySelector(".texte").replaceWith(layer);
-  pageTexts[i] = data.texte || [];
-  shown[i] = key;
+function pageUrl(i, extension) {
+  return "/page/" + (i + 1) + "." + extension + "?jeton=" + encodeURIComponent(jeton) + "&v=" + encodeURIComponent(generation);
 }
 
-async function showPreview(info) {
-  if (previewBusy) { previewAgain = info; return; }
-  previewBusy = true;
-  try {
-    const pages = Array.isArray(info.pages) ? info.pages : Array.from({ length: Number(info.pages) || 0 }, () => ({}));
-    const todo = pages.map((page, i) => [i, page, page.hash || String(info.generation)]).filter(([i, , key]) => shown[i] !== key);
-    const worker = async () => {
-      for (let next = todo.shift(); next; next = todo.shift()) {
-        try { await showPage(...next); } catch (e) { /* shown at the next update */ }
+function showPreview(info) {
+  generation = String(info.generation ?? "");
+  pageCount = Number(Array.isArray(info.pages) ? info.pages.length : info.pages) || 0;
+  headingPage.clear();
+  for (let i = 0; i < pageCount; i++) {
+    let node = pagesEl.children[i];
+    if (!node) {
+      node = el("div", { class: "page", "data-page": String(i + 1) },
+        el("img", { alt: "Page " + (i + 1) + " du PDF", loading: "lazy", width: "595", height: "842" }));
+      pagesEl.append(node);
+    }
+    node.querySelector("img").src = pageUrl(i, "svg");
+  }
+  while (pagesEl.children.length > pageCount) pagesEl.lastElementChild.remove();
+  $("apercu-statut").textContent = pageCount + " page(s) — à jour";
+  pagesEl.dataset.generation = generation;
+}
+
+/** The page where the item's heading is set: the run that reads its number in the largest
+ *  type (the table of contents also lists it, smaller); pages read from the last one found. */
+async function findHeading(item) {
+  if (headingPage.has(item.numero)) return headingPage.get(item.numero);
+  const asked = generation;
+  let best = null;
+  for (let i = 0; i < pageCount && asked === generation; i++) {
+    let data;
+    try {
+      const response = await fetch(pageUrl(i, "json"), { cache: "no-store" });
+      if (!response.ok) return null;
+      data = await response.json();
+    } catch (e) {
+      return null;
+    }
+    for (const run of data.texte || []) {
+      const text = String(run.texte).trim();
+      if ((text === String(item.numero) || text.startsWith(item.numero + " ")) && (!best || run.taille > best.taille)) {
+        best = { page: i, taille: run.taille };
       }
-    };
-    await Promise.all([worker(), worker(), worker()]);
-    while (pagesEl.children.length > pages.length) pagesEl.lastElementChild.remove();
-    shown.length = pageTexts.length = pages.length;
-    $("apercu-statut").textContent = pages.length + " page(s) — à jour";
-    pagesEl.dataset.generation = String(info.generation ?? "");
-  } finally {
-    previewBusy = false;
-    if (previewAgain) { const next = previewAgain; previewAgain = null; showPreview(next); }
+    }
   }
+  if (best && asked === generation) headingPage.set(item.numero, best.page);
+  return best ? best.page : null;
 }
 
-/** Scrolls the preview to the page where the item's heading is set: the run that reads its
- *  number in the largest type (the table of contents also lists it, smaller). */
-function scrollPreview(item) {
-  if (!item || item.statut === null) {
-    if (item && item.numero === "couverture") pagesEl.parentElement.scrollTop = 0;
+async function scrollPreview(item) {
+  if (!item) return;
+  if (item.statut === null) {
+    if (item.numero === "couverture") pagesEl.parentElement.scrollTop = 0;
     return;
   }
-  let best = null;
-  pageTexts.forEach((runs, page) => {
-    (runs || []).forEach((run) => {
-      const text = String(run.texte).trim();
-      if (text === String(item.numero) || text.startsWith(item.numero + " ")) {
-        if (!best || run.taille > best.taille || (run.taille === best.taille && page > best.page)) best = { page, taille: run.taille, y: run.y };
-      }
-    });
-  });
-  if (!best) return;
-  const node = pagesEl.children[best.page];
+  const page = await findHeading(item);
+  if (page === null || state.item === null) return;
+  const node = pagesEl.children[page];
   if (node) node.scrollIntoView({ block: "start" });
 }
 
@@ -1128,15 +1119,18 @@ function listen() {
   const events = new EventSource("/api/evenements?jeton=" + encodeURIComponent(jeton));
   events.addEventListener("dossier", async (event) => {
     const data = JSON.parse(event.data || "{}");
-    if (data.version && data.version !== state.version) {
-      // Changed on disk by another program: its values replace the page's.
-      await serial(reload);
-      say("Dossier modifié sur le disque : valeurs rechargées");
-    }
+    // Compared once the page's own writes under way have answered: the event of a write by
+    // this page may arrive before its answer.
+    await serial(async () => {
+      if (data.version && data.version !== state.version) {
+        // Changed on disk by another program: its values replace the page's.
+        await reload();
+        say("Dossier modifié sur le disque : valeurs rechargées");
+      }
+    });
   });
   events.addEventListener("apercu", (event) => {
-    const info = JSON.parse(event.data || "{}");
-    showPreview(info).then(() => scrollPreview(entries().find((i) => i.numero === state.item)));
+    showPreview(JSON.parse(event.data || "{}"));
   });
   events.addEventListener("erreur", (event) => {
     let data = {};
