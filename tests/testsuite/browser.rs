@@ -10,6 +10,9 @@ use crate::support::{scratch, wait_for};
 /// Deadline of each functional wait.
 const LIMIT: Duration = Duration::from_secs(60);
 
+/// Deadline of one WebDriver command.
+const COMMAND_LIMIT: Duration = Duration::from_secs(120);
+
 /// The key of an element reference in WebDriver answers.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -74,7 +77,9 @@ impl Browser {
 
     fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
         let url = format!("{}{path}", self.base);
-        let mut reply = ureq::post(&url).send_json(body).unwrap_or_else(|e| panic!("{url}: {e}"));
+        // A page that stops answering fails the test instead of holding it forever.
+        let request = ureq::post(&url).config().timeout_global(Some(COMMAND_LIMIT)).build();
+        let mut reply = request.send_json(body).unwrap_or_else(|e| panic!("{url}: {e}"));
         let json: serde_json::Value = reply.body_mut().read_json().unwrap();
         json["value"].clone()
     }
