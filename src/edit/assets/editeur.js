@@ -165,9 +165,15 @@ function serial(task) {
   return run;
 }
 
+/** Versions this page's own writes produced: their events are not changes made elsewhere. */
+const ownVersions = new Set();
+
 function absorb(reply) {
   if (!reply) return;
-  if (reply.version) state.version = reply.version;
+  if (reply.version) {
+    state.version = reply.version;
+    ownVersions.add(reply.version);
+  }
   if (reply.constats) state.constats = reply.constats;
   if (reply.plan) state.plan = reply.plan;
   document.body.dataset.version = state.version || "";
@@ -1122,7 +1128,7 @@ function listen() {
     // Compared once the page's own writes under way have answered: the event of a write by
     // this page may arrive before its answer.
     await serial(async () => {
-      if (data.version && data.version !== state.version) {
+      if (data.version && data.version !== state.version && !ownVersions.has(data.version)) {
         // Changed on disk by another program: its values replace the page's.
         await reload();
         say("Dossier modifié sur le disque : valeurs rechargées");
