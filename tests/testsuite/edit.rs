@@ -17,8 +17,8 @@ use crate::support::{capture_stderr, copy_dir, root, scratch, wait_for};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// A running `cdm-render edit`, killed when dropped.
-struct Editing {
+/// A running `cdm-render edit`, killed when dropped (also driven by the page's test).
+pub struct Editing {
     child: Child,
     address: String,
     token: String,
@@ -27,7 +27,7 @@ struct Editing {
 
 impl Editing {
     /// Starts the editor on `target` (a file or a folder) and waits for its address.
-    fn start(target: &Path, file: PathBuf) -> Editing {
+    pub fn start(target: &Path, file: PathBuf) -> Editing {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cdm-render"))
             .args(["edit", "--no-open", "--port", "0", "-q"])
             .arg(target)
@@ -55,6 +55,11 @@ impl Editing {
         // The previous phase is named relative to the example's place in data/.
         let file = dir.join("dossier.toml");
         Editing::start(&file, file.clone())
+    }
+
+    /// The address a person opens: the page, with the token.
+    pub fn url(&self) -> String {
+        format!("http://{}/?jeton={}", self.address, self.token)
     }
 
     fn origin(&self) -> String {

@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::browser::Browser;
 use crate::support::{capture_stderr, copy_dir, pdf_text, root, scratch, wait_for};
 
 /// Deadline of each functional wait (a render takes well under a second).
@@ -141,105 +142,9 @@ fn watch_follows_the_files_the_dossier_names() {
     assert_eq!(watching.stderr().matches("dossier.pdf écrit").count(), 2, "{}", watching.stderr());
 }
 
-/// A minimal WebDriver client (W3C protocol: JSON over HTTP) for chromedriver.
-struct Browser {
-    driver: Child,
-    base: String,
-    session: String,
-    _profile: PathBuf,
-}
-
-impl Browser {
-    /// Starts chromedriver and a headless Chromium, or returns None when they are not
-    /// installed and we are not in CI (where .ci/run installs them).
-    fn start() -> Option<Browser> {
-        let driver_path = ["chromedriver", "/usr/bin/chromedriver"]
-            .into_iter()
-            .find(|p| Command::new(p).arg("--version").output().is_ok())?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let base = format!("http://127.0.0.1:{port}");
-        wait_for("chromedriver", LIMIT, || {
-            ureq::get(&format!("{base}/status")).call().map(|_| ()).map_err(|e| e.to_string())
-        });
-        let profile = scratch("chromium-profile");
-        let args = [
-            "--headless".to_string(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-dev-shm-usage".into(),
-            "--disable-background-networking".into(),
-            "--no-first-run".into(),
-            "--window-size=1280,900".into(),
-            format!("--user-data-dir={}", profile.display()),
-        ];
-        let capabilities = serde_json::json!({
-            "capabilities": { "alwaysMatch": {
-                "browserName": "chrome",
-                "goog:chromeOptions": { "args": args }
-            }}
-        });
-        let mut browser = Browser { driver, base, session: String::new(), _profile: profile };
-        let reply = browser.post("/session", capabilities);
-        browser.session = reply["sessionId"].as_str().expect("a WebDriver session").to_string();
-        Some(browser)
-    }
-
-    fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
-        let url = format!("{}{path}", self.base);
-        let mut reply = ureq::post(&url).send_json(body).unwrap_or_else(|e| panic!("{url}: {e}"));
-        let json: serde_json::Value = reply.body_mut().read_json().unwrap();
-        json["value"].clone()
-    }
-
-    fn open(&self, url: &str) {
-        self.post(&format!("/session/{}/url", self.session), serde_json::json!({ "url": url }));
-    }
-
-    /// Runs a script in the page and returns its result.
-    fn eval(&self, script: &str) -> serde_json::Value {
-        let body = serde_json::json!({ "script": script, "args": [] });
-        self.post(&format!("/session/{}/execute/sync", self.session), body)
-    }
-
-    /// Waits until the script returns true.
-    fn wait(&self, what: &str, script: &str) {
-        wait_for(what, LIMIT, || {
-            match self.eval(script) {
-            serde_json::Value::Bool(true) => Ok(()),
-            _ => Err(self
-                .eval(
-                    "return [document.body.dataset.version, \
-                     document.getElementById('statut').innerText, \
-                     document.getElementById('erreur').innerText, \
-                     document.querySelectorAll('.page').length, \
-                     Array.from(document.querySelectorAll('.page img')).filter(i => !i.src).length, \
-                     Array.from(document.querySelectorAll('.texte')).filter(t => !t.children.length).length]",
-                )
-                .to_string()),
-        }
-        });
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
 #[test]
 fn browser_preview_updates_in_place_shows_located_errors_and_recovers() {
-    let Some(browser) = Browser::start() else {
+    let Some(mut browser) = Browser::start() else {
         assert!(std::env::var_os("CI").is_none(), "chromium-driver must be installed in CI");
         eprintln!(
             "chromedriver absent: preview test skipped (apt-get install chromium chromium-driver)"
@@ -257,6 +162,13 @@ fn browser_preview_updates_in_place_shows_located_errors_and_recovers() {
         .to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "local only by default: {url}");
 
+    browser.diagnostic = "return [document.body.dataset.version, \
+         document.getElementById('statut').innerText, \
+         document.getElementById('erreur').innerText, \
+         document.querySelectorAll('.page').length, \
+         Array.from(document.querySelectorAll('.page img')).filter(i => !i.src).length, \
+         Array.from(document.querySelectorAll('.texte')).filter(t => !t.children.length).length]"
+        .into();
     browser.open(&url);
     let pages_text = "document.getElementById('pages').innerText";
     browser.wait(
