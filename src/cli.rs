@@ -408,7 +408,8 @@ pub struct DiffArgs {
 /// Arguments of `init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Dossier où créer dossier.toml et cdm-render.schema.json (par défaut : le dossier courant).
+    /// Dossier où créer dossier.toml, le classeur tableaux.xlsx et cdm-render.schema.json (par
+    /// défaut : le dossier courant).
     #[arg(
         value_name = "DOSSIER",
         default_value = ".",

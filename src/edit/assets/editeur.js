@@ -432,6 +432,10 @@ function currentRows(path) {
 
 const statusClass = { "complet": "complet", "à compléter": "a_completer", "manquant": "manquant" };
 const statusIcon = { complet: "✓", a_completer: "◐", manquant: "✗" };
+// The API gives the outline's level by its key; the page says it as the official plan does.
+const levelLabel = { signaler: "à signaler", approfondir: "à approfondir", actualiser: "à actualiser" };
+const levelOf = (item) => levelLabel[item.niveau_plan] || item.niveau_plan;
+const counted = (n, one, many) => n + " " + (n > 1 ? many : one);
 
 /** The entries of the outline: the cover first, the plan's items, the annexes last. */
 function entries() {
@@ -463,9 +467,9 @@ function showOutline() {
       el("span", { class: "icone", "aria-hidden": "true" }, statusIcon[css] || "•"),
       el("span", { class: "numero" }, item.statut === null ? "" : item.numero),
       el("span", { class: "intitule" }, item.titre),
-      item.statut ? el("span", { class: "etat" }, item.statut + (item.niveau_plan ? " — " + item.niveau_plan : "")) : null,
+      item.statut ? el("span", { class: "etat" }, item.statut + (item.niveau_plan ? " — " + levelOf(item) : "")) : null,
       item.statut && item.statut !== "complet" && item.manques && item.manques.length ? el("span", { class: "manques" }, item.manques.join(" ; ")) : null,
-      found.length ? el("span", { class: "nb-constats" + (errors ? " erreur" : "") }, found.length + (errors ? " erreur(s)" : " avertissement(s)")) : null);
+      found.length ? el("span", { class: "nb-constats" + (errors ? " erreur" : "") }, errors ? counted(errors, "erreur", "erreurs") : counted(found.length, "avertissement", "avertissements")) : null);
     list.append(el("li", { class: css + " niveau-" + depth(item) }, button));
   }
   $("resume").textContent = counts.complet + " complet(s), " + counts.a_completer + " à compléter, " + counts.manquant + " manquant(s)" + (state.label ? " — label " + state.label : "");
@@ -536,7 +540,7 @@ function itemSection(item, all, level) {
   if (item.statut) {
     const css = statusClass[item.statut] || "";
     section.append(el("p", { class: "statut-item " + css }, el("span", { "aria-hidden": "true" }, (statusIcon[css] || "") + " "),
-      item.statut + (item.niveau_plan ? " — information " + item.niveau_plan : "")));
+      item.statut + (item.niveau_plan ? " — information " + levelOf(item) : "")));
   }
   if (item.attendu) section.append(el("p", { class: "attendu" }, el("strong", {}, "Attendu : "), item.attendu));
   section.append(el("ul", { class: "constats-item", "data-constats": item.numero }));
