@@ -196,15 +196,18 @@ async function refused(error) {
   return false;
 }
 
-/** Sends a field; returns true when written. */
-function sendField(path, value, record = true) {
+/**
+ * Sends one change to the dossier (a field, or a table's rows) and records it for undo; returns
+ * true when written. `before` is read inside the queue, after the changes sent earlier.
+ */
+function sendChange({ kind, route, path, body, before, apply, record, after, whenNotWritten }) {
   return serial(async () => {
-    const before = clone(getAt(state.valeurs, path));
+    const previous = before();
     try {
       say("Enregistrement…");
-      const reply = await api("POST", "/api/champ", { version: state.version, chemin: path, valeur: value });
-      setAt(state.valeurs, path, clone(value));
-      if (record) { undoStack.push({ kind: "champ", chemin: path, avant: before ?? null, apres: value }); redoStack.length = 0; }
+      const reply = await api("POST", route, { version: state.version, chemin: path, ...body });
+      apply();
+      if (record) { undoStack.push({ kind, chemin: path, avant: previous, apres: after }); redoStack.length = 0; }
       absorb(reply);
       alertUser("");
       say("Enregistré");
@@ -214,36 +217,35 @@ function sendField(path, value, record = true) {
       say("Non enregistré");
       if (error instanceof ApiError) {
         if (error.status === 422) fieldMessage(path, error.message);
-        await refused(error);
+        if (!(await refused(error))) whenNotWritten();
       } else alertUser("Le serveur ne répond pas (cdm-render edit est-il arrêté ?)");
       return false;
     }
   });
 }
 
-/** Replaces a table's rows; returns true when written. */
+/** Sends a field; returns true when written. A refused value stays in its control. */
+function sendField(path, value, record = true) {
+  return sendChange({
+    kind: "champ", route: "/api/champ", path, body: { valeur: value },
+    before: () => clone(getAt(state.valeurs, path)) ?? null,
+    apply: () => setAt(state.valeurs, path, clone(value)),
+    record, after: value,
+    whenNotWritten: () => {},
+  });
+}
+
+/** Replaces a table's rows; returns true when written. A refused grid is drawn again from the data. */
 function sendRows(path, rows, record = true) {
-  return serial(async () => {
-    const before = clone(currentRows(path));
-    try {
-      say("Enregistrement…");
-      const reply = await api("POST", "/api/lignes", { version: state.version, chemin: path, lignes: rows });
+  return sendChange({
+    kind: "lignes", route: "/api/lignes", path, body: { lignes: rows },
+    before: () => clone(currentRows(path)),
+    apply: () => {
       if (state.tableaux[path]) state.tableaux[path].lignes = clone(rows);
       else setAt(state.valeurs, path, clone(rows));
-      if (record) { undoStack.push({ kind: "lignes", chemin: path, avant: before, apres: clone(rows) }); redoStack.length = 0; }
-      absorb(reply);
-      alertUser("");
-      say("Enregistré");
-      showUndo();
-      return true;
-    } catch (error) {
-      say("Non enregistré");
-      if (error instanceof ApiError) {
-        if (error.status === 422) fieldMessage(path, error.message);
-        if (!(await refused(error))) renderForm();
-      } else alertUser("Le serveur ne répond pas (cdm-render edit est-il arrêté ?)");
-      return false;
-    }
+    },
+    record, after: clone(rows),
+    whenNotWritten: renderForm,
   });
 }
 
