@@ -235,7 +235,12 @@ pub fn of(name: &str) -> String {
 /// A count and its noun, the noun plural from 2 on as French writes it (« 0 jour », « 1
 /// dossier », « 3 dossiers »): `many` is the plural form.
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n}{NBSP}{}", if n >= 2 { many } else { one })
+    format!("{n}{NBSP}{}", noun(n, one, many))
+}
+
+/// The form of a noun after a count of `n`: plural from 2 on, as French writes it.
+pub fn noun<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n >= 2 { many } else { one }
 }
 
 /// The value of a French number word from « un » to « cent » (« quatre », « vingt-deux »,

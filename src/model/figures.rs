@@ -212,9 +212,9 @@ fn months_open(months: &[f64]) -> usize {
 }
 
 fn weekly_hours(dossier: &Dossier) -> Option<WeeklyHours> {
-    let days = &dossier.offre.horaires.jours;
-    let heures: f64 = days.iter().map(super::Jour::hours).sum();
-    let jours = days.iter().filter(|d| d.hours() > 0.0).count();
+    let horaires = &dossier.offre.horaires;
+    let heures = horaires.weekly_hours();
+    let jours = horaires.jours.iter().filter(|d| d.hours() > 0.0).count();
     (heures > 0.0).then_some(WeeklyHours { heures, jours, partiel: jours == 1 })
 }
 

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::context::Derived;
-use crate::fr::{count, format_auto, format_euros, format_number};
+use crate::fr::{count, format_auto, format_euros, format_number, noun};
 use crate::model::Dossier;
 use crate::model::figures::KeyFigures;
 
@@ -93,11 +93,6 @@ fn tile(valeur: String, nom: &str, detail: String) -> KeyFigure {
     KeyFigure { valeur, nom: nom.to_string(), detail }
 }
 
-/// The noun of the funders' figure after its count (« 1 financeur », « 9 financeurs »).
-fn funders_noun(n: usize) -> &'static str {
-    if n >= 2 { "financeurs" } else { "financeur" }
-}
-
 /// The key figures of a dossier, in reading order, each from [`KeyFigures`].
 fn key_figures(dossier: &Dossier, derived: &Derived) -> Vec<KeyFigure> {
     let figures = &derived.chiffres;
@@ -172,7 +167,11 @@ fn partners(figures: &KeyFigures) -> Vec<KeyFigure> {
             (true, true) => "budget de fonctionnement".to_string(),
             (true, false) => "rôle de financeur (4.1)".to_string(),
         };
-        tiles.push(tile(funders.nombre.to_string(), funders_noun(funders.nombre), detail));
+        tiles.push(tile(
+            funders.nombre.to_string(),
+            noun(funders.nombre, "financeur", "financeurs"),
+            detail,
+        ));
     }
     tiles
 }
