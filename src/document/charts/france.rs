@@ -217,6 +217,23 @@ mod tests {
     }
 
     #[test]
+    fn region_borders_lie_on_the_departements_borders() {
+        // Simplified apart, a region's border ran up to a pixel beside its départements'.
+        let key = |p: &(f64, f64)| ((p.0 * 100.0).round() as i64, (p.1 * 100.0).round() as i64);
+        let edges = |features: &[Feature]| -> std::collections::HashSet<_> {
+            let rings = features.iter().flat_map(|f| &f.rings);
+            rings
+                .flat_map(|r| r.windows(2).map(|w| (key(&w[0]), key(&w[1]))).collect::<Vec<_>>())
+                .flat_map(|(a, b)| [(a, b), (b, a)])
+                .collect()
+        };
+        let departements = edges(&DEPARTEMENTS);
+        let regions = edges(&REGIONS);
+        let off: Vec<_> = regions.iter().filter(|e| !departements.contains(e)).collect();
+        assert!(off.is_empty(), "{} region edges off the départements: {off:?}", off.len());
+    }
+
+    #[test]
     fn cites_at_one_place_share_a_number_and_an_overseas_cite_is_drawn_in_its_inset() {
         canvas::take_key();
         let cites = [
