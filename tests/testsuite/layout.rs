@@ -238,8 +238,28 @@ fn overlapping_words(pdf: &Path) -> Vec<String> {
     found
 }
 
+/// What is wrong with L'essentiel's page, if anything: it runs onto a second page (the page
+/// after it does not open with a title), or its text ends above the lower quarter of the body.
+fn essentiel_not_full(pdf: &Path) -> Option<String> {
+    let pages = words(pdf);
+    let title = |w: &&Word| w.y_max - w.y_min > 20.0;
+    let index = pages
+        .iter()
+        .position(|page| page.iter().any(|w| title(&w) && w.text.contains("essentiel")))?;
+    let next = pages.get(index + 1).map(|p| body_words(p)).unwrap_or_default();
+    let first =
+        next.iter().min_by(|a, b| (a.y_min, a.x_min).partial_cmp(&(b.y_min, b.x_min)).unwrap());
+    if first.is_some_and(|w| !title(w)) {
+        return Some(format!("L'essentiel runs onto page {}", index + 2));
+    }
+    let end = body_words(&pages[index]).iter().map(|w| w.y_max).fold(0.0, f64::max);
+    let filled = (end - BODY_TOP) / (BODY_BOTTOM - BODY_TOP);
+    (filled < 0.75)
+        .then(|| format!("L'essentiel's text ends at {:.0} % of its page", filled * 100.0))
+}
+
 #[test]
-fn no_body_page_is_left_half_empty_and_no_word_is_printed_over_another() {
+fn no_body_page_is_left_half_empty_no_word_is_printed_over_another_and_l_essentiel_is_full() {
     // Before: the line under the unemployment chart was printed 3.3 pt into its caption (14
     // to 16 overlapping words per dossier); short tables moved whole to the next page.
     let mut pdfs = Vec::new();
@@ -273,6 +293,8 @@ fn no_body_page_is_left_half_empty_and_no_word_is_printed_over_another() {
         assert!(sparse.is_empty(), "{name}: pages under half full: {sparse:?}");
         let over = overlapping_words(&pdf);
         assert!(over.is_empty(), "{name}: words printed over others: {over:?}");
+        // L'essentiel fills its one page (the test territory's ended two thirds down).
+        assert_eq!(essentiel_not_full(&pdf), None, "{name}");
     }
 }
 

@@ -285,6 +285,17 @@ pub fn reference_colours(names: &[&str]) -> Vec<RGBColor> {
         .collect()
 }
 
+/// Where each of `n` ordered periods sits along a time axis, in units of the smallest step
+/// between two of them: by its date when `times` gives one per period, in increasing order
+/// (2019, 2023, 2024 → 0, 4, 5: four years look four times as long as one), else one step
+/// apart (months named, mixed labels). Line and column charts both place their periods by it.
+pub fn time_steps(times: Option<&[f64]>, n: usize) -> Vec<f64> {
+    let dated = times.filter(|t| t.len() == n && n > 1 && t.windows(2).all(|w| w[0] < w[1]));
+    let Some(times) = dated else { return (0..n).map(|i| i as f64).collect() };
+    let step = times.windows(2).map(|w| w[1] - w[0]).fold(f64::MAX, f64::min);
+    times.iter().map(|t| ((t - times[0]) / step * 1000.0).round() / 1000.0).collect()
+}
+
 /// A value axis from zero: its top and a round step (1, 2, 2.5 or 5 times a power of ten)
 /// giving at most five intervals, so that every gridline reads as a round number (no
 /// "6 250 / 18 750" from a top split in four).

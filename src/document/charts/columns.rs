@@ -16,6 +16,9 @@ const BOTTOM: i32 = 34;
 pub struct Columns<'a> {
     /// Category labels.
     pub labels: Vec<String>,
+    /// The date of each category in years (2019, 2023…) when they are dates: columns are then
+    /// placed by it, a gap of years left as a gap; `None` for evenly spaced categories.
+    pub times: Option<Vec<f64>>,
     /// Values of the main series.
     pub values: Vec<f64>,
     /// Values of the previous series, if any (same length or shorter).
@@ -35,8 +38,18 @@ pub fn draw(data: &Columns) -> Result<String> {
     let max =
         data.values.iter().chain(previous).copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
     let (top, step) = canvas::axis(max);
-    let n = data.labels.len().max(1);
-    let slot = f64::from(WIDTH as i32 - LEFT - 10) / n as f64;
+    // One slot per step of time (a year, a month), columns at their date's slot: 2019 then
+    // 2023 leaves three empty slots between them.
+    let steps = canvas::time_steps(data.times.as_deref(), data.labels.len());
+    let slots = steps.last().copied().unwrap_or(0.0) + 1.0;
+    let slot = f64::from(WIDTH as i32 - LEFT - 10) / slots;
+    let center = |i: usize| LEFT + (slot * (steps[i] + 0.5)) as i32;
+    // Room of a label: the distance to the nearest column.
+    let room = |i: usize| {
+        let left = if i > 0 { steps[i] - steps[i - 1] } else { f64::MAX };
+        let right = steps.get(i + 1).map_or(f64::MAX, |s| s - steps[i]);
+        slot * left.min(right).min(slots)
+    };
     let y =
         |v: f64| TOP + (f64::from(HEIGHT - TOP - BOTTOM) * (1.0 - v.clamp(0.0, top) / top)) as i32;
     let show_values = slot >= 50.0 && previous.is_empty();
@@ -51,8 +64,7 @@ pub fn draw(data: &Columns) -> Result<String> {
         let label_style = canvas::font(SMALL, false, INK, HPos::Center, VPos::Top);
         let value_style = canvas::font(SMALL, true, INK, HPos::Center, VPos::Bottom);
         for (i, label) in data.labels.iter().enumerate() {
-            let x0 = LEFT + (slot * i as f64) as i32;
-            let center = x0 + (slot / 2.0) as i32;
+            let center = center(i);
             let width = (slot * 0.6) as i32;
             let value = data.values.get(i).copied().unwrap_or(0.0).max(0.0);
             let fill = if data.estimated.get(i).copied().unwrap_or(false) { MEDIUM } else { DARK };
@@ -76,7 +88,7 @@ pub fn draw(data: &Columns) -> Result<String> {
             if show_values {
                 canvas::text(area, &canvas::number(value), (center, y(value) - 4), &value_style)?;
             }
-            let label = canvas::shorten(label, SMALL, false, slot - 4.0);
+            let label = canvas::shorten(label, SMALL, false, room(i) - 4.0);
             canvas::text(area, &label, (center, HEIGHT - BOTTOM + 8), &label_style)?;
         }
         // A single series of counts needs no legend: the caption names it.

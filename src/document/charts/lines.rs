@@ -23,18 +23,12 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
         .filter(|v| v.is_finite())
         .collect();
     let (lo, hi, step) = scale(&values);
-    let n = data.periodes.len().max(2);
     let plot_w = f64::from(WIDTH as i32 - LEFT - RIGHT);
     // Periods that are all dates (years, quarters) are placed by their date, so that 2010,
     // 2015 and 2021 are five and six years apart; others are evenly spaced.
-    let times = times(&data.periodes);
-    let x = |i: usize| {
-        let at = match &times {
-            Some(t) if t.len() > 1 => (t[i] - t[0]) / (t[t.len() - 1] - t[0]),
-            _ => i as f64 / (n - 1) as f64,
-        };
-        LEFT + (plot_w * at) as i32
-    };
+    let steps = canvas::time_steps(times(&data.periodes).as_deref(), data.periodes.len());
+    let span = steps.last().copied().unwrap_or(0.0).max(1.0);
+    let x = |i: usize| LEFT + (plot_w * steps[i] / span) as i32;
     let y = |v: f64| TOP + (f64::from(HEIGHT - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo))) as i32;
 
     canvas::draw(HEIGHT as u32, |area| {

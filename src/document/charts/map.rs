@@ -34,25 +34,39 @@ struct Projection {
     k: f64,
     scale: f64,
     offset_x: f64,
+    /// Units above the northernmost point.
+    top: f64,
 }
 
 impl Projection {
+    /// The projection of the points into the map's width less room for labels, at most
+    /// [`MAX_HEIGHT`] high.
     fn fit(points: impl Iterator<Item = (f64, f64)>) -> (Projection, f64) {
+        let room = (f64::from(WIDTH) - 2.0 * MARGIN - 240.0, MAX_HEIGHT - 2.0 * MARGIN);
+        Projection::fit_in(points, room, MARGIN)
+    }
+
+    /// The projection of the points into a box of `(width, height)` units centred across,
+    /// `top` units below the top edge; with the height it takes.
+    fn fit_in(
+        points: impl Iterator<Item = (f64, f64)>,
+        room: (f64, f64),
+        top: f64,
+    ) -> (Projection, f64) {
         let (min_x, max_x, min_y, max_y) = points
             .fold((f64::MAX, f64::MIN, f64::MAX, f64::MIN), |b, (x, y)| {
                 (b.0.min(x), b.1.max(x), b.2.min(y), b.3.max(y))
             });
         let k = ((min_y + max_y) / 2.0).to_radians().cos().max(0.1);
         let (w, h) = (((max_x - min_x) * k).max(1e-3), (max_y - min_y).max(1e-3));
-        let scale =
-            ((f64::from(WIDTH) - 2.0 * MARGIN - 240.0) / w).min((MAX_HEIGHT - 2.0 * MARGIN) / h);
+        let scale = (room.0 / w).min(room.1 / h);
         let offset_x = (f64::from(WIDTH) - w * scale) / 2.0;
-        (Projection { min_lon: min_x, max_lat: max_y, k, scale, offset_x }, h * scale)
+        (Projection { min_lon: min_x, max_lat: max_y, k, scale, offset_x, top }, h * scale)
     }
 
     fn point(&self, (lon, lat): (f64, f64)) -> (i32, i32) {
         let x = self.offset_x + (lon - self.min_lon) * self.k * self.scale;
-        (x as i32, (MARGIN + (self.max_lat - lat) * self.scale) as i32)
+        (x as i32, (self.top + (self.max_lat - lat) * self.scale) as i32)
     }
 
     fn pixels_per_km(&self) -> f64 {
@@ -117,6 +131,86 @@ pub fn draw(sites: &[Site], territory: &[Feature], rings_km: &[f64]) -> Result<S
         map.paint(area)?;
         draw_legend(area, &legend, map_height + 8 + LEGEND_LINE / 2)
     })
+}
+
+/// Size of the numbers on the compact map: L'essentiel (templates/essentiel.typ) prints the
+/// map at least 175 pt wide, where 36 of its 900 units make 7 pt.
+const COMPACT_NUMBER: f64 = 36.0;
+/// Radius of a numbered disc on the compact map.
+const COMPACT_DISC: i32 = 25;
+
+/// The small map of L'essentiel: the territory, and the first `numbered` sites that have
+/// coordinates as numbered discs (their names in the list beside it, in the same order), the
+/// others as plain markers; a scale bar. No names, circles, links nor legend: at a third of the
+/// page they would print at 4 pt. Planned sites are hollow discs, as on the full map.
+pub fn draw_compact(sites: &[Site], territory: &[Feature], numbered: usize) -> Result<String> {
+    let placed: Vec<(&Site, (f64, f64))> =
+        sites.iter().filter_map(|s| Some((s, (s.longitude?, s.latitude?)))).collect();
+    let outline = territory.iter().flat_map(|f| f.rings.iter().flatten().copied());
+    let base: Vec<(f64, f64)> = placed.iter().map(|(_, p)| *p).chain(outline).collect();
+    let margin = f64::from(COMPACT_DISC) + 12.0;
+    let room = (f64::from(WIDTH) - 2.0 * margin, 1.4 * f64::from(WIDTH));
+    let (projection, drawn_height) = Projection::fit_in(base.iter().copied(), room, margin);
+    // Below the territory, the scale bar's line.
+    let height = (drawn_height + 2.0 * margin) as i32 + 34;
+    let points: Vec<(&Site, (i32, i32))> =
+        placed.iter().map(|(s, p)| (*s, projection.point(*p))).collect();
+    let bounds = (2, 2, WIDTH as i32 - 2, height - 40);
+    canvas::draw(height as u32, |area| {
+        areas(area, territory, &projection)?;
+        let mut taken = Taken::default();
+        scale_bar_sized(area, &projection, height - 6, 26.0, &mut taken)?;
+        for (site, p) in points.iter().skip(numbered) {
+            marker(area, site.kind, site.planned(), *p)?;
+            taken.boxes.push(square(*p, 9));
+        }
+        // Each disc on its site; one that would cover another goes to the nearest free spot,
+        // a line to a dot on its site.
+        let r = COMPACT_DISC;
+        for (k, (site, p)) in points.iter().enumerate().take(numbered) {
+            let spot = match taken.is_free(&square(*p, r + 2), &bounds) {
+                true => None,
+                false => free_spot(*p, (2 * r + 4, 2 * r + 4), &bounds, &taken)
+                    .or_else(|| nearest_free(*p, (2 * r + 4, 2 * r + 4), &bounds, &taken)),
+            };
+            let center = match spot {
+                Some((b, _)) => {
+                    let c = ((b.0 + b.2) / 2, (b.1 + b.3) / 2);
+                    canvas::line(area, *p, c, GRAY, 2)?;
+                    area.draw(&Circle::new(*p, 5, INK.filled())).map_err(err)?;
+                    taken.segments.push((*p, c));
+                    c
+                }
+                None => *p,
+            };
+            numbered_disc(area, site, center, &(k + 1).to_string())?;
+            taken.boxes.push(square(center, r + 2));
+            taken.labels.push(square(center, r + 2));
+        }
+        Ok(())
+    })
+}
+
+/// A site's numbered disc on the compact map: the colour of its kind, hollow when planned.
+fn numbered_disc(area: &canvas::Area, site: &Site, center: (i32, i32), number: &str) -> Result<()> {
+    let color = kind_color(site.kind);
+    let r = COMPACT_DISC;
+    let (fill, ink) = if site.planned() { (WHITE, color) } else { (color, WHITE) };
+    area.draw(&Circle::new(center, r, fill.filled())).map_err(err)?;
+    area.draw(&Circle::new(center, r, color.stroke_width(4))).map_err(err)?;
+    if !site.planned() {
+        area.draw(&Circle::new(center, r + 2, WHITE.stroke_width(2))).map_err(err)?;
+    }
+    let style = canvas::font(COMPACT_NUMBER, true, ink, HPos::Center, VPos::Center);
+    canvas::text(area, number, (center.0, center.1 + 2), &style)
+}
+
+fn kind_color(kind: TypeSite) -> RGBColor {
+    match kind {
+        TypeSite::Principal => DARK,
+        TypeSite::CentreAssocie => ACCENT,
+        TypeSite::PointRelais => MEDIUM,
+    }
 }
 
 /// The bounding box of the largest circle that widens the map by at most a quarter: the map
@@ -321,6 +415,17 @@ fn scale_bar(
     map_height: i32,
     taken: &mut Taken,
 ) -> Result<()> {
+    scale_bar_sized(area, projection, map_height, COMMUNE, taken)
+}
+
+/// A scale bar whose length is written at `size`.
+fn scale_bar_sized(
+    area: &canvas::Area,
+    projection: &Projection,
+    map_height: i32,
+    size: f64,
+    taken: &mut Taken,
+) -> Result<()> {
     let per_km = projection.pixels_per_km();
     let km = [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0]
         .into_iter()
@@ -333,10 +438,10 @@ fn scale_bar(
     canvas::line(area, (x, y - 5), (x, y), INK, 2)?;
     canvas::line(area, (x + length, y - 5), (x + length, y), INK, 2)?;
     let text = format!("{}\u{a0}km", canvas::number(km));
-    let style = canvas::font(COMMUNE, false, INK, HPos::Left, VPos::Bottom);
+    let style = canvas::font(size, false, INK, HPos::Left, VPos::Bottom);
     canvas::text(area, &text, (x + length + 6, y + 2), &style)?;
-    let w = canvas::text_width(&text, COMMUNE, false) as i32;
-    taken.boxes.push((x - 2, y - 16, x + length + 8 + w, y + 4));
+    let w = canvas::text_width(&text, size, false) as i32;
+    taken.boxes.push((x - 2, y - 6 - size as i32, x + length + 8 + w, y + 4));
     Ok(())
 }
 
@@ -357,11 +462,7 @@ fn north_arrow(area: &canvas::Area, taken: &mut Taken) -> Result<()> {
 /// The marker of a kind of site: filled when open, hollow (white inside a thick outline of
 /// the same colour) when planned.
 fn marker(area: &canvas::Area, kind: TypeSite, planned: bool, (x, y): (i32, i32)) -> Result<()> {
-    let color = match kind {
-        TypeSite::Principal => DARK,
-        TypeSite::CentreAssocie => ACCENT,
-        TypeSite::PointRelais => MEDIUM,
-    };
+    let color = kind_color(kind);
     let style = if planned { WHITE.filled() } else { color.filled() };
     let outline = color.stroke_width(3);
     match kind {

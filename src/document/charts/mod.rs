@@ -49,6 +49,9 @@ pub struct Chart {
     pub svg: String,
 }
 
+/// The places L'essentiel lists (and numbers on its small map), of those of 5.3.
+pub const PLACES_LISTED: usize = 9;
+
 /// All charts of a dossier, by identifier ("secteurs", "carte"…).
 pub type Charts = BTreeMap<String, Chart>;
 
@@ -67,6 +70,7 @@ pub const IDS: &[&str] = &[
     "frequentation_services",
     "ecosysteme",
     "carte",
+    "carte_essentiel",
     "budget_fonctionnement",
     "budget_investissement",
     "gantt",
@@ -299,6 +303,7 @@ fn add_offer(charts: &mut Builder, dossier: &Dossier) -> Result<()> {
         };
         let data = columns::Columns {
             labels: attendance.annuelle.iter().map(crate::model::ValeurAnnuelle::label).collect(),
+            times: Some(attendance.annuelle.iter().map(|a| f64::from(a.annee)).collect()),
             values: attendance.annuelle.iter().map(|a| a.valeur).collect(),
             previous: None,
             legend: ("Visites comptées".into(), String::new()),
@@ -363,6 +368,21 @@ fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Feature]
         let (sites, alt, rings) = (&equity.sites, map::describe(&equity.sites), &equity.anneaux_km);
         let draw = || map::draw(sites, territory, rings);
         add(charts, "carte", &(sites, territory, rings), draw, alt, legende)?;
+        // L'essentiel's small map numbers the sites it lists.
+        let listed = &sites[..sites.len().min(PLACES_LISTED)];
+        let numbered = listed.iter().filter(|s| s.latitude.is_some() && s.longitude.is_some());
+        let names: Vec<String> = numbered
+            .enumerate()
+            .map(|(i, s)| format!("{} {}", i + 1, canvas::clean(&s.nom)))
+            .collect();
+        let alt = format!(
+            "Carte du territoire et des lieux d'accueil, numérotés comme dans la liste : {}.",
+            names.join(" ; ")
+        );
+        let count = names.len();
+        let draw = || map::draw_compact(sites, territory, count);
+        let legende = (String::new(), String::new());
+        add(charts, "carte_essentiel", &(sites, territory, count), draw, alt, legende)?;
     }
     Ok(())
 }
@@ -436,6 +456,7 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
             .take(report.visites_par_mois.len().max(previous.map_or(0, <[f64]>::len)))
             .map(|m| (*m).to_string())
             .collect(),
+            times: None,
             values: report.visites_par_mois.clone(),
             previous,
             legend: (now.clone(), before.clone()),

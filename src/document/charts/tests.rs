@@ -78,6 +78,7 @@ fn every_chart_of_the_complete_example_is_well_formed_and_readable() {
         "budget_fonctionnement",
         "budget_investissement",
         "carte",
+        "carte_essentiel",
         "chomage",
         "demandeurs_age",
         "demandeurs_categorie",
@@ -351,6 +352,7 @@ fn a_single_series_has_no_legend_and_two_series_have_one() {
     let labels = vec!["2025".to_string(), "2026".to_string()];
     let single = super::columns::Columns {
         labels: labels.clone(),
+        times: None,
         values: values.clone(),
         previous: None,
         legend: ("Visites par an".into(), "Année précédente".into()),
@@ -447,6 +449,30 @@ fn census_years_are_placed_by_their_date() {
 }
 
 #[test]
+fn attendance_columns_are_placed_by_their_year() {
+    // 2019, then 2023 and 2024: the four years' gap is four times the one year's, as on the
+    // line charts (the same time axis), not drawn alike.
+    let data = super::columns::Columns {
+        labels: vec!["2019".to_string(), "2023".to_string(), "2024".to_string()],
+        times: Some(vec![2019.0, 2023.0, 2024.0]),
+        values: vec![9_000.0, 11_880.0, 12_500.0],
+        previous: None,
+        legend: ("Visites comptées".into(), String::new()),
+        estimated: vec![false; 3],
+        estimated_legend: String::new(),
+    };
+    let svg = super::columns::draw(&data).unwrap();
+    assert_readable(&svg);
+    let boxes = text_boxes(&svg);
+    let x = |label: &str| {
+        let (b, _) = boxes.iter().find(|(_, t)| t == label).unwrap();
+        (b.0 + b.2) / 2.0
+    };
+    let ratio = (x("2023") - x("2019")) / (x("2024") - x("2023"));
+    assert!((ratio - 4.0).abs() < 0.1, "2019 → 2023 drawn {ratio} times 2023 → 2024");
+}
+
+#[test]
 fn the_opening_hours_show_every_day_of_the_week_the_closed_ones_as_closed() {
     let hours: crate::model::Horaires = toml::from_str(
         "[[jours]]\njour = \"mardi\"\nplages = [\"09:00-12:30\"]\n\
@@ -514,6 +540,7 @@ fn the_legend_of_reference_areas_names_only_the_areas_that_have_a_bar() {
 fn estimates_and_forecasts_are_drawn_lighter_and_named_in_the_legend() {
     let counted = super::columns::Columns {
         labels: vec!["2025 (10 mois)".to_string(), "2026".to_string(), "2027".to_string()],
+        times: Some(vec![2025.0, 2026.0, 2027.0]),
         values: vec![11_880.0, 16_900.0, 20_500.0],
         previous: None,
         legend: ("Visites comptées".into(), String::new()),

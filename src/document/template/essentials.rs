@@ -17,8 +17,13 @@ pub struct Essentials {
     pub chiffres: Vec<KeyFigure>,
     /// The visits' tile, also shown in 8.4.
     pub visites: Option<KeyFigure>,
-    /// The places where the services are available, for the small map's key.
+    /// The places where the services are available, for the small map's key: the first
+    /// [`crate::document::charts::PLACES_LISTED`] of 5.3.
     pub lieux: Vec<Place>,
+    /// The places of 5.3 not listed on the page.
+    pub autres_lieux: usize,
+    /// The territory's indicators (1.2.2), for a dossier that has no places to show yet.
+    pub territoire: Vec<KeyFigure>,
     /// What is still to come: actions of the plan not done yet, forecasts.
     pub a_venir: Vec<String>,
     /// The next label and the items it will add to the dossier (« 8.4 Rapport d'activité »).
@@ -43,6 +48,12 @@ pub struct Place {
     pub commune: String,
     /// Distance and time to the main site (« 17 km, 22 min »), when given.
     pub trajet: String,
+    /// Its number on the small map, when it has coordinates.
+    pub numero: Option<usize>,
+    /// Its kind's key (« point_relais »): the colour of its number, as on the map.
+    pub cle: String,
+    /// Planned, not open yet: its number hollow, as on the map.
+    pub prevu: bool,
 }
 
 /// The next label of the path and what it adds to the outline.
@@ -71,6 +82,13 @@ pub fn essentials(dossier: &Dossier, derived: &Derived) -> Essentials {
         visites: attendance(figures),
         partenaires: partners(figures),
         lieux: places(dossier),
+        autres_lieux: dossier
+            .implantation
+            .equite
+            .sites
+            .len()
+            .saturating_sub(crate::document::charts::PLACES_LISTED),
+        territoire: territory(dossier),
         a_venir: to_come(dossier),
         label_suivant: next_label(dossier),
         horaires: hours(dossier, figures),
@@ -228,6 +246,35 @@ fn sites(figures: &KeyFigures) -> Option<KeyFigure> {
     Some(tile(sites.total.to_string(), noun, parts.join(", ")))
 }
 
+/// The territory's indicators (1.2.2), each with its comparison area: the first six.
+fn territory(dossier: &Dossier) -> Vec<KeyFigure> {
+    dossier
+        .contexte
+        .social
+        .indicateurs
+        .iter()
+        .filter(|i| !i.nom.trim().is_empty())
+        .take(6)
+        .map(|i| {
+            let unit = |v: f64| match i.unite.trim() {
+                "" => format_auto(v, 1),
+                "%" => format!("{}\u{a0}%", format_auto(v, 1)),
+                u => format!("{} {u}", format_auto(v, 1)),
+            };
+            let mut detail = match (i.reference, i.reference_nom.trim()) {
+                (Some(r), "") => format!("référence : {}", unit(r)),
+                (Some(r), area) => format!("{area} : {}", unit(r)),
+                (None, _) => String::new(),
+            };
+            if let Some(year) = i.annee {
+                detail =
+                    if detail.is_empty() { year.to_string() } else { format!("{detail} ; {year}") };
+            }
+            tile(unit(i.valeur), i.nom.trim(), detail)
+        })
+        .collect()
+}
+
 fn places(dossier: &Dossier) -> Vec<Place> {
     let trip = |s: &crate::model::Site| {
         let parts: Vec<String> = [
@@ -239,16 +286,25 @@ fn places(dossier: &Dossier) -> Vec<Place> {
         .collect();
         parts.join(", ")
     };
+    // Numbered as the small map numbers them: the listed sites that have coordinates, in order.
+    let mut number = 0;
     dossier
         .implantation
         .equite
         .sites
         .iter()
+        .take(crate::document::charts::PLACES_LISTED)
         .map(|s| Place {
             nom: s.nom.clone(),
             genre: s.kind.label().to_string(),
             commune: s.commune.clone(),
             trajet: trip(s),
+            cle: s.kind.key().to_string(),
+            prevu: s.planned(),
+            numero: (s.latitude.is_some() && s.longitude.is_some()).then(|| {
+                number += 1;
+                number
+            }),
         })
         .collect()
 }
