@@ -152,14 +152,14 @@ pub fn draw_compact(sites: &[Site], territory: &[Feature], numbered: usize) -> R
     let room = (f64::from(WIDTH) - 2.0 * margin, 1.4 * f64::from(WIDTH));
     let (projection, drawn_height) = Projection::fit_in(base.iter().copied(), room, margin);
     // Below the territory, the scale bar's line.
-    let height = (drawn_height + 2.0 * margin) as i32 + 34;
+    let height = (drawn_height + 2.0 * margin) as i32 + 44;
     let points: Vec<(&Site, (i32, i32))> =
         placed.iter().map(|(s, p)| (*s, projection.point(*p))).collect();
-    let bounds = (2, 2, WIDTH as i32 - 2, height - 40);
+    let bounds = (2, 2, WIDTH as i32 - 2, height - 50);
     canvas::draw(height as u32, |area| {
         areas(area, territory, &projection)?;
         let mut taken = Taken::default();
-        scale_bar_sized(area, &projection, height - 6, 26.0, &mut taken)?;
+        scale_bar_sized(area, &projection, height - 6, COMPACT_NUMBER, &mut taken)?;
         for (site, p) in points.iter().skip(numbered) {
             marker(area, site.kind, site.planned(), *p)?;
             taken.boxes.push(square(*p, 9));

@@ -381,7 +381,7 @@ fn add_operations(charts: &mut Builder, dossier: &Dossier, territory: &[Feature]
         );
         let count = names.len();
         let draw = || map::draw_compact(sites, territory, count);
-        let legende = (String::new(), String::new());
+        let legende = ("Lieux d'accueil".to_string(), format!("Coordonnées : {}", charts.source));
         add(charts, "carte_essentiel", &(sites, territory, count), draw, alt, legende)?;
     }
     Ok(())

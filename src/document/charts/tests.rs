@@ -449,6 +449,28 @@ fn census_years_are_placed_by_their_date() {
 }
 
 #[test]
+fn the_small_map_of_l_essentiel_numbers_the_listed_sites_in_print_that_can_be_read() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fonctionnement");
+    let dossier: Dossier =
+        toml::from_str(&std::fs::read_to_string(dir.join("dossier.toml")).unwrap()).unwrap();
+    let territory =
+        crate::input::geo::parse(&std::fs::read(dir.join("territoire.geojson")).unwrap()).unwrap();
+    let sites = &dossier.implantation.equite.sites;
+    let svg = super::map::draw_compact(sites, &territory, 3).unwrap();
+    assert_readable(&svg);
+    let texts = text_boxes(&svg);
+    let numbers: Vec<&str> =
+        texts.iter().map(|(_, t)| t.as_str()).filter(|t| !t.ends_with("km")).collect();
+    assert_eq!(numbers, ["1", "2", "3"], "three numbers, no names: {texts:?}");
+    // Printed at least 175 pt wide (900 units), 36 units make 7 pt: the full map scaled down
+    // to that width printed its names at 3 to 4 pt.
+    for ((_, top, _, bottom), text) in &texts {
+        let size = (bottom - top) / 0.92;
+        assert!(size * 175.0 / 900.0 >= 6.99, "« {text} » at {:.1} pt", size * 175.0 / 900.0);
+    }
+}
+
+#[test]
 fn attendance_columns_are_placed_by_their_year() {
     // 2019, then 2023 and 2024: the four years' gap is four times the one year's, as on the
     // line charts (the same time axis), not drawn alike.
