@@ -65,7 +65,8 @@ pub fn draw(data: &Columns) -> Result<String> {
         let value_style = canvas::font(SMALL, true, INK, HPos::Center, VPos::Bottom);
         for (i, label) in data.labels.iter().enumerate() {
             let center = center(i);
-            let width = (slot * 0.6) as i32;
+            // At most 110 units wide: two years over the whole width made slabs.
+            let width = (slot * 0.6).min(110.0) as i32;
             let value = data.values.get(i).copied().unwrap_or(0.0).max(0.0);
             let fill = if data.estimated.get(i).copied().unwrap_or(false) { MEDIUM } else { DARK };
             match previous.get(i) {
