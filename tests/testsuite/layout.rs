@@ -275,14 +275,23 @@ fn no_body_page_is_left_half_empty_no_word_is_printed_over_another_and_l_essenti
         let text = crate::completeness::dossier(seed);
         std::fs::write(generated.join(format!("genere-{seed}.toml")), text).unwrap();
     }
+    let overview = dir.join("synthese.pdf");
     let output = crate::support::run(&[
         "batch",
         generated.to_str().unwrap(),
         "-o",
         out.to_str().unwrap(),
+        "--overview",
+        overview.to_str().unwrap(),
         "-q",
     ]);
     assert!(output.status.success(), "{}", crate::support::stderr(&output));
+    // The network overview too: no word split in its tables and captions (a caption in a
+    // half-width column read « fonctionne-ment »), none printed over another.
+    let split = split_words(&overview);
+    assert!(split.is_empty(), "overview: words split: {split:?}");
+    let over = overlapping_words(&overview);
+    assert!(over.is_empty(), "overview: words printed over others: {over:?}");
     for entry in std::fs::read_dir(&out).unwrap() {
         let pdf = entry.unwrap().path();
         pdfs.push((pdf.display().to_string(), pdf));
