@@ -483,8 +483,42 @@ fn edited(text: &str, changes: &[(String, Value)]) -> Result<String, Refused> {
         .filter(|f| f.severity == crate::diag::Severity::Error)
         .filter(|f| changes.iter().any(|(path, _)| under(&f.field, path)))
         .collect();
-    // What was wrong already before the change is not the change's fault (read only then).
-    let before = if found.is_empty() { Vec::new() } else { validate::form_findings(text) };
+    if !found.is_empty() {
+        refuse_new(found, &validate::form_findings(text))?;
+    }
+    refuse_meaning(text, &new, changes)?;
+    Ok(new)
+}
+
+/// Refuses a value of one control (not a table's rows) that a rule of meaning judges wrong at
+/// that very field — a colour « bordeaux » — so that it is never written to freeze the preview;
+/// what a rule says about other fields (an order of dates across two controls) stays a finding.
+fn refuse_meaning(old: &str, new: &str, changes: &[(String, Value)]) -> Result<(), Refused> {
+    let scalars: Vec<&str> = changes
+        .iter()
+        .filter(|(_, v)| !v.is_null() && !v.is_array() && !v.is_object())
+        .map(|(path, _)| path.as_str())
+        .collect();
+    if scalars.is_empty() {
+        return Ok(());
+    }
+    // A finding that names other fields too (`related`) is an inconsistency between controls,
+    // which the user mends one control at a time: it is shown, not refused.
+    let at_a_control = |f: &validate::Finding| {
+        f.severity == crate::diag::Severity::Error
+            && f.related.is_empty()
+            && scalars.contains(&f.field.as_str())
+    };
+    let found: Vec<_> = validate::meaning_findings(new).into_iter().filter(at_a_control).collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    refuse_new(found, &validate::meaning_findings(old))
+}
+
+/// Refuses (422) the findings that are new: what was wrong already before the change is not
+/// the change's fault.
+fn refuse_new(found: Vec<validate::Finding>, before: &[validate::Finding]) -> Result<(), Refused> {
     let problems: Vec<String> = found
         .into_iter()
         .filter(|f| !before.iter().any(|b| b.field == f.field && b.message == f.message))
@@ -493,13 +527,13 @@ fn edited(text: &str, changes: &[(String, Value)]) -> Result<String, Refused> {
             None => format!("{} : {}", f.field, f.message),
         })
         .collect();
-    if !problems.is_empty() {
-        return Err(unprocessable(format!(
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(unprocessable(format!(
             "valeur refusée, rien n'a été écrit : {}",
             problems.join(" ; ")
-        )));
+        ))),
     }
-    Ok(new)
 }
 
 /// Whether a finding's field is `path` or inside it.
@@ -667,6 +701,17 @@ fn paste(paste: &Paste) -> Answer {
         (keys, &grid[..])
     };
     let first_data_line = if is_header { 2 } else { 1 };
+    // A « Total » row is checked against the rows above and never counted, as in table files.
+    let (totals, wrong) =
+        validate::pasted_totals(&paste.chemin, data, &keys, first_data_line, &row);
+    if let Some(finding) = wrong.first() {
+        let hint = finding.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
+        return Err(unprocessable(format!(
+            "bloc refusé, la ligne de total ne correspond pas : {}{hint}",
+            finding.message
+        )));
+    }
+    let data = &data[..data.len() - totals];
     let mut lignes = Vec::new();
     for (n, cells) in data.iter().enumerate() {
         let index = lignes.len();
@@ -691,7 +736,17 @@ fn paste(paste: &Paste) -> Answer {
         }
         lignes.push(Value::Object(entry));
     }
-    Ok(json!({ "lignes": lignes, "constats": constats }))
+    let mut answer = json!({ "lignes": lignes, "constats": constats });
+    if totals > 0 {
+        answer["message"] = format!(
+            "{} vérifiée{} et retirée{} : un total n'est pas une ligne du tableau",
+            crate::fr::count(totals, "ligne de total", "lignes de total"),
+            if totals > 1 { "s" } else { "" },
+            if totals > 1 { "s" } else { "" },
+        )
+        .into();
+    }
+    Ok(answer)
 }
 
 #[derive(Deserialize)]

@@ -413,6 +413,47 @@ fn a_block_pasted_from_a_spreadsheet_becomes_typed_rows_by_its_header() {
 }
 
 #[test]
+fn a_total_row_pasted_is_checked_against_the_rows_above_and_never_counted() {
+    let editing = Editing::example("edit-paste-total");
+    let paste = |texte: &str| {
+        editing.post(
+            "/api/coller",
+            &json!({ "chemin": "budget.fonctionnement.charges", "texte": texte,
+                     "colonnes": ["poste", "montant"] }),
+        )
+    };
+    let (status, answer) = paste("Salaires\t182 000,50\nLoyer\t500\nTotal\t182 500,50\n");
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["lignes"].as_array().unwrap().len(), 2, "{answer}");
+    assert_eq!(answer["lignes"][1], json!({ "poste": "Loyer", "montant": 500.0 }));
+    assert!(answer["message"].as_str().unwrap().contains("total vérifiée et retirée"), "{answer}");
+    let (status, answer) = paste("Salaires\t182 000,50\nLoyer\t500\nTOTAL\t365 001\n");
+    assert_eq!(status, 422, "{answer}");
+    let message = answer["message"].as_str().unwrap();
+    assert!(message.contains("ligne 3, colonne B"), "{message}");
+    assert!(message.contains("ne correspond pas à la somme"), "{message}");
+}
+
+#[test]
+fn a_date_out_of_range_or_a_colour_the_rules_refuse_is_not_written() {
+    let editing = Editing::example("edit-control-rules");
+    let before = editing.bytes();
+    for (path, value, says) in [
+        ("cite.date", "275760-02-15", "hors de la plage admise (1900 à 2100)"),
+        ("cite.date", "2027-02-30", "le 30 février 2027 n'existe pas"),
+        ("apparence.couleur_principale", "bordeaux", "couleur non reconnue « bordeaux »"),
+    ] {
+        let (status, answer) = editing.set(path, json!(value));
+        assert_eq!(status, 422, "{path}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains(path) && message.contains(says), "{message}");
+        assert_eq!(editing.bytes(), before, "{path}");
+    }
+    let (status, answer) = editing.set("apparence.couleur_principale", json!("#7a1f2b"));
+    assert_eq!(status, 200, "a colour the rules accept is written: {answer}");
+}
+
+#[test]
 fn rows_of_a_csv_table_are_written_into_it_in_its_encoding_and_a_workbook_is_read_only() {
     let dir = scratch("edit-csv");
     copy_dir(&root().join("data/fonctionnement"), &dir);
