@@ -4,7 +4,7 @@
 //! Written by hand: a few lines each, following French typographic conventions (narrow no-break
 //! thousands separator, decimal comma, "1er" for the first of the month) that no crate implements.
 
-use crate::model::Date;
+use crate::model::{Date, MONTHS};
 
 /// Narrow no-break space (U+202F): French thousands separator and space before `; : ! ?`.
 pub const NNBSP: char = '\u{202F}';
@@ -94,21 +94,6 @@ pub fn format_time(minutes: u32) -> String {
 pub fn format_slot((start, end): (u32, u32)) -> String {
     format!("{}{NBSP}–{NBSP}{}", format_time(start), format_time(end))
 }
-
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 /// An aside added to a phrase: « (2026) » after a space, or « , 2025 (première année) » when
 /// the text holds parentheses of its own, so that a phrase never closes on « )) ». Empty for an

@@ -63,10 +63,10 @@ pub fn run(args: BatchArgs) -> Result<bool> {
     let made = outcomes.len() - failed;
     let ignored = found.ignored.len();
     eprintln!(
-        "{made} {}, {failed} en erreur, {ignored} {}, en {:.1} s ({threads} en parallèle)",
+        "{made} {}, {failed} en erreur, {ignored} {}, en {} s ({threads} en parallèle)",
         if made >= 2 { "dossiers produits" } else { "dossier produit" },
         if ignored >= 2 { "fichiers TOML ignorés" } else { "fichier TOML ignoré" },
-        start.elapsed().as_secs_f64()
+        crate::fr::format_number(start.elapsed().as_secs_f64(), 1)
     );
     Ok(failed == 0)
 }
@@ -149,10 +149,10 @@ fn status_line(o: &Outcome) -> String {
     let name = o.job.input.display();
     match &o.error {
         None => format!(
-            "ok {name} → {} ({} pages, {:.1} s)",
+            "ok {name} → {} ({}, {} s)",
             o.job.output.display(),
-            o.pages,
-            o.time.as_secs_f64()
+            crate::fr::count(o.pages, "page", "pages"),
+            crate::fr::format_number(o.time.as_secs_f64(), 1)
         ),
         Some(_) => format!("ERREUR {name}"),
     }

@@ -42,11 +42,11 @@ pub fn run(config: RenderConfig) -> Result<()> {
     if !config.quiet {
         eprintln!("{}", loaded.report.one_line());
         eprintln!(
-            "{} écrit : {} pages, {} ({:.1} s)",
+            "{} écrit : {}, {} ({} s)",
             dossier.output.display(),
-            compiled.pages,
+            crate::fr::count(compiled.pages, "page", "pages"),
             loaded.dossier.cite.label.label(),
-            start.elapsed().as_secs_f64()
+            crate::fr::format_number(start.elapsed().as_secs_f64(), 1)
         );
     }
     Ok(())

@@ -23,12 +23,14 @@ struct Refused {
     status: u16,
     message: String,
     version: Option<String>,
+    /// The fields a 422 is about (`…actions[3].debut`), for the page to show the message there.
+    champs: Vec<String>,
 }
 
 type Answer = Result<Value, Refused>;
 
 fn unprocessable(message: impl Into<String>) -> Refused {
-    Refused { status: 422, message: message.into(), version: None }
+    Refused { status: 422, message: message.into(), version: None, champs: Vec::new() }
 }
 
 fn reply(answer: Answer) -> Reply {
@@ -38,6 +40,9 @@ fn reply(answer: Answer) -> Reply {
             let mut body = json!({ "message": refused.message });
             if let Some(version) = refused.version {
                 body["version"] = version.into();
+            }
+            if !refused.champs.is_empty() {
+                body["champs"] = refused.champs.into();
             }
             json_response(refused.status, &body)
         }
@@ -49,6 +54,7 @@ fn body<'a, T: Deserialize<'a>>(request: &'a Request) -> Result<T, Refused> {
         status: 400,
         message: format!("requête illisible : {e}"),
         version: None,
+        champs: Vec::new(),
     })
 }
 
@@ -63,6 +69,7 @@ fn current(editor: &Editor, version: &str) -> Result<Vec<u8>, Refused> {
                       programme ?) : la page se met à jour, refaites la modification"
                 .into(),
             version: Some(actual),
+            champs: Vec::new(),
         });
     }
     Ok(bytes)
@@ -73,6 +80,7 @@ fn read(path: &Path) -> Result<Vec<u8>, Refused> {
         status: 500,
         message: format!("{e:#}"),
         version: None,
+        champs: Vec::new(),
     })
 }
 
@@ -101,6 +109,8 @@ fn dossier_view(editor: &Editor) -> Answer {
         "version": version,
         "fichier": editor.dossier.display().to_string(),
         "label": label.key(),
+        // `--label` decides for the session: the page then shows the file's menu disabled.
+        "label_impose": editor.options.label.map(|l| l.key()),
         "valeurs": values,
         "constats": assessed.constats,
         "plan": assessed.plan,
@@ -163,11 +173,11 @@ fn assessed_with(
     values: &Value,
 ) -> Assessed {
     match result {
-        Ok(loaded) => Assessed {
-            label: loaded.dossier.cite.label,
-            constats: constats(&loaded.warnings),
-            plan: plan(&loaded.report),
-        },
+        Ok(loaded) => {
+            let constats = constats(&loaded.warnings);
+            let plan = plan(&loaded.report, &constats);
+            Assessed { label: loaded.dossier.cite.label, constats, plan }
+        }
         Err(error) => {
             let constats = match error.downcast_ref::<DataErrors>() {
                 Some(data) => constats(data),
@@ -184,7 +194,8 @@ fn assessed_with(
             let label = editor.options.label.or(written).unwrap_or(Phase::Projet);
             let context = check::Context { computed: Vec::new(), same_as_previous: None };
             let report = check::assess(values, label, &context);
-            Assessed { label, constats, plan: plan(&report) }
+            let plan = plan(&report, &constats);
+            Assessed { label, constats, plan }
         }
     }
 }
@@ -207,20 +218,37 @@ fn constat(location: &Location) -> Value {
     })
 }
 
-fn plan(report: &check::Report) -> Vec<Value> {
+/// The completeness of each item as the page shows it: an item whose fields carry errors is
+/// not « complet » (the render would refuse them), whatever its content.
+fn plan(report: &check::Report, constats: &[Value]) -> Vec<Value> {
     let outline = Outline::get();
     report
         .items
         .iter()
         .map(|item| {
             let paths = outline.item(&item.numero).map(|i| i.data.clone()).unwrap_or_default();
+            let errors = constats
+                .iter()
+                .filter(|c| c["niveau"] == "erreur")
+                .filter_map(|c| c["chemin"].as_str())
+                .filter(|field| !field.is_empty() && paths.iter().any(|p| under(field, p)))
+                .count();
+            let mut statut = item.statut.label();
+            let mut manques = item.manques.clone();
+            if errors > 0 {
+                if item.statut == check::Status::Complet {
+                    statut = check::Status::ACompleter.label();
+                }
+                manques
+                    .push(format!("{} à corriger", crate::fr::count(errors, "erreur", "erreurs")));
+            }
             json!({
                 "numero": item.numero,
                 "titre": item.titre,
                 "niveau_plan": item.niveau,
-                "statut": item.statut.label(),
+                "statut": statut,
                 "attendu": item.attendu,
-                "manques": item.manques,
+                "manques": manques,
                 "chemins": paths,
             })
         })
@@ -406,7 +434,28 @@ fn vocabularies() -> Value {
 
 /// `GET /api/versions`.
 pub fn versions(editor: &Editor, _: &Request) -> Reply {
-    reply(Ok(json!(store::versions(&editor.dossier))))
+    let kept = store::versions(&editor.dossier);
+    let listed: Vec<Value> = kept
+        .iter()
+        .map(|k| {
+            let mut entry = json!(k);
+            entry["item"] = item_of(&k.modification).map_or(Value::Null, Value::from);
+            entry
+        })
+        .collect();
+    reply(Ok(Value::Array(listed)))
+}
+
+/// « 1.1 Le porteur du projet »: the outline's entry whose data holds a field, for the page to
+/// say what a version changed in the user's terms.
+fn item_of(field: &str) -> Option<String> {
+    let outline = Outline::get();
+    outline
+        .items
+        .iter()
+        .filter(|item| item.data.iter().any(|p| under(field, p)))
+        .max_by_key(|item| item.number.len())
+        .map(|item| format!("{} {}", item.number, item.title))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,7 +484,8 @@ fn change_fields(editor: &Editor, version: &str, changes: &[(String, Value)]) ->
     let old = current(editor, version)?;
     let new = edited(text_of(&old)?, changes)?;
     timings.mark("modification et contrôle de forme");
-    let answer = write(editor, &old, new.as_bytes(), &mut timings);
+    let what = changes.first().map(|(path, _)| path.as_str()).unwrap_or_default();
+    let answer = write(editor, &old, new.as_bytes(), what, &mut timings);
     timings.print();
     answer
 }
@@ -477,29 +527,67 @@ fn edited(text: &str, changes: &[(String, Value)]) -> Result<String, Refused> {
         let value = (!value.is_null()).then_some(value);
         store::set(&mut doc, &steps, value).map_err(|m| unprocessable(format!("{path} : {m}")))?;
     }
+    store::keep_closing_comments(&mut doc);
     let new = doc.to_string();
     let found: Vec<_> = validate::form_findings(&new)
         .into_iter()
         .filter(|f| f.severity == crate::diag::Severity::Error)
         .filter(|f| changes.iter().any(|(path, _)| under(&f.field, path)))
         .collect();
-    // What was wrong already before the change is not the change's fault (read only then).
-    let before = if found.is_empty() { Vec::new() } else { validate::form_findings(text) };
-    let problems: Vec<String> = found
+    if !found.is_empty() {
+        refuse_new(found, &validate::form_findings(text))?;
+    }
+    refuse_meaning(text, &new, changes)?;
+    Ok(new)
+}
+
+/// Refuses a value of one control (not a table's rows) that a rule of meaning judges wrong at
+/// that very field — a colour « bordeaux » — so that it is never written to freeze the preview;
+/// what a rule says about other fields (an order of dates across two controls) stays a finding.
+fn refuse_meaning(old: &str, new: &str, changes: &[(String, Value)]) -> Result<(), Refused> {
+    let scalars: Vec<&str> = changes
+        .iter()
+        .filter(|(_, v)| !v.is_null() && !v.is_array() && !v.is_object())
+        .map(|(path, _)| path.as_str())
+        .collect();
+    if scalars.is_empty() {
+        return Ok(());
+    }
+    // A finding that names other fields too (`related`) is an inconsistency between controls,
+    // which the user mends one control at a time: it is shown, not refused.
+    let at_a_control = |f: &validate::Finding| {
+        f.severity == crate::diag::Severity::Error
+            && f.related.is_empty()
+            && scalars.contains(&f.field.as_str())
+    };
+    let found: Vec<_> = validate::meaning_findings(new).into_iter().filter(at_a_control).collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    refuse_new(found, &validate::meaning_findings(old))
+}
+
+/// Refuses (422) the findings that are new: what was wrong already before the change is not
+/// the change's fault.
+fn refuse_new(found: Vec<validate::Finding>, before: &[validate::Finding]) -> Result<(), Refused> {
+    let new: Vec<validate::Finding> = found
         .into_iter()
         .filter(|f| !before.iter().any(|b| b.field == f.field && b.message == f.message))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let problems: Vec<String> = new
+        .iter()
         .map(|f| match &f.hint {
             Some(hint) => format!("{} : {} ({hint})", f.field, f.message),
             None => format!("{} : {}", f.field, f.message),
         })
         .collect();
-    if !problems.is_empty() {
-        return Err(unprocessable(format!(
-            "valeur refusée, rien n'a été écrit : {}",
-            problems.join(" ; ")
-        )));
-    }
-    Ok(new)
+    let mut refused =
+        unprocessable(format!("valeur refusée, rien n'a été écrit : {}", problems.join(" ; ")));
+    refused.champs = new.into_iter().map(|f| f.field).collect();
+    Err(refused)
 }
 
 /// Whether a finding's field is `path` or inside it.
@@ -513,12 +601,13 @@ fn under(field: &str, path: &str) -> bool {
 
 /// Writes the new text (keeping the old one as a version) and answers with the new version,
 /// findings and completeness.
-fn write(editor: &Editor, old: &[u8], new: &[u8], timings: &mut Timings) -> Answer {
+fn write(editor: &Editor, old: &[u8], new: &[u8], what: &str, timings: &mut Timings) -> Answer {
     let since = Instant::now();
-    store::write(&editor.dossier, old, new).map_err(|e| Refused {
+    store::write(&editor.dossier, old, new, what).map_err(|e| Refused {
         status: 500,
         message: format!("{e:#}"),
         version: None,
+        champs: Vec::new(),
     })?;
     timings.mark("écriture et version gardée");
     let version = store::version_of(new);
@@ -567,7 +656,7 @@ fn change_rows(editor: &Editor, change: &RowsChange) -> Answer {
     let files = validate::table_files(&editor.dossier, text);
     let Some(file) = files.into_iter().find(|f| f.field == change.chemin) else {
         let new = edited(text, &[(change.chemin.clone(), Value::Array(change.lignes.clone()))])?;
-        return write(editor, &old, new.as_bytes(), &mut Timings::start());
+        return write(editor, &old, new.as_bytes(), &change.chemin, &mut Timings::start());
     };
     if file.workbook {
         return Err(unprocessable(format!(
@@ -588,6 +677,7 @@ fn change_rows(editor: &Editor, change: &RowsChange) -> Answer {
         status: 500,
         message: format!("{e:#}"),
         version: None,
+        champs: Vec::new(),
     })?;
     editor.announce_tables(&store::version_of(&old));
     after_write(editor, store::version_of(&old), &old, since)
@@ -667,6 +757,17 @@ fn paste(paste: &Paste) -> Answer {
         (keys, &grid[..])
     };
     let first_data_line = if is_header { 2 } else { 1 };
+    // A « Total » row is checked against the rows above and never counted, as in table files.
+    let (totals, wrong) =
+        validate::pasted_totals(&paste.chemin, data, &keys, first_data_line, &row);
+    if let Some(finding) = wrong.first() {
+        let hint = finding.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
+        return Err(unprocessable(format!(
+            "bloc refusé, la ligne de total ne correspond pas : {}{hint}",
+            finding.message
+        )));
+    }
+    let data = &data[..data.len() - totals];
     let mut lignes = Vec::new();
     for (n, cells) in data.iter().enumerate() {
         let index = lignes.len();
@@ -691,7 +792,17 @@ fn paste(paste: &Paste) -> Answer {
         }
         lignes.push(Value::Object(entry));
     }
-    Ok(json!({ "lignes": lignes, "constats": constats }))
+    let mut answer = json!({ "lignes": lignes, "constats": constats });
+    if totals > 0 {
+        answer["message"] = format!(
+            "{} vérifiée{} et retirée{} : un total n'est pas une ligne du tableau",
+            crate::fr::count(totals, "ligne de total", "lignes de total"),
+            if totals > 1 { "s" } else { "" },
+            if totals > 1 { "s" } else { "" },
+        )
+        .into();
+    }
+    Ok(answer)
 }
 
 #[derive(Deserialize)]
@@ -735,6 +846,7 @@ fn upload(editor: &Editor, upload: &Upload) -> Answer {
             status: 413,
             message: "fichier trop grand : 64 Mo au plus".into(),
             version: None,
+            champs: Vec::new(),
         });
     }
     let name = super::files::sanitized(&upload.nom)
@@ -747,6 +859,7 @@ fn upload(editor: &Editor, upload: &Upload) -> Answer {
         status: 500,
         message: format!("{e:#}"),
         version: None,
+        champs: Vec::new(),
     })?;
     let mut changes = vec![(upload.chemin.clone(), Value::from(placed.name.clone()))];
     if let (Some(description), Some((entry, _))) =
@@ -780,7 +893,7 @@ fn upload(editor: &Editor, upload: &Upload) -> Answer {
             return Err(refused);
         }
     };
-    let mut answer = write(editor, &old, new.as_bytes(), &mut Timings::start())?;
+    let mut answer = write(editor, &old, new.as_bytes(), &upload.chemin, &mut Timings::start())?;
     answer["fichier"] = placed.name.into();
     Ok(answer)
 }
@@ -803,6 +916,7 @@ fn restore(editor: &Editor, restore: &Restore) -> Answer {
         status: 404,
         message: format!("version « {} » introuvable", restore.id),
         version: None,
+        champs: Vec::new(),
     })?;
-    write(editor, &old, &kept, &mut Timings::start())
+    write(editor, &old, &kept, "restauration", &mut Timings::start())
 }

@@ -293,6 +293,82 @@ fn to_value(value: &Value, existing: Option<&toml_edit::Value>) -> toml_edit::Va
     }
 }
 
+/// Keeps the comments that close a document with the section they belong to when tables are
+/// added. toml_edit writes a new table after the last one and before the document's trailing
+/// comments; the comment lines right under the last table (its commented optional keys, up to
+/// the first blank line) belong to that table's section, and a new table written there would
+/// split them from it (`[[annexes]]` in the middle of 6.2's commented template). Those lines
+/// become the head of the new table's own comments, so they stay under their section; the
+/// blocks after the blank line (other sections' templates) stay at the end.
+pub fn keep_closing_comments(doc: &mut DocumentMut) {
+    let trailing = doc.trailing().as_str().unwrap_or_default().to_string();
+    let attached_len = match trailing.find("\n\n") {
+        Some(at) => at + 1,
+        None => trailing.len(),
+    };
+    let attached = &trailing[..attached_len];
+    if attached.trim().is_empty() {
+        return;
+    }
+    // The table written last: the highest position, new tables taking their predecessor's
+    // (as toml_edit's writer orders them), the last visited among equals.
+    let mut order = Vec::new();
+    let mut last = 0;
+    visit_tables(doc.as_table(), &mut |table| {
+        if let Some(position) = table.position() {
+            last = position;
+        }
+        // A new table is created implicit; it is written with a header once it holds values.
+        let written = !table.is_implicit() || !table.get_values().is_empty();
+        order.push((last, table.position().is_none() && written));
+    });
+    let Some(target) = order.iter().enumerate().max_by_key(|(i, (p, _))| (*p, *i)).map(|(i, _)| i)
+    else {
+        return;
+    };
+    if !order[target].1 {
+        return;
+    }
+    let rest = trailing[attached_len..].to_string();
+    let mut index = 0;
+    visit_tables_mut(doc.as_table_mut(), &mut |table| {
+        if index == target {
+            let prefix =
+                table.decor().prefix().and_then(|p| p.as_str()).unwrap_or("\n").to_string();
+            table.decor_mut().set_prefix(format!("{attached}{prefix}"));
+        }
+        index += 1;
+    });
+    doc.set_trailing(rest);
+}
+
+/// Every table with a header, in the order toml_edit's writer visits them.
+fn visit_tables<'t>(table: &'t Table, f: &mut dyn FnMut(&'t Table)) {
+    if !table.is_dotted() {
+        f(table);
+    }
+    for (_, item) in table.iter() {
+        match item {
+            Item::Table(t) => visit_tables(t, f),
+            Item::ArrayOfTables(a) => a.iter().for_each(|t| visit_tables(t, f)),
+            _ => {}
+        }
+    }
+}
+
+fn visit_tables_mut(table: &mut Table, f: &mut dyn FnMut(&mut Table)) {
+    if !table.is_dotted() {
+        f(table);
+    }
+    for (_, item) in table.iter_mut() {
+        match item {
+            Item::Table(t) => visit_tables_mut(t, f),
+            Item::ArrayOfTables(a) => a.iter_mut().for_each(|t| visit_tables_mut(t, f)),
+            _ => {}
+        }
+    }
+}
+
 /// The folder of kept versions of a dossier.
 pub fn versions_dir(dossier: &Path) -> PathBuf {
     fsutil::folder_of(dossier).join(".cdm-render").join("versions")
@@ -305,11 +381,30 @@ pub struct Kept {
     pub id: String,
     /// When it was replaced, local time (AAAA-MM-JJ HH:MM:SS).
     pub date: String,
+    /// The same in French words: « 3 décembre 2026, 15 h 34 ».
+    pub date_texte: String,
+    /// What the write that replaced it changed: a field's path (`porteur.texte`), a table's, or
+    /// « restauration »; empty for versions kept before this was recorded.
+    pub modification: String,
     /// Its size.
     pub octets: u64,
     #[serde(skip)]
+    millis: i64,
+    #[serde(skip)]
     path: PathBuf,
 }
+
+/// « 3 décembre 2026, 15 h 34 ».
+fn french_time(time: &chrono::DateTime<chrono::Local>) -> String {
+    use chrono::{Datelike, Timelike};
+    let date =
+        crate::model::Date { year: time.year(), month: time.month() as u8, day: time.day() as u8 };
+    format!("{}, {} h {:02}", crate::fr::format_date(date), time.hour(), time.minute())
+}
+
+/// Writes of one field closer than this to the version kept before the first of them keep no
+/// version of their own: typing a paragraph must not use up the 100 versions.
+const COALESCE_MILLIS: i64 = 10_000;
 
 fn stem(dossier: &Path) -> String {
     let name = dossier.file_stem().map(|s| s.to_string_lossy().into_owned());
@@ -326,14 +421,24 @@ pub fn versions(dossier: &Path) -> Vec<Kept> {
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
             let rest = name.strip_prefix(&prefix)?.strip_suffix(".toml")?;
-            // <millis>-<counter>: the time of the write, then an order among writes of one ms.
-            let millis: i64 = rest.split('-').next()?.parse().ok()?;
+            // <millis>-<counter>[~<what>]: the time of the write, an order among writes of one
+            // ms, and what the write changed.
+            let (stamp, what) = rest.split_once('~').unwrap_or((rest, ""));
+            let millis: i64 = stamp.split('-').next()?.parse().ok()?;
             let meta = entry.metadata().ok()?;
-            let date = chrono::DateTime::from_timestamp_millis(millis)?
-                .with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string();
-            Some(Kept { id: name, date, octets: meta.len(), path: entry.path() })
+            let local =
+                chrono::DateTime::from_timestamp_millis(millis)?.with_timezone(&chrono::Local);
+            let date = local.format("%Y-%m-%d %H:%M:%S").to_string();
+            let date_texte = french_time(&local);
+            Some(Kept {
+                id: name.clone(),
+                date,
+                date_texte,
+                modification: what.to_string(),
+                octets: meta.len(),
+                millis,
+                path: entry.path(),
+            })
         })
         .collect();
     kept.sort_by(|a, b| b.id.cmp(&a.id));
@@ -347,27 +452,48 @@ pub fn kept(dossier: &Path, id: &str) -> Option<Vec<u8>> {
 }
 
 /// Writes the dossier's new text atomically, first keeping the text it replaces (unless the
-/// newest kept version is that text already), then the oldest beyond [`KEPT_VERSIONS`] go.
-pub fn write(dossier: &Path, old: &[u8], new: &[u8]) -> Result<()> {
-    keep(dossier, old)?;
+/// newest kept version is that text already, or was kept a few seconds ago before a write of
+/// the same field: [`COALESCE_MILLIS`]), then the oldest beyond [`KEPT_VERSIONS`] go. `what`
+/// says what the write changes (a field's path), shown with the version.
+pub fn write(dossier: &Path, old: &[u8], new: &[u8], what: &str) -> Result<()> {
+    keep(dossier, old, what)?;
     fsutil::write_atomic(dossier, new)
 }
 
-fn keep(dossier: &Path, old: &[u8]) -> Result<()> {
+/// `what` as it goes into a version's file name: the characters of a field path only.
+fn named(what: &str) -> String {
+    let clean: String = what
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "_.[]".contains(c) { c } else { '_' })
+        .take(80)
+        .collect();
+    clean
+}
+
+fn keep(dossier: &Path, old: &[u8], what: &str) -> Result<()> {
     let existing = versions(dossier);
-    let same = existing.first().and_then(|k| std::fs::read(&k.path).ok()).is_some_and(|b| b == old);
-    if same || old.is_empty() {
+    let newest = existing.first();
+    let same = newest.and_then(|k| std::fs::read(&k.path).ok()).is_some_and(|b| b == old);
+    let now = chrono::Utc::now().timestamp_millis();
+    let what = named(what);
+    let same_burst = newest.is_some_and(|k| {
+        !what.is_empty() && k.modification == what && now - k.millis < COALESCE_MILLIS
+    });
+    if same || same_burst || old.is_empty() {
         return Ok(());
     }
     let dir = versions_dir(dossier);
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("impossible de créer {}", dir.display()))?;
-    let millis = chrono::Utc::now().timestamp_millis();
+    let millis = now;
     let counter = existing
         .iter()
         .filter(|k| k.id.starts_with(&format!("{}-{millis:013}-", stem(dossier))))
         .count();
-    let name = format!("{}-{millis:013}-{counter:03}.toml", stem(dossier));
+    let name = match what.is_empty() {
+        true => format!("{}-{millis:013}-{counter:03}.toml", stem(dossier)),
+        false => format!("{}-{millis:013}-{counter:03}~{what}.toml", stem(dossier)),
+    };
     fsutil::write_atomic(&dir.join(name), old)?;
     for gone in existing.iter().skip(KEPT_VERSIONS - 1) {
         let _ = std::fs::remove_file(&gone.path);

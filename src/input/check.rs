@@ -287,15 +287,15 @@ pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(value, |v, key| v.get(key))
 }
 
-/// Whether a value carries no content: null, blank strings, empty lists, flags, or objects made
-/// only of those. Flags (`inchange`, `partenaire`) say something about content, they are not
-/// content.
+/// Whether a value carries no content: null, blank strings, flags, and lists or objects made
+/// only of those (a table whose rows are all blank is no table). Flags (`inchange`,
+/// `partenaire`) say something about content, they are not content.
 pub fn is_empty(value: &Value) -> bool {
     match value {
         Value::Null | Value::Bool(_) => true,
         Value::String(s) => s.trim().is_empty(),
         Value::Number(_) => false,
-        Value::Array(a) => a.is_empty(),
+        Value::Array(a) => a.iter().all(is_empty),
         Value::Object(o) => o.values().all(is_empty),
     }
 }
@@ -353,6 +353,17 @@ mod tests {
         // In a phase where 1.2 is only « à actualiser », an empty item hides nothing.
         let empty = check("", Phase::Fonctionnement);
         assert!(empty.item("1.2.3").is_none(), "sub-items of an empty item are not judged");
+    }
+
+    #[test]
+    fn rows_without_any_value_do_not_make_a_table_complete() {
+        let json = serde_json::json!({
+            "contexte": { "texte": "Le territoire.", "activites": { "texte": "Agriculture.",
+                "secteurs": { "postes": [{ "nom": "" }, { "nom": " " }] } } }
+        });
+        let context = Context { computed: vec![], same_as_previous: None };
+        let report = assess(&json, Phase::Projet, &context);
+        assert_eq!(report.item("1.2.1").unwrap().statut, Status::ACompleter);
     }
 
     #[test]

@@ -15,6 +15,22 @@ pub struct Date {
     pub day: u8,
 }
 
+/// The months in French, lower case (« février »): dates in words, here and in `fr`.
+pub const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum DateInput {
@@ -38,6 +54,10 @@ impl TryFrom<DateInput> for Date {
 }
 
 impl Date {
+    /// The years a dossier's date may fall in. A date picker accepts years up to 275760; a
+    /// year typed one digit too long is a slip, and a chart spanning centuries cannot be drawn.
+    pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
     /// Parses `AAAA-MM-JJ`, checking that the day exists.
     pub fn parse(text: &str) -> Result<Date, String> {
         let err = || {
@@ -46,8 +66,19 @@ impl Date {
         let mut parts = text.trim().splitn(3, '-');
         let mut next = || parts.next().and_then(|p| p.parse::<i32>().ok()).ok_or_else(err);
         let (year, month, day) = (next()?, next()?, next()?);
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
             return Err(err());
+        }
+        if day > days_in_month(year, month) {
+            let name = MONTHS[(month - 1) as usize];
+            return Err(format!("date invalide « {text} » : le {day} {name} {year} n'existe pas"));
+        }
+        if !Date::PLAUSIBLE_YEARS.contains(&year) {
+            return Err(format!(
+                "date invalide « {text} » : l'année {year} est hors de la plage admise ({} à {})",
+                Date::PLAUSIBLE_YEARS.start(),
+                Date::PLAUSIBLE_YEARS.end()
+            ));
         }
         Ok(Date { year, month: month as u8, day: day as u8 })
     }

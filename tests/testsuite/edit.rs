@@ -28,8 +28,14 @@ pub struct Editing {
 impl Editing {
     /// Starts the editor on `target` (a file or a folder) and waits for its address.
     pub fn start(target: &Path, file: PathBuf) -> Editing {
+        Editing::start_with(target, file, &[])
+    }
+
+    /// The same, with more options on the command line (`--label`).
+    pub fn start_with(target: &Path, file: PathBuf, options: &[&str]) -> Editing {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cdm-render"))
             .args(["edit", "--no-open", "--port", "0", "-q"])
+            .args(options)
             .arg(target)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
@@ -298,6 +304,40 @@ fn the_comments_of_the_starter_survive_edits_of_values_and_rows() {
 }
 
 #[test]
+fn a_new_table_is_written_after_the_commented_lines_of_the_last_section_of_the_starter() {
+    let dir = scratch("edit-starter-end");
+    let editing = Editing::start(&dir, dir.join("dossier.toml"));
+    let starter = editing.text();
+    // The last table of the starter with the commented lines right under it (its template).
+    let header = starter.rfind("\n[").expect("a table") + 1;
+    let end = header + starter[header..].find("\n\n").expect("a blank line after it");
+    let section = &starter[header..end];
+    assert!(section.lines().filter(|l| l.starts_with('#')).count() > 2, "{section}");
+    let (status, answer) = editing.set("apparence.couleur_principale", json!("#1d4f73"));
+    assert_eq!(status, 200, "{answer}");
+    let text = editing.text();
+    let at = text.find(section).unwrap_or_else(|| panic!("section kept whole:\n{text}"));
+    let table = text.find("\n[apparence]").expect("the new table");
+    assert!(table > at + section.len() - 1, "written after the section:\n{text}");
+    // The other sections' commented templates stay at the end, after the new table.
+    assert!(text.rfind("# ─── Identité visuelle").unwrap() > table, "{text}");
+}
+
+#[test]
+fn with_label_on_the_command_line_the_page_is_told_the_label_is_not_the_files() {
+    let dir = scratch("edit-label");
+    let file = dir.join("dossier.toml");
+    let editing = Editing::start_with(&dir, file.clone(), &["--label", "fonctionnement"]);
+    let (_, dossier) = editing.get("/api/dossier");
+    assert_eq!(dossier["label_impose"], "fonctionnement", "{}", dossier["label"]);
+    assert_eq!(dossier["label"], "fonctionnement");
+    drop(editing);
+    let editing = Editing::start(&dir, file);
+    let (_, dossier) = editing.get("/api/dossier");
+    assert_eq!(dossier["label_impose"], Value::Null, "without --label, the file's label decides");
+}
+
+#[test]
 fn a_value_of_the_wrong_type_is_refused_in_french_and_nothing_is_written() {
     let editing = Editing::example("edit-types");
     let before = editing.bytes();
@@ -323,12 +363,18 @@ fn a_value_of_the_wrong_type_is_refused_in_french_and_nothing_is_written() {
 fn a_version_kept_before_a_change_restores_the_previous_value() {
     let editing = Editing::example("edit-restore");
     let original = editing.text();
+    // Writes of one field a few seconds apart (typing) keep one version, the one before them.
+    assert_eq!(editing.set("cite.version", json!("3.9")).0, 200);
     assert_eq!(editing.set("cite.version", json!("4.0")).0, 200);
-    assert_eq!(editing.set("cite.version", json!("5.0")).0, 200);
+    assert_eq!(editing.set("porteur.texte", json!("Un autre texte.")).0, 200);
     let (_, versions) = editing.get("/api/versions");
     let versions = versions.as_array().unwrap().clone();
     assert_eq!(versions.len(), 2, "{versions:?}");
-    // Newest first: the state before « 5.0 » was written.
+    // Newest first: the state before the porteur's text was written, said in words.
+    assert_eq!(versions[0]["modification"], "porteur.texte", "{versions:?}");
+    assert!(versions[0]["item"].as_str().unwrap().starts_with("1.1 "), "{versions:?}");
+    let when = versions[0]["date_texte"].as_str().unwrap();
+    assert!(when.contains(" 20") && when.contains(" h "), "{when}");
     let (status, answer) = editing
         .post("/api/restaurer", &json!({ "version": editing.version(), "id": versions[0]["id"] }));
     assert_eq!(status, 200, "{answer}");
@@ -410,6 +456,47 @@ fn a_block_pasted_from_a_spreadsheet_becomes_typed_rows_by_its_header() {
     assert_eq!(finding["chemin"], "budget.fonctionnement.charges[1].montant");
     assert!(finding["message"].as_str().unwrap().contains("n'est pas un nombre"), "{finding}");
     assert_eq!(editing.bytes(), before, "pasting writes nothing");
+}
+
+#[test]
+fn a_total_row_pasted_is_checked_against_the_rows_above_and_never_counted() {
+    let editing = Editing::example("edit-paste-total");
+    let paste = |texte: &str| {
+        editing.post(
+            "/api/coller",
+            &json!({ "chemin": "budget.fonctionnement.charges", "texte": texte,
+                     "colonnes": ["poste", "montant"] }),
+        )
+    };
+    let (status, answer) = paste("Salaires\t182 000,50\nLoyer\t500\nTotal\t182 500,50\n");
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["lignes"].as_array().unwrap().len(), 2, "{answer}");
+    assert_eq!(answer["lignes"][1], json!({ "poste": "Loyer", "montant": 500.0 }));
+    assert!(answer["message"].as_str().unwrap().contains("total vérifiée et retirée"), "{answer}");
+    let (status, answer) = paste("Salaires\t182 000,50\nLoyer\t500\nTOTAL\t365 001\n");
+    assert_eq!(status, 422, "{answer}");
+    let message = answer["message"].as_str().unwrap();
+    assert!(message.contains("ligne 3, colonne B"), "{message}");
+    assert!(message.contains("ne correspond pas à la somme"), "{message}");
+}
+
+#[test]
+fn a_date_out_of_range_or_a_colour_the_rules_refuse_is_not_written() {
+    let editing = Editing::example("edit-control-rules");
+    let before = editing.bytes();
+    for (path, value, says) in [
+        ("cite.date", "275760-02-15", "hors de la plage admise (1900 à 2100)"),
+        ("cite.date", "2027-02-30", "le 30 février 2027 n'existe pas"),
+        ("apparence.couleur_principale", "bordeaux", "couleur non reconnue « bordeaux »"),
+    ] {
+        let (status, answer) = editing.set(path, json!(value));
+        assert_eq!(status, 422, "{path}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains(path) && message.contains(says), "{message}");
+        assert_eq!(editing.bytes(), before, "{path}");
+    }
+    let (status, answer) = editing.set("apparence.couleur_principale", json!("#7a1f2b"));
+    assert_eq!(status, 200, "a colour the rules accept is written: {answer}");
 }
 
 #[test]

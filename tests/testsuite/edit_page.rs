@@ -285,6 +285,8 @@ fn a_label_projet_dossier_is_written_from_an_empty_folder_through_the_page_until
         assert!(text.contains(typed), "the PDF shows « {typed} »:\n{text}");
     }
 
+    a_new_row_waits_in_the_page_and_typing_meets_a_disk_edit_in_the_open(&page, &toml);
+
     // The page, on a form with a grid and on the annexes' form, has nothing axe-core reports.
     for numero in ["4.1", "annexes", "couverture"] {
         page.open(numero);
@@ -301,4 +303,71 @@ fn a_label_projet_dossier_is_written_from_an_empty_folder_through_the_page_until
         );
         browser.screenshot(&root().join(target));
     }
+}
+
+/// « Ajouter une ligne » in a table whose rows need a number: the new row stays in the page
+/// (marked, saying what it lacks) until its cells are filled, then is written. Text typed and
+/// not yet sent when the file changes on disk: the field shows the file's value, says so, and
+/// gives the typed text back on request.
+fn a_new_row_waits_in_the_page_and_typing_meets_a_disk_edit_in_the_open(
+    page: &Page,
+    toml: &std::path::Path,
+) {
+    let browser = page.browser;
+    let table = "implantation.equite.sites";
+    page.open("5.3");
+    let before = std::fs::read_to_string(toml).unwrap();
+    browser.click(&format!("[data-ajouter=\"{table}\"]"));
+    browser.wait(
+        "a row being filled in",
+        &format!("return document.querySelectorAll('[data-tableau=\"{table}\"] tbody tr.brouillon').length === 1"),
+    );
+    page.fill(&format!("{table}[0].nom"), "Médiathèque de Serre");
+    let note = browser.eval(&format!(
+        "return document.querySelector('[data-tableau=\"{table}\"] tr.brouillon .note').innerText"
+    ));
+    assert!(note.as_str().unwrap().contains("remplissez"), "{note}");
+    assert_eq!(std::fs::read_to_string(toml).unwrap(), before, "an incomplete row is not written");
+    browser.eval(&format!(
+        "const kind = document.querySelector('[data-chemin=\"{table}[0].type\"]'); \
+         kind.value = kind.options[1].value; kind.dispatchEvent(new Event('change')); return true"
+    ));
+    browser.wait(
+        "the row written",
+        &format!("return !document.querySelector('[data-tableau=\"{table}\"] tr.brouillon')"),
+    );
+    page.settle();
+    let text = std::fs::read_to_string(toml).unwrap();
+    assert!(text.contains("nom = \"Médiathèque de Serre\""), "{text}");
+    page.open("1.2");
+
+    // Typing under way in a field (not yet sent) while another program changes that field.
+    browser.eval(
+        "const area = document.querySelector('[data-chemin=\"contexte.texte\"]'); \
+         area.value = 'Texte tapé dans la page.'; area.dataset.modifie = '1'; return true",
+    );
+    let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
+    doc["contexte"]["texte"] = toml_edit::value("Texte changé sur le disque.");
+    std::fs::write(toml, doc.to_string()).unwrap();
+    browser.wait(
+        "the field in conflict",
+        "return !!document.querySelector('[data-reprendre=\"contexte.texte\"]')",
+    );
+    let shown =
+        browser.eval("return document.querySelector('[data-chemin=\"contexte.texte\"]').value");
+    assert_eq!(shown, "Texte changé sur le disque.", "the field shows the file's value");
+    let said = browser.eval(
+        "return document.querySelector('[data-champ=\"contexte.texte\"] .message').innerText",
+    );
+    assert!(said.as_str().unwrap().contains("Texte tapé dans la page."), "{said}");
+    browser.click("[data-reprendre=\"contexte.texte\"]");
+    browser.wait(
+        "the typed text sent",
+        "return document.querySelector('[data-chemin=\"contexte.texte\"]').dataset.modifie === '0'",
+    );
+    page.settle();
+    let text = std::fs::read_to_string(toml).unwrap();
+    assert!(text.contains("texte = \"Texte tapé dans la page.\""), "{text}");
+    // Put the narrative back: the item stays complete for what follows.
+    page.fill("contexte.texte", &narrative("Le territoire vit de l'industrie et du tourisme"));
 }

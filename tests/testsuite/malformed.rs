@@ -63,7 +63,15 @@ const CASES: &[Case] = &[
             "dossier.toml",
             "[cite]\nnom = \"X\"\nlabel = \"projet\"\ndate = §\"2026-02-30\"\n",
         )],
-        message: "date invalide « 2026-02-30 »",
+        message: "date invalide « 2026-02-30 » : le 30 février 2026 n'existe pas",
+    },
+    Case {
+        name: "date hors de la plage admise (un chiffre de trop dans l'année)",
+        files: &[(
+            "dossier.toml",
+            "[complements.plan_amelioration]\n[[complements.plan_amelioration.actions]]\naction = \"A\"\ndebut = 2026-01-01\nfin = §\"275760-02-15\"\n",
+        )],
+        message: "l'année 275760 est hors de la plage admise (1900 à 2100)",
     },
     Case {
         name: "date avec une heure",

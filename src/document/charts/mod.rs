@@ -171,6 +171,7 @@ fn add(
             canvas::take_shortened();
             canvas::take_key();
             let svg = draw()?;
+            drawable(&svg, &legende)?;
             let (abreges, cle) = (canvas::take_shortened(), canvas::take_key());
             let cached = (key, svg.clone(), abreges.clone(), cle.clone());
             charts.cache.drawn.insert(id.to_string(), cached);
@@ -182,6 +183,24 @@ fn add(
     let svg = charts.palette.apply(&svg);
     let alt = bounded_alt(alt);
     charts.charts.insert(id.to_string(), Chart { chemin, alt, legende, abreges, cle, source, svg });
+    Ok(())
+}
+
+/// Most elements a chart may have: Typst's SVG reader (usvg) gives up at a million nodes with
+/// an error that names the generated file only; a chart that large means data out of any
+/// plausible range (dates centuries apart), which the user must hear about by the chart's name.
+const MAX_ELEMENTS: usize = 200_000;
+
+fn drawable(svg: &str, legende: &str) -> Result<()> {
+    let elements = svg.matches('<').count();
+    if elements > MAX_ELEMENTS {
+        anyhow::bail!(
+            "le graphique « {legende} » est trop chargé pour être dessiné ({} éléments, au plus {}) : \
+             vérifiez les données qu'il montre (des dates trop éloignées, des valeurs démesurées)",
+            crate::fr::format_number(elements as f64, 0),
+            crate::fr::format_number(MAX_ELEMENTS as f64, 0)
+        );
+    }
     Ok(())
 }
 

@@ -582,3 +582,13 @@ fn estimates_and_forecasts_are_drawn_lighter_and_named_in_the_legend() {
     );
     assert!(svg.to_uppercase().contains(&medium), "the forecast column is lighter");
 }
+
+#[test]
+fn a_chart_too_large_for_the_svg_reader_is_refused_by_its_caption() {
+    let huge = "<g/>".repeat(super::MAX_ELEMENTS + 1);
+    let message = super::drawable(&huge, "Calendrier du plan d'amélioration").unwrap_err();
+    let message = message.to_string();
+    assert!(message.contains("« Calendrier du plan d'amélioration » est trop chargé"), "{message}");
+    assert!(!message.contains(".svg"), "{message}");
+    assert!(super::drawable("<svg><g/></svg>", "x").is_ok());
+}

@@ -178,7 +178,20 @@ function absorb(reply) {
   if (reply.plan) state.plan = reply.plan;
   document.body.dataset.version = state.version || "";
   showOutline();
+  refreshItemStatus();
   placeFindings();
+}
+
+/** The status under each title of the form, from the plan just received (the form itself is
+ *  not drawn again after a change, so that typing is not disturbed). */
+function refreshItemStatus() {
+  for (const section of document.querySelectorAll("#formulaire [data-section]")) {
+    const item = entries().find((i) => i.numero === section.dataset.section);
+    const line = section.querySelector(":scope > .statut-item");
+    if (!item || !item.statut || !line) continue;
+    const fresh = statusLine(item);
+    line.replaceWith(fresh);
+  }
 }
 
 /** What to tell the user about a refused change; true when the values were reloaded. */
@@ -216,8 +229,8 @@ function sendChange({ kind, route, path, body, before, apply, record, after, whe
     } catch (error) {
       say("Non enregistré");
       if (error instanceof ApiError) {
-        if (error.status === 422) fieldMessage(path, error.message);
         if (!(await refused(error))) whenNotWritten();
+        if (error.status === 422) showRefusal(path, error);
       } else alertUser("Le serveur ne répond pas (cdm-render edit est-il arrêté ?)");
       return false;
     }
@@ -257,6 +270,7 @@ async function reload() {
   state.plan = dossier.plan || [];
   state.tableaux = dossier.tableaux || {};
   state.label = dossier.label || "";
+  state.labelImpose = dossier.label_impose || null;
   state.fichier = dossier.fichier || "";
   document.body.dataset.version = state.version || "";
   $("titre").textContent = "Écrire le dossier" + (state.fichier ? " — " + state.fichier.split(/[\\/]/).pop() : "");
@@ -474,7 +488,7 @@ function showOutline() {
       found.length ? el("span", { class: "nb-constats" + (errors ? " erreur" : "") }, errors ? counted(errors, "erreur", "erreurs") : counted(found.length, "avertissement", "avertissements")) : null);
     list.append(el("li", { class: css + " niveau-" + depth(item) }, button));
   }
-  $("resume").textContent = counts.complet + " complet(s), " + counts.a_completer + " à compléter, " + counts.manquant + " manquant(s)" + (state.label ? " — label " + state.label : "");
+  $("resume").textContent = counted(counts.complet, "complet", "complets") + ", " + counts.a_completer + " à compléter, " + counted(counts.manquant, "manquant", "manquants") + (state.label ? " — label " + state.label : "");
   if (focused) {
     const again = list.querySelector('[data-numero="' + CSS.escape(focused) + '"]');
     if (again) again.focus();
@@ -540,9 +554,7 @@ function itemSection(item, all, level) {
   const heading = el("h" + level, { id: newId("titre") }, (item.statut === null ? "" : item.numero + " ") + item.titre);
   section.append(heading);
   if (item.statut) {
-    const css = statusClass[item.statut] || "";
-    section.append(el("p", { class: "statut-item " + css }, el("span", { "aria-hidden": "true" }, (statusIcon[css] || "") + " "),
-      item.statut + (item.niveau_plan ? " — information " + levelOf(item) : "")));
+    section.append(statusLine(item));
   }
   if (item.attendu) section.append(el("p", { class: "attendu" }, el("strong", {}, "Attendu : "), item.attendu));
   section.append(el("ul", { class: "constats-item", "data-constats": item.numero }));
@@ -558,6 +570,13 @@ function itemSection(item, all, level) {
   for (const child of children) section.append(itemSection(child, all, Math.min(level + 1, 4)));
   if (item.numero === "annexes") section.append(annexForm());
   return section;
+}
+
+/** The line under an item's title: its status and level. */
+function statusLine(item) {
+  const css = statusClass[item.statut] || "";
+  return el("p", { class: "statut-item " + css }, el("span", { "aria-hidden": "true" }, (statusIcon[css] || "") + " "),
+    item.statut + (item.niveau_plan ? " — information " + levelOf(item) : ""));
 }
 
 /** The control or group of controls for the value at `path`. */
@@ -608,7 +627,18 @@ function field(path, s, key, value) {
     wrapper.append(el("label", { for: id }, title), help, control.node, message);
   }
   fields.set(path, { wrapper, message, control: control.node });
+  if (path === "cite.label") labelFromCommandLine(wrapper, control.node);
   return wrapper;
+}
+
+/** With `--label` on the command line, the label is the command line's for the whole session:
+ *  the file's menu is shown disabled, with why, rather than changing nothing while saying « à jour ». */
+function labelFromCommandLine(wrapper, control) {
+  if (!state.labelImpose) return;
+  control.disabled = true;
+  const phases = ((state.schema["x-formulaires"] || {}).vocabulaires || {}).Phase || [];
+  const name = (phases.find((p) => p.cle === state.labelImpose) || { libelle: state.labelImpose }).libelle;
+  wrapper.append(el("p", { class: "aide" }, "Le label est fixé par la ligne de commande (--label " + state.labelImpose + " : " + name + ") : ce menu est sans effet tant que l'éditeur tourne ainsi. Relancez cdm-render edit sans --label pour suivre le label du fichier."));
 }
 
 function showMessage(box, text, level) {
@@ -616,6 +646,17 @@ function showMessage(box, text, level) {
   if (text) box.append(el("p", { class: level }, text));
   const control = box.parentElement && box.parentElement.querySelector("input, select, textarea");
   if (control && level === "erreur") control.setAttribute("aria-invalid", text ? "true" : "false");
+}
+
+/** A change the server refused (422): its message at the control sent, and at each field it
+ *  names (`champs`: the cell of a row) when that field has a control in the form. */
+function showRefusal(path, error) {
+  fieldMessage(path, error.message);
+  for (const champ of error.body.champs || []) {
+    const f = champ !== path && fields.get(champ);
+    if (f) showMessage(f.message, error.message.replace(/^valeur refusée, rien n'a été écrit : /, ""), "erreur");
+  }
+  say("Non enregistré : " + error.message);
 }
 
 function fieldMessage(path, text) {
@@ -794,14 +835,16 @@ function columnsOf(path, s) {
     const fromTable = table && table.colonnes ? table.colonnes.find((c) => c.cle === k) : null;
     const node = props[k] || {};
     const sh = shape(node, k);
-    return { cle: k, titre: (fromTable && fromTable.titre) || titleOf(sh.d, k), shape: sh };
+    return { cle: k, titre: (fromTable && fromTable.titre) || titleOf(sh.d, k), shape: sh, obligatoire: !!(fromTable && fromTable.obligatoire) };
   });
 }
 
 function grid(path, s, key) {
   const table = state.tableaux[path];
   const readOnly = !!(table && (table.lecture_seule || table.source === "classeur"));
-  const rows = clone(currentRows(path)) || [];
+  const saved = (currentRows(path) || []).length;
+  // Rows being filled in (kept in the page until their required cells are) follow the file's.
+  const rows = (clone(currentRows(path)) || []).concat(clone(draftsOf(path)));
   const columns = columnsOf(path, s);
   const captionId = newId("tableau");
   const wrapper = el("div", { class: "grille", "data-champ": path, "data-tableau": path });
@@ -822,7 +865,7 @@ function grid(path, s, key) {
   tableEl.append(el("thead", {}, head));
   const body = el("tbody");
   rows.forEach((row, r) => {
-    const tr = el("tr", { "data-ligne": r });
+    const tr = el("tr", { "data-ligne": r, "data-brouillon": r >= saved ? r - saved : null });
     for (const c of columns) {
       const cellPath = path + "[" + r + "]." + c.cle;
       const id = newId("cellule");
@@ -836,6 +879,7 @@ function grid(path, s, key) {
         const control = makeControl(cellShape, c.cle, row ? row[c.cle] : undefined, {
           id, label: c.titre + ", ligne " + (r + 1), describedBy: id + "-message", path: cellPath,
           commit: (v) => {
+            if (r >= saved) return commitDraft(path, r - saved, c.cle, v, columns);
             const next = clone(currentRows(path));
             next[r] = Object.assign({}, next[r]);
             if (v === null) delete next[r][c.cle]; else next[r][c.cle] = v;
@@ -851,7 +895,9 @@ function grid(path, s, key) {
       }
       tr.append(td);
     }
-    if (!readOnly) {
+    if (!readOnly && r >= saved) tr.append(draftActions(path, r - saved, r, columns));
+    if (!readOnly && r >= saved) tr.classList.add("brouillon");
+    if (!readOnly && r < saved) {
       const move = (delta) => {
         const next = clone(currentRows(path));
         const [moved] = next.splice(r, 1);
@@ -864,7 +910,7 @@ function grid(path, s, key) {
       };
       tr.append(el("td", { class: "actions" },
         el("button", { type: "button", "aria-label": "Monter la ligne " + (r + 1), disabled: r === 0, onclick: () => move(-1) }, "↑"),
-        el("button", { type: "button", "aria-label": "Descendre la ligne " + (r + 1), disabled: r === rows.length - 1, onclick: () => move(1) }, "↓"),
+        el("button", { type: "button", "aria-label": "Descendre la ligne " + (r + 1), disabled: r >= saved - 1, onclick: () => move(1) }, "↓"),
         el("button", { type: "button", "aria-label": "Supprimer la ligne " + (r + 1), onclick: () => {
           const next = clone(currentRows(path));
           next.splice(r, 1);
@@ -879,7 +925,7 @@ function grid(path, s, key) {
   if (!rows.length) wrapper.append(el("p", { class: "vide" }, "Aucune ligne."));
   if (!readOnly) {
     const pasteId = newId("coller");
-    const paste = el("textarea", { id: pasteId, rows: 2, class: "zone-coller", "data-coller": path,
+    const paste = el("textarea", { id: pasteId, rows: 4, class: "zone-coller", "data-coller": path,
       placeholder: "Collez ici (Ctrl+V) des cellules copiées dans Excel ou LibreOffice" });
     paste.addEventListener("paste", (event) => {
       const text = event.clipboardData ? event.clipboardData.getData("text/plain") : "";
@@ -892,14 +938,12 @@ function grid(path, s, key) {
     });
     wrapper.append(
       el("div", { class: "boutons" },
-        el("button", { type: "button", onclick: () => {
-          const next = clone(currentRows(path));
-          next.push(emptyRow(columns));
-          commit(next).then(() => {
-            renderForm();
-            const last = document.querySelector('[data-tableau="' + CSS.escape(path) + '"] tbody tr:last-child input, [data-tableau="' + CSS.escape(path) + '"] tbody tr:last-child textarea, [data-tableau="' + CSS.escape(path) + '"] tbody tr:last-child select');
-            if (last) last.focus();
-          });
+        el("button", { type: "button", "data-ajouter": path, onclick: () => {
+          // A new row lacks its required cells: it stays in the page until they are filled.
+          draftsOf(path).push(emptyRow(columns));
+          renderForm();
+          const last = document.querySelector('[data-tableau="' + CSS.escape(path) + '"] tbody tr:last-child input, [data-tableau="' + CSS.escape(path) + '"] tbody tr:last-child textarea, [data-tableau="' + CSS.escape(path) + '"] tbody tr:last-child select');
+          if (last) last.focus();
         } }, "Ajouter une ligne")),
       el("label", { for: pasteId }, "Coller un bloc de cellules (séparées par des tabulations ; une première ligne d'en-têtes est reconnue)"),
       paste);
@@ -913,6 +957,63 @@ function grid(path, s, key) {
   }
   wrapper.append(message);
   return wrapper;
+}
+
+// ─── Rows being filled in ──────────────────────────────────────────────────────────────────
+
+/** Rows added in the page and not yet written, by table: the server refuses a row without its
+ *  required cells, so a new row lives here until they are filled, then is sent with the others. */
+const drafts = new Map();
+
+function draftsOf(path) {
+  if (!drafts.has(path)) drafts.set(path, []);
+  return drafts.get(path);
+}
+
+const filled = (v) => v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && !v.length);
+
+/** The titles of the required columns a row still lacks. */
+function missingCells(row, columns) {
+  return columns.filter((c) => c.obligatoire && !filled(row[c.cle])).map((c) => c.titre);
+}
+
+/** A cell of a row being filled in: kept in the page, and the row sent once complete (then it
+ *  leaves the drafts; a refusal keeps it there, with the server's message at its cells). */
+async function commitDraft(path, d, key, value, columns) {
+  const list = draftsOf(path);
+  const row = Object.assign({}, list[d]);
+  if (value === null) delete row[key]; else row[key] = value;
+  list[d] = row;
+  const missing = missingCells(row, columns);
+  if (missing.length) {
+    const note = document.querySelector('[data-tableau="' + CSS.escape(path) + '"] tr[data-brouillon="' + d + '"] .note');
+    if (note) note.textContent = draftNote(missing);
+    say("Ligne en cours, pas encore enregistrée");
+    return false;
+  }
+  const complete = Object.fromEntries(Object.entries(row).filter(([, v]) => filled(v)));
+  const written = await sendRows(path, clone(currentRows(path)).concat([complete]));
+  if (written) {
+    draftsOf(path).splice(d, 1);
+    renderForm();
+  }
+  // Refused: the row stays a draft; sendRows has drawn the form again with the message.
+  return written;
+}
+
+function draftNote(missing) {
+  return missing.length ? "Ligne non enregistrée : remplissez " + missing.join(", ") : "Ligne en cours d'enregistrement";
+}
+
+/** The actions of a row being filled in: what it still lacks, and removing it. */
+function draftActions(path, d, r, columns) {
+  const row = draftsOf(path)[d] || {};
+  return el("td", { class: "actions" },
+    el("span", { class: "note" }, draftNote(missingCells(row, columns))),
+    el("button", { type: "button", "aria-label": "Supprimer la ligne " + (r + 1) + " (non enregistrée)", onclick: () => {
+      draftsOf(path).splice(d, 1);
+      renderForm();
+    } }, "Supprimer"));
 }
 
 function formatCell(value) {
@@ -935,7 +1036,7 @@ async function pasteBlock(path, text, box, message, columns) {
     const errors = (reply.constats || []).filter((c) => c.niveau === "erreur");
     if (errors.length) {
       box.value = text;
-      message.replaceChildren(el("p", { class: "erreur" }, "Bloc non ajouté :"), ...errors.map((c) => el("p", { class: "erreur" }, c.message + (c.aide ? " — " + c.aide : ""))));
+      message.replaceChildren(el("p", { class: "erreur" }, "Bloc non ajouté :"), ...errors.map((c) => el("p", { class: "erreur" }, (c.lieu ? c.lieu + " : " : "") + c.message + (c.aide ? " — " + c.aide : ""))));
       say("Bloc collé refusé");
       return;
     }
@@ -944,10 +1045,12 @@ async function pasteBlock(path, text, box, message, columns) {
     if (await sendRows(path, next)) {
       box.value = "";
       renderForm();
-      say((reply.lignes || []).length + " ligne(s) ajoutée(s)");
+      say(counted((reply.lignes || []).length, "ligne ajoutée", "lignes ajoutées") + (reply.message ? " ; " + reply.message : ""));
       const warnings = (reply.constats || []).filter((c) => c.niveau !== "erreur");
       const f = fields.get(path);
-      if (warnings.length && f) f.message.replaceChildren(...warnings.map((c) => el("p", { class: "avertissement" }, c.message)));
+      const notes = warnings.map((c) => el("p", { class: "avertissement" }, (c.lieu ? c.lieu + " : " : "") + c.message));
+      if (reply.message) notes.push(el("p", { class: "information" }, reply.message));
+      if (notes.length && f) f.message.replaceChildren(...notes);
     }
   } catch (error) {
     if (error instanceof ApiError) {
@@ -1025,6 +1128,14 @@ function placeFindings() {
 
 // ─── Versions ───────────────────────────────────────────────────────────────────────────────
 
+/** What the write after a kept version changed, in the user's terms: the item, else the field. */
+function versionChange(v) {
+  if (v.modification === "restauration") return " — avant une restauration";
+  if (v.item) return " — avant une modification de « " + v.item + " » (" + v.modification + ")";
+  if (v.modification) return " — avant une modification de " + v.modification;
+  return "";
+}
+
 async function showVersions() {
   const dialog = $("versions");
   const list = $("versions-liste");
@@ -1036,8 +1147,8 @@ async function showVersions() {
     list.replaceChildren();
     if (!versions.length) list.append(el("li", {}, "Aucune version enregistrée pour l'instant."));
     for (const v of versions) {
-      const when = v.date || v.heure || v.id;
-      list.append(el("li", {}, el("span", {}, String(when) + (v.octets ? " — " + v.octets + " octets" : "") + (v.resume ? " — " + v.resume : "")), " ",
+      const when = v.date_texte || v.date || v.id;
+      list.append(el("li", {}, el("span", {}, String(when) + versionChange(v)), " ",
         el("button", { type: "button", "aria-label": "Restaurer la version du " + when, onclick: async () => {
           try {
             const restored = await serial(() => api("POST", "/api/restaurer", { version: state.version, id: v.id }));
@@ -1085,7 +1196,7 @@ function showPreview(info) {
     node.querySelector("img").src = pageUrl(i, "svg");
   }
   while (pagesEl.children.length > pageCount) pagesEl.lastElementChild.remove();
-  $("apercu-statut").textContent = pageCount + " page(s) — à jour";
+  $("apercu-statut").textContent = counted(pageCount, "page", "pages") + " — à jour";
   pagesEl.dataset.generation = generation;
 }
 
@@ -1136,8 +1247,10 @@ function listen() {
     await serial(async () => {
       if (data.version && data.version !== state.version && !ownVersions.has(data.version)) {
         // Changed on disk by another program: its values replace the page's.
+        const unsent = setAsideTyping();
         await reload();
         say("Dossier modifié sur le disque : valeurs rechargées");
+        offerBackTyping(unsent);
       }
     });
   });
@@ -1150,6 +1263,48 @@ function listen() {
     $("apercu-statut").textContent = "Aperçu non mis à jour : " + (data.titre || data.message || "erreur de rendu") + " (le dernier aperçu réussi reste affiché)";
   });
   events.onerror = () => { $("apercu-statut").textContent = "Connexion perdue, nouvelle tentative…"; };
+}
+
+// ─── Typing not yet sent when the file changes on disk ──────────────────────────────────────
+
+/** The text typed in the form and not yet sent, by path, with the value the page held for it;
+ *  its pending send is cancelled (it would write over the file's new value). */
+function setAsideTyping() {
+  const unsent = new Map();
+  document.querySelectorAll('#formulaire [data-modifie="1"][data-chemin]').forEach((node) => {
+    node.dataset.modifie = "0";
+    unsent.set(node.dataset.chemin, { texte: node.value, avant: clone(getAt(state.valeurs, node.dataset.chemin)) });
+  });
+  return unsent;
+}
+
+/** After a reload from disk, the text set aside: put back (to be sent) where the file did not
+ *  change that field; where it did, the field shows the file's value, is marked in conflict,
+ *  and offers the typed text back with a button — never kept or dropped silently. */
+function offerBackTyping(unsent) {
+  let conflicts = 0;
+  for (const [path, typed] of unsent) {
+    const f = fields.get(path);
+    const disk = getAt(state.valeurs, path);
+    if (!f || !f.control) { alertUser("Le champ « " + path + " » a été rechargé depuis le disque ; votre texte non envoyé : « " + typed.texte + " »"); conflicts += 1; continue; }
+    if (JSON.stringify(disk ?? null) === JSON.stringify(typed.avant ?? null)) {
+      f.control.value = typed.texte;
+      f.control.dispatchEvent(new Event("input"));
+      continue;
+    }
+    conflicts += 1;
+    f.wrapper.classList.add("conflit");
+    const takeBack = el("button", { type: "button", "data-reprendre": path, onclick: () => {
+      f.control.value = typed.texte;
+      f.wrapper.classList.remove("conflit");
+      showMessage(f.message, "", "erreur");
+      f.control.dispatchEvent(new Event("input"));
+      f.control.focus();
+    } }, "Reprendre mon texte");
+    showMessage(f.message, "Ce champ a été modifié sur le disque pendant que vous écriviez : la valeur du fichier est affichée. Votre texte non envoyé : « " + typed.texte + " »", "erreur");
+    f.message.append(takeBack);
+  }
+  if (conflicts) say("Dossier modifié sur le disque : " + counted(conflicts, "champ en conflit", "champs en conflit") + " avec votre saisie, voir le message au champ");
 }
 
 // ─── Start ──────────────────────────────────────────────────────────────────────────────────

@@ -247,6 +247,26 @@ pub fn form_findings(source: &str) -> Vec<Finding> {
     findings
 }
 
+/// The findings of the rules of meaning (a colour that is not `#rrggbb`, an end before its
+/// start…) on a dossier text whose form is right, without reading any file it names (sections
+/// kept in table files are left out): what an editor checks a control's value against.
+pub fn meaning_findings(source: &str) -> Vec<Finding> {
+    let (root, syntax) = DeTable::parse_recoverable(source);
+    if !syntax.is_empty() {
+        return Vec::new();
+    }
+    let (structural, refs) = structure::check(&root, &SCHEMA);
+    let set_aside: Vec<String> = structural
+        .iter()
+        .map(|f| f.field.clone())
+        .chain(refs.iter().map(|r| r.field.clone()))
+        .collect();
+    match deserialize(source, Vec::new(), &set_aside) {
+        Some(Ok(dossier)) => rules::check(&dossier),
+        _ => Vec::new(),
+    }
+}
+
 /// A section of a dossier kept in a table file (CSV or workbook sheet), as an editor shows it.
 #[derive(Debug, Clone)]
 pub struct TableFile {
@@ -303,6 +323,19 @@ pub fn delimited_rows(text: &str, separator: char) -> Option<Vec<Vec<String>>> {
 /// yes/no, lists), or the French reason why it cannot be.
 pub fn typed_cell(text: &str, key: &str, row_schema: &Value) -> Result<Value, String> {
     tables::typed_text(text, key, row_schema, &SCHEMA["$defs"])
+}
+
+/// The « Total » rows ending a block pasted into the table at `field` (cells by row, `keys[c]`
+/// the key of column c, `first` the block's line of the first row), checked as in table files:
+/// how many rows at the end are totals, and the totals that do not match the rows above.
+pub fn pasted_totals(
+    field: &str,
+    cells: &[Vec<String>],
+    keys: &[Option<&str>],
+    first: usize,
+    row_schema: &Value,
+) -> (usize, Vec<Finding>) {
+    tables::pasted_totals(field, cells, keys, first, row_schema, &SCHEMA["$defs"])
 }
 
 /// The schema of one row of the list at `field` ("partenariat.partenaires"), if it is a list of

@@ -815,6 +815,62 @@ fn split_totals<'r>(
     (lines.to_vec(), totals.to_vec())
 }
 
+/// The « Total » rows at the end of a block pasted from a spreadsheet, by the rule of table
+/// files (the same [`split_totals`] and [`Reader::check_totals`]): how many of the last rows of
+/// `cells` are totals — never rows of the table — and an error at each total cell that does not
+/// match the sum of the rows above. `keys[c]` is the key of the block's column c, `first` the
+/// line of `cells[0]` in the block.
+pub(super) fn pasted_totals(
+    field: &str,
+    cells: &[Vec<String>],
+    keys: &[Option<&str>],
+    first: usize,
+    row: &Value,
+    defs: &Value,
+) -> (usize, Vec<Finding>) {
+    let table = CsvTable {
+        field: field.to_string(),
+        name: "bloc collé".to_string(),
+        path: PathBuf::new(),
+        sheet: None,
+        text: Arc::from(""),
+        bytes: Arc::from(&[][..]),
+        rows: Vec::new(),
+    };
+    let grid: Vec<GridRow> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, row)| GridRow {
+            number: first + i,
+            span: None,
+            cells: row
+                .iter()
+                .map(|c| GridCell { value: Cell::Text(c.clone()), span: None })
+                .collect(),
+        })
+        .collect();
+    let accepted = columns(row);
+    let used: Vec<Used> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(column, key)| {
+            let key = (*key)?;
+            let title = accepted.iter().find(|c| c.key == key).and_then(|c| c.titles.first());
+            let title = title.cloned().unwrap_or_else(|| key.to_string());
+            Some(Used { column, title, key: key.to_string() })
+        })
+        .collect();
+    let reader = Reader { table: &table, defs, row };
+    let data: Vec<&GridRow> = grid.iter().collect();
+    let (lines, totals) = split_totals(&data, &used, &reader);
+    let mut findings = reader.check_totals(&lines, &totals, &used);
+    // The place is the block's own (« ligne 5, colonne B »), not a file's.
+    for finding in &mut findings {
+        finding.origin = None;
+    }
+    (totals.len(), findings)
+}
+
 type CellError = (String, Option<String>);
 
 const NUMBER_HINT: &str = "écrivez un nombre dans la cellule : 12 500 ou 12 500,50";
