@@ -31,7 +31,7 @@ pub fn run(args: CheckArgs) -> Result<bool> {
     let report = &loaded.report;
     match args.format {
         Format::Json => {
-            let json = serde_json::json!({
+            let mut json = serde_json::json!({
                 "dossier": args.input.display().to_string(),
                 "label": report.label,
                 "complet": report.complet,
@@ -40,6 +40,9 @@ pub fn run(args: CheckArgs) -> Result<bool> {
                 "conseils": report.conseils,
                 "pages": rendered.compiled.pages,
             });
+            // Keys in alphabetical order, as the README documents the report: serde_json keeps
+            // the order of insertion (the schema needs the model's order, see Cargo.toml).
+            json.sort_all_objects();
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
         Format::Human => print_human(report),

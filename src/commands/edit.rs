@@ -48,7 +48,11 @@ pub fn run(args: EditArgs) -> Result<()> {
             Ok(bytes) if files.iter().any(|f| same(f, &dossier)) => {
                 editor.announce_version(&store::version_of(&bytes))
             }
-            Ok(bytes) => editor.announce_tables(&store::version_of(&bytes)),
+            Ok(bytes) => {
+                let tables =
+                    crate::edit::api::tables_version(&dossier, &String::from_utf8_lossy(&bytes));
+                editor.announce_tables(&store::version_of(&bytes), &tables)
+            }
             Err(_) => {}
         }
     };

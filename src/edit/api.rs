@@ -4,7 +4,7 @@
 //! checked against the file's version (409 when the file changed since the page read it) and
 //! against the model before anything is written (422, in French).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::Instant;
 
@@ -115,7 +115,27 @@ fn dossier_view(editor: &Editor) -> Answer {
         "constats": assessed.constats,
         "plan": assessed.plan,
         "tableaux": tables(&editor.dossier, &text, &values),
+        "version_tableaux": tables_version(&editor.dossier, &text),
     }))
+}
+
+/// The version of the dossier's table files (CSV files and workbooks): a hash of their names
+/// and bytes. A table file changes without the dossier's version changing; the page tells a
+/// change made elsewhere from its own writes by this one.
+pub fn tables_version(dossier: &Path, text: &str) -> String {
+    let folder = crate::fsutil::folder_of(dossier);
+    let mut names: Vec<String> =
+        validate::table_files(dossier, text).into_iter().map(|f| f.file).collect();
+    names.sort();
+    names.dedup();
+    let mut all = Vec::new();
+    for name in names {
+        all.extend_from_slice(name.as_bytes());
+        all.push(0);
+        all.extend(std::fs::read(folder.join(&name)).unwrap_or_default());
+        all.push(0);
+    }
+    store::version_of(&all)
 }
 
 /// The dossier's text as JSON, as written (tables given as files stay `{"fichier": …}`), dates
@@ -293,7 +313,7 @@ const LABEL_KEYS: &[&str] = &[
 ];
 
 /// The keys of a row in the order a grid shows them: the row's name first, then the others in
-/// the schema's (alphabetical) order.
+/// the order the model declares them.
 fn ordered_keys(row: &Value) -> Vec<String> {
     let properties = row.get("properties").and_then(Value::as_object);
     let mut keys: Vec<String> = properties.into_iter().flatten().map(|(k, _)| k.clone()).collect();
@@ -432,10 +452,14 @@ fn vocabularies() -> Value {
     out
 }
 
-/// `GET /api/versions`.
+/// `GET /api/versions`: the dossier's and its CSV tables', newest first.
 pub fn versions(editor: &Editor, _: &Request) -> Reply {
-    let kept = store::versions(&editor.dossier);
-    let listed: Vec<Value> = kept
+    let mut all = store::versions(&editor.dossier);
+    for file in csv_files(editor) {
+        all.extend(store::versions_of(&editor.dossier, &file));
+    }
+    all.sort_by_key(|k| std::cmp::Reverse(k.kept_at()));
+    let listed: Vec<Value> = all
         .iter()
         .map(|k| {
             let mut entry = json!(k);
@@ -444,6 +468,19 @@ pub fn versions(editor: &Editor, _: &Request) -> Reply {
         })
         .collect();
     reply(Ok(Value::Array(listed)))
+}
+
+/// The CSV files the dossier keeps tables in (the ones the editor writes), as it is on disk.
+fn csv_files(editor: &Editor) -> Vec<PathBuf> {
+    let Ok(bytes) = std::fs::read(&editor.dossier) else { return Vec::new() };
+    let text = String::from_utf8_lossy(&bytes);
+    let mut files: Vec<PathBuf> = validate::table_files(&editor.dossier, &text)
+        .into_iter()
+        .filter(|f| !f.workbook)
+        .map(|f| crate::fsutil::folder_of(&editor.dossier).join(&f.file))
+        .collect();
+    files.dedup();
+    files
 }
 
 /// « 1.1 Le porteur du projet »: the outline's entry whose data holds a field, for the page to
@@ -524,8 +561,9 @@ fn edited(text: &str, changes: &[(String, Value)]) -> Result<String, Refused> {
     for (path, value) in changes {
         let steps = store::parse_path(path)
             .ok_or_else(|| unprocessable(format!("chemin invalide « {path} »")))?;
-        let value = (!value.is_null()).then_some(value);
-        store::set(&mut doc, &steps, value).map_err(|m| unprocessable(format!("{path} : {m}")))?;
+        let value = (!value.is_null()).then(|| in_model_order(path, value));
+        store::set(&mut doc, &steps, value.as_ref())
+            .map_err(|m| unprocessable(format!("{path} : {m}")))?;
     }
     store::keep_closing_comments(&mut doc);
     let new = doc.to_string();
@@ -588,6 +626,31 @@ fn refuse_new(found: Vec<validate::Finding>, before: &[validate::Finding]) -> Re
         unprocessable(format!("valeur refusée, rien n'a été écrit : {}", problems.join(" ; ")));
     refused.champs = new.into_iter().map(|f| f.field).collect();
     Err(refused)
+}
+
+/// A row, or the rows, of the table at `path` with their keys in the order the model declares
+/// them (the order of the forms and of the PDF's columns), whatever order the page sent them in;
+/// any other value as it is.
+fn in_model_order(path: &str, value: &Value) -> Value {
+    let table = path.strip_suffix(']').and_then(|p| p.rsplit_once('[')).map(|(table, _)| table);
+    let Some(row) = validate::row_schema(table.unwrap_or(path)) else { return value.clone() };
+    let keys: Vec<&String> =
+        row["properties"].as_object().into_iter().flatten().map(|(k, _)| k).collect();
+    let sorted = |value: &Value| match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            // Keys the model does not know go last, in their order: validation names them.
+            entries
+                .sort_by_key(|(k, _)| keys.iter().position(|key| key == k).unwrap_or(usize::MAX));
+            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        }
+        other => other.clone(),
+    };
+    match (table, value) {
+        (None, Value::Array(rows)) => Value::Array(rows.iter().map(sorted).collect()),
+        (Some(_), row) => sorted(row),
+        (None, other) => other.clone(),
+    }
 }
 
 /// Whether a finding's field is `path` or inside it.
@@ -673,14 +736,21 @@ fn change_rows(editor: &Editor, change: &RowsChange) -> Answer {
     })?;
     let bytes = super::csv::rewrite(&table.bytes, &row, &change.lignes);
     let since = Instant::now();
-    crate::fsutil::write_atomic(&table.path, &bytes).map_err(|e| Refused {
-        status: 500,
-        message: format!("{e:#}"),
-        version: None,
-        champs: Vec::new(),
-    })?;
-    editor.announce_tables(&store::version_of(&old));
-    after_write(editor, store::version_of(&old), &old, since)
+    // The file's previous content is kept as a version, restorable like the dossier's.
+    store::write_file(&editor.dossier, &table.path, &table.bytes, &bytes, &change.chemin).map_err(
+        |e| Refused { status: 500, message: format!("{e:#}"), version: None, champs: Vec::new() },
+    )?;
+    tables_written(editor, &old, since)
+}
+
+/// The answer to a write into a table file: the dossier's version (unchanged) and findings,
+/// with the new version of the tables, announced to other pages.
+fn tables_written(editor: &Editor, dossier: &[u8], since: Instant) -> Answer {
+    let tables = tables_version(&editor.dossier, &String::from_utf8_lossy(dossier));
+    editor.announce_tables(&store::version_of(dossier), &tables);
+    let mut answer = after_write(editor, store::version_of(dossier), dossier, since)?;
+    answer["version_tableaux"] = tables.into();
+    Ok(answer)
 }
 
 #[derive(Deserialize)]
@@ -899,6 +969,19 @@ fn upload(editor: &Editor, upload: &Upload) -> Answer {
 }
 
 #[derive(Deserialize)]
+struct MarkdownText {
+    texte: String,
+}
+
+/// `POST /api/markdown`: the HTML preview of a text written in Markdown (writes nothing).
+pub fn markdown(_: &Editor, request: &Request) -> Reply {
+    reply(
+        body::<MarkdownText>(request)
+            .map(|t| json!({ "html": super::markdown::to_html(&t.texte) })),
+    )
+}
+
+#[derive(Deserialize)]
 struct Restore {
     version: String,
     id: String,
@@ -912,11 +995,28 @@ pub fn restaurer(editor: &Editor, request: &Request) -> Reply {
 fn restore(editor: &Editor, restore: &Restore) -> Answer {
     let _writing = editor.writing.lock().unwrap_or_else(|e| e.into_inner());
     let old = current(editor, &restore.version)?;
-    let kept = store::kept(&editor.dossier, &restore.id).ok_or_else(|| Refused {
+    if let Some(kept) = store::kept(&editor.dossier, &editor.dossier, &restore.id) {
+        return write(editor, &old, &kept, "restauration", &mut Timings::start());
+    }
+    // A version of a table's CSV file: written back there (its current content kept first).
+    for file in csv_files(editor) {
+        let Some(kept) = store::kept(&editor.dossier, &file, &restore.id) else { continue };
+        let current = std::fs::read(&file).unwrap_or_default();
+        let since = Instant::now();
+        store::write_file(&editor.dossier, &file, &current, &kept, "restauration").map_err(
+            |e| Refused {
+                status: 500,
+                message: format!("{e:#}"),
+                version: None,
+                champs: Vec::new(),
+            },
+        )?;
+        return tables_written(editor, &old, since);
+    }
+    Err(Refused {
         status: 404,
         message: format!("version « {} » introuvable", restore.id),
         version: None,
         champs: Vec::new(),
-    })?;
-    write(editor, &old, &kept, "restauration", &mut Timings::start())
+    })
 }

@@ -7,21 +7,29 @@ use serde_json::Value;
 use crate::input::validate::{self, Header};
 
 /// The file `original` with its rows replaced by `rows` (objects keyed by the columns of
-/// `row_schema`). A « Total » row the file had is not written again: it would no longer add
-/// up, and the PDF computes totals itself.
+/// `row_schema`). The « Total » rows that ended the file end it again, recomputed.
 pub fn rewrite(original: &[u8], row_schema: &Value, rows: &[Value]) -> Vec<u8> {
     let (text, encoding, separator) = validate::delimited_format(original);
     let columns = validate::columns(row_schema);
     let grid = validate::delimited_rows(&text, separator).unwrap_or_default();
-    let header = grid.into_iter().find(|r| r.iter().any(|c| !c.trim().is_empty()));
+    let mut filled = grid.into_iter().filter(|r| r.iter().any(|c| !c.trim().is_empty()));
+    let header = filled.next();
+    let data: Vec<Vec<String>> = filled.collect();
+    let label = |row: &Vec<String>| row.iter().find(|c| !c.trim().is_empty()).cloned();
+    let count =
+        data.iter().rev().take_while(|r| label(r).is_some_and(|l| validate::is_total(&l))).count();
+    let totals = &data[data.len() - count..];
     let mut titles: Vec<String> = Vec::new();
     let mut keys: Vec<String> = Vec::new();
+    // The column of the file each written column comes from (`None`: added).
+    let mut places: Vec<Option<usize>> = Vec::new();
     if let Some(header) = header {
         let matched = validate::match_headers(&header, &columns);
-        for (title, found) in header.iter().zip(matched) {
+        for (place, (title, found)) in header.iter().zip(matched).enumerate() {
             if let Header::Column(i) = found {
                 titles.push(title.clone());
                 keys.push(columns[i].key.clone());
+                places.push(Some(place));
             }
         }
     }
@@ -31,6 +39,7 @@ pub fn rewrite(original: &[u8], row_schema: &Value, rows: &[Value]) -> Vec<u8> {
         if used && !keys.contains(&column.key) {
             titles.push(column.key.clone());
             keys.push(column.key.clone());
+            places.push(None);
         }
     }
     let decimal_comma = separator != ',';
@@ -45,6 +54,30 @@ pub fn rewrite(original: &[u8], row_schema: &Value, rows: &[Value]) -> Vec<u8> {
     let _ = writer.write_record(&titles);
     for row in rows {
         let cells: Vec<String> = keys.iter().map(|k| cell(row.get(k), decimal_comma)).collect();
+        let _ = writer.write_record(&cells);
+    }
+    // A total row is recomputed rather than kept as written: the page's grid shows the rows
+    // only, so a total left as it was would no longer add up after a change made there, and the
+    // check of totals would then report an error the page gives no way to fix. The user wrote
+    // a total to see one, as a spreadsheet's SUM would keep it right: its label and its other
+    // cells stay as written, the sums it gave are redone over the new rows.
+    for total in totals {
+        let cells: Vec<String> = keys
+            .iter()
+            .zip(&places)
+            .map(|(key, place)| {
+                let written = place.and_then(|p| total.get(p)).cloned().unwrap_or_default();
+                let is_sum = !validate::is_total(&written)
+                    && validate::typed_cell(&written, key, row_schema).is_ok_and(|v| v.is_number());
+                if !is_sum {
+                    return written;
+                }
+                let sum: f64 = rows.iter().filter_map(|r| r.get(key).and_then(Value::as_f64)).sum();
+                // Rounded to the millionth: 0.1 + 0.2 reads « 0,3 », not 0,30000000000000004.
+                let sum = Value::from((sum * 1e6).round() / 1e6);
+                cell(Some(&sum), decimal_comma)
+            })
+            .collect();
         let _ = writer.write_record(&cells);
     }
     let written = writer.into_inner().unwrap_or_default();
@@ -72,7 +105,9 @@ fn cell(value: Option<&Value>, decimal_comma: bool) -> String {
 }
 
 /// The text in the file's encoding: the one its byte-order mark names (UTF-8, UTF-16), else
-/// the one validation guessed (`None`: UTF-8).
+/// the one validation guessed (`None`: UTF-8). UTF-16 is encoded here by hand (`encode_utf16`
+/// and the byte order) because encoding_rs only decodes UTF-16: following the WHATWG Encoding
+/// standard, its encoder for UTF-16 writes UTF-8 instead.
 fn encode(text: &str, encoding: Option<&str>, original: &[u8]) -> Vec<u8> {
     if let Some((marked, bom)) = encoding_rs::Encoding::for_bom(original) {
         let mark = &original[..bom];

@@ -11,6 +11,7 @@
 pub mod api;
 mod csv;
 mod files;
+mod markdown;
 pub mod store;
 
 use std::path::PathBuf;
@@ -92,6 +93,7 @@ pub static ROUTES: &[Route] = &[
         access: Access::Change,
         handler: api::restaurer,
     },
+    Route { method: "POST", path: "/api/markdown", access: Access::Change, handler: api::markdown },
 ];
 
 /// The editor of one dossier: what the routes share.
@@ -202,10 +204,13 @@ impl Editor {
     }
 
     /// Says to the page that the dossier's tables changed (a table file was written), even
-    /// though the dossier file itself did not.
-    pub fn announce_tables(&self, version: &str) {
+    /// though the dossier file itself did not: `tables` is their version
+    /// ([`api::tables_version`]), by which the page tells a change made elsewhere (it reads the
+    /// dossier again) from its own write.
+    pub fn announce_tables(&self, version: &str, tables: &str) {
         *self.known.lock().unwrap_or_else(|e| e.into_inner()) = version.to_string();
-        self.preview.announce("dossier", json!({ "version": version }).to_string());
+        let event = json!({ "version": version, "tableaux": tables });
+        self.preview.announce("dossier", event.to_string());
     }
 
     /// Whether `request` may call a route of `access`; the refusal otherwise.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde_json::Value;
-use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table};
+use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike};
 
 use crate::fsutil;
 
@@ -54,10 +54,18 @@ pub fn parse_path(path: &str) -> Option<Vec<Step>> {
 /// document has none yet is written as `[[x]]` too (how a person writes them). The error is
 /// in French, for the page.
 pub fn set(doc: &mut DocumentMut, path: &[Step], value: Option<&Value>) -> Result<(), String> {
-    set_in_table(doc.as_table_mut(), path, value)
+    set_in_table(doc.as_table_mut(), true, path, value)
 }
 
-fn set_in_table(table: &mut Table, path: &[Step], value: Option<&Value>) -> Result<(), String> {
+/// Sets the value at `path` in a table: a table of the document (`block`: its lists of tables
+/// are written `[[x]]`, its new tables `[x]`) or an inline one (`{ … }`, everything in it
+/// inline). One function for both through toml_edit's `TableLike`.
+fn set_in_table(
+    table: &mut dyn TableLike,
+    block: bool,
+    path: &[Step],
+    value: Option<&Value>,
+) -> Result<(), String> {
     let Some((Step::Key(key), rest)) = path.split_first() else {
         return Err("chemin invalide : une clé est attendue".into());
     };
@@ -67,8 +75,7 @@ fn set_in_table(table: &mut Table, path: &[Step], value: Option<&Value>) -> Resu
                 table.remove(key);
             }
             Some(value) => {
-                let existing = table.get(key);
-                let item = to_item(value, existing, true);
+                let item = to_item(value, table.get(key), block);
                 match table.get_mut(key) {
                     // Replacing a value keeps the comment before it and after it.
                     Some(Item::Value(old)) if item.is_value() => {
@@ -88,10 +95,17 @@ fn set_in_table(table: &mut Table, path: &[Step], value: Option<&Value>) -> Resu
     if value.is_none() && !table.contains_key(key) {
         return Ok(());
     }
-    let next_is_index = matches!(rest.first(), Some(Step::Index(_)));
-    let entry = table.entry(key).or_insert_with(|| {
-        if next_is_index { Item::ArrayOfTables(ArrayOfTables::new()) } else { implicit_table() }
-    });
+    if !table.contains_key(key) {
+        let next_is_index = matches!(rest.first(), Some(Step::Index(_)));
+        let empty = match (block, next_is_index) {
+            (true, true) => Item::ArrayOfTables(ArrayOfTables::new()),
+            (true, false) => implicit_table(),
+            (false, true) => Item::Value(toml_edit::Value::Array(toml_edit::Array::new())),
+            (false, false) => Item::Value(toml_edit::Value::InlineTable(InlineTable::new())),
+        };
+        table.insert(key, empty);
+    }
+    let entry = table.get_mut(key).ok_or("chemin invalide")?;
     set_in_item(entry, rest, value)
 }
 
@@ -103,7 +117,7 @@ fn implicit_table() -> Item {
 
 fn set_in_item(item: &mut Item, path: &[Step], value: Option<&Value>) -> Result<(), String> {
     match (item, &path[0]) {
-        (Item::Table(table), Step::Key(_)) => set_in_table(table, path, value),
+        (Item::Table(table), Step::Key(_)) => set_in_table(table, true, path, value),
         (Item::Value(inner), _) => set_in_value(inner, path, value),
         (Item::ArrayOfTables(array), Step::Index(i)) => {
             let i = *i;
@@ -133,7 +147,7 @@ fn set_in_item(item: &mut Item, path: &[Step], value: Option<&Value>) -> Result<
                 array.push(Table::new());
             }
             match array.get_mut(i) {
-                Some(table) => set_in_table(table, rest, value),
+                Some(table) => set_in_table(table, true, rest, value),
                 None if value.is_none() => Ok(()),
                 None => Err(format!("il n'y a pas de ligne {} dans cette liste", i + 1)),
             }
@@ -142,6 +156,7 @@ fn set_in_item(item: &mut Item, path: &[Step], value: Option<&Value>) -> Result<
     }
 }
 
+/// [`set_in_table`] for an inline table, and the same for a position in an inline array.
 fn set_in_value(
     target: &mut toml_edit::Value,
     path: &[Step],
@@ -149,33 +164,8 @@ fn set_in_value(
 ) -> Result<(), String> {
     let (step, rest) = path.split_first().ok_or("chemin invalide")?;
     match (target, step) {
-        (toml_edit::Value::InlineTable(table), Step::Key(key)) => {
-            if rest.is_empty() {
-                match value {
-                    None => {
-                        table.remove(key);
-                    }
-                    Some(v) => {
-                        let existing = table.get(key).map(|v| Item::Value(v.clone()));
-                        let new = to_item(v, existing.as_ref(), false);
-                        let new = new.into_value().map_err(|_| "valeur impossible")?;
-                        table.insert(key, new);
-                    }
-                }
-                return Ok(());
-            }
-            if value.is_none() && !table.contains_key(key) {
-                return Ok(());
-            }
-            if !table.contains_key(key) {
-                let empty = match rest[0] {
-                    Step::Index(_) => toml_edit::Value::Array(toml_edit::Array::new()),
-                    Step::Key(_) => toml_edit::Value::InlineTable(InlineTable::new()),
-                };
-                table.insert(key, empty);
-            }
-            let inner = table.get_mut(key).ok_or("chemin invalide")?;
-            set_in_value(inner, rest, value)
+        (toml_edit::Value::InlineTable(table), Step::Key(_)) => {
+            set_in_table(table, false, path, value)
         }
         (toml_edit::Value::Array(array), Step::Index(i)) => {
             let i = *i;
@@ -388,10 +378,14 @@ pub struct Kept {
     pub modification: String,
     /// Its size.
     pub octets: u64,
-    #[serde(skip)]
-    millis: i64,
+    /// The file it is a version of, relative to the dossier's folder (the dossier itself, or
+    /// a table's CSV file).
+    pub fichier: String,
     #[serde(skip)]
     path: PathBuf,
+    /// When it was kept (milliseconds), then its rank among versions kept in that millisecond.
+    #[serde(skip)]
+    order: (i64, u32),
 }
 
 /// « 3 décembre 2026, 15 h 34 ».
@@ -406,48 +400,73 @@ fn french_time(time: &chrono::DateTime<chrono::Local>) -> String {
 /// version of their own: typing a paragraph must not use up the 100 versions.
 const COALESCE_MILLIS: i64 = 10_000;
 
-fn stem(dossier: &Path) -> String {
-    let name = dossier.file_stem().map(|s| s.to_string_lossy().into_owned());
-    name.unwrap_or_else(|| "dossier".into())
+impl Kept {
+    /// When it was kept: milliseconds, then its rank among the versions of its file kept in
+    /// that millisecond.
+    pub fn kept_at(&self) -> (i64, u32) {
+        self.order
+    }
 }
 
-/// The kept versions of a dossier, newest first.
+/// How the kept versions of `file` are named: its path from the dossier's folder without the
+/// extension (`tableaux/charges.csv` → `tableaux~charges`), then the extension; the dossier and
+/// each of its table files have their own history in one folder.
+fn naming(dossier: &Path, file: &Path) -> (String, String, String) {
+    let relative = file.strip_prefix(fsutil::folder_of(dossier)).unwrap_or(file);
+    let relative = if relative.as_os_str().is_empty() { file } else { relative };
+    let shown = relative.to_string_lossy().replace('\\', "/");
+    let extension =
+        relative.extension().map_or("toml".into(), |e| e.to_string_lossy().into_owned());
+    let stem = relative.with_extension("").to_string_lossy().replace(['/', '\\'], "~");
+    let stem = if stem.is_empty() { "dossier".into() } else { stem };
+    (stem, extension, shown)
+}
+
+/// The kept versions of the dossier, newest first.
 pub fn versions(dossier: &Path) -> Vec<Kept> {
+    versions_of(dossier, dossier)
+}
+
+/// The kept versions of `file` (the dossier or one of its table files), newest first.
+pub fn versions_of(dossier: &Path, file: &Path) -> Vec<Kept> {
     let dir = versions_dir(dossier);
-    let prefix = format!("{}-", stem(dossier));
+    let (stem, extension, shown) = naming(dossier, file);
+    let prefix = format!("{stem}-");
+    let suffix = format!(".{extension}");
     let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
     let mut kept: Vec<Kept> = entries
         .flatten()
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
-            let rest = name.strip_prefix(&prefix)?.strip_suffix(".toml")?;
-            // <millis>-<counter>[~<what>]: the time of the write, an order among writes of one
-            // ms, and what the write changed.
-            let (stamp, what) = rest.split_once('~').unwrap_or((rest, ""));
-            let millis: i64 = stamp.split('-').next()?.parse().ok()?;
+            let rest = name.strip_prefix(&prefix)?.strip_suffix(&suffix)?;
+            // <millis>-<counter>[+<what>]: the time of the write, an order among writes of one
+            // ms, and what the write changed (`~` already joins the folders of a table's path).
+            let (stamp, what) = rest.split_once('+').unwrap_or((rest, ""));
+            let (millis, counter) = stamp.split_once('-')?;
+            let order = (millis.parse().ok()?, counter.parse().ok()?);
             let meta = entry.metadata().ok()?;
             let local =
-                chrono::DateTime::from_timestamp_millis(millis)?.with_timezone(&chrono::Local);
-            let date = local.format("%Y-%m-%d %H:%M:%S").to_string();
-            let date_texte = french_time(&local);
+                chrono::DateTime::from_timestamp_millis(order.0)?.with_timezone(&chrono::Local);
             Some(Kept {
                 id: name.clone(),
-                date,
-                date_texte,
+                date: local.format("%Y-%m-%d %H:%M:%S").to_string(),
+                date_texte: french_time(&local),
                 modification: what.to_string(),
                 octets: meta.len(),
-                millis,
+                fichier: shown.clone(),
                 path: entry.path(),
+                order,
             })
         })
         .collect();
-    kept.sort_by(|a, b| b.id.cmp(&a.id));
+    kept.sort_by_key(|k| std::cmp::Reverse(k.order));
     kept
 }
 
-/// The text of a kept version, by its id (a name listed by [`versions`], nothing else).
-pub fn kept(dossier: &Path, id: &str) -> Option<Vec<u8>> {
-    let found = versions(dossier).into_iter().find(|k| k.id == id)?;
+/// The text of a kept version of `file`, by its id (a name listed by [`versions_of`], nothing
+/// else).
+pub fn kept(dossier: &Path, file: &Path, id: &str) -> Option<Vec<u8>> {
+    let found = versions_of(dossier, file).into_iter().find(|k| k.id == id)?;
     fsutil::read_limited(&found.path, fsutil::MAX_TEXT_SIZE).ok()
 }
 
@@ -456,8 +475,14 @@ pub fn kept(dossier: &Path, id: &str) -> Option<Vec<u8>> {
 /// the same field: [`COALESCE_MILLIS`]), then the oldest beyond [`KEPT_VERSIONS`] go. `what`
 /// says what the write changes (a field's path), shown with the version.
 pub fn write(dossier: &Path, old: &[u8], new: &[u8], what: &str) -> Result<()> {
-    keep(dossier, old, what)?;
-    fsutil::write_atomic(dossier, new)
+    write_file(dossier, dossier, old, new, what)
+}
+
+/// [`write`] for a file of the dossier (a table's CSV file): its versions are kept beside the
+/// dossier's.
+pub fn write_file(dossier: &Path, file: &Path, old: &[u8], new: &[u8], what: &str) -> Result<()> {
+    keep(dossier, file, old, what)?;
+    fsutil::write_atomic(file, new)
 }
 
 /// `what` as it goes into a version's file name: the characters of a field path only.
@@ -470,14 +495,14 @@ fn named(what: &str) -> String {
     clean
 }
 
-fn keep(dossier: &Path, old: &[u8], what: &str) -> Result<()> {
-    let existing = versions(dossier);
+fn keep(dossier: &Path, file: &Path, old: &[u8], what: &str) -> Result<()> {
+    let existing = versions_of(dossier, file);
     let newest = existing.first();
     let same = newest.and_then(|k| std::fs::read(&k.path).ok()).is_some_and(|b| b == old);
     let now = chrono::Utc::now().timestamp_millis();
     let what = named(what);
     let same_burst = newest.is_some_and(|k| {
-        !what.is_empty() && k.modification == what && now - k.millis < COALESCE_MILLIS
+        !what.is_empty() && k.modification == what && now - k.order.0 < COALESCE_MILLIS
     });
     if same || same_burst || old.is_empty() {
         return Ok(());
@@ -485,14 +510,11 @@ fn keep(dossier: &Path, old: &[u8], what: &str) -> Result<()> {
     let dir = versions_dir(dossier);
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("impossible de créer {}", dir.display()))?;
-    let millis = now;
-    let counter = existing
-        .iter()
-        .filter(|k| k.id.starts_with(&format!("{}-{millis:013}-", stem(dossier))))
-        .count();
+    let counter = existing.iter().filter(|k| k.order.0 == now).count();
+    let (stem, extension, _) = naming(dossier, file);
     let name = match what.is_empty() {
-        true => format!("{}-{millis:013}-{counter:03}.toml", stem(dossier)),
-        false => format!("{}-{millis:013}-{counter:03}~{what}.toml", stem(dossier)),
+        true => format!("{stem}-{now:013}-{counter:03}.{extension}"),
+        false => format!("{stem}-{now:013}-{counter:03}+{what}.{extension}"),
     };
     fsutil::write_atomic(&dir.join(name), old)?;
     for gone in existing.iter().skip(KEPT_VERSIONS - 1) {
@@ -552,6 +574,19 @@ mod tests {
         assert_eq!(out.matches("[[p.liste]]").count(), 3, "{out}");
         let out = edit(text, "p.liste", Some(serde_json::json!([{"nom": "X"}])));
         assert_eq!(out.trim(), "[[p.liste]]\nnom = \"X\"", "{out}");
+    }
+
+    #[test]
+    fn values_inside_inline_tables_and_arrays_are_set_in_place() {
+        let text = "[p]\nliste = [{ nom = \"A\", roles = [\"x\"] }] # fin\n";
+        let out = edit(text, "p.liste[0].nom", Some(Value::from("B")));
+        assert_eq!(out, text.replace("\"A\"", "\"B\""));
+        let out = edit(text, "p.liste[0].roles[1]", Some(Value::from("y")));
+        assert!(out.contains("roles = [\"x\", \"y\"]"), "{out}");
+        let out = edit(text, "p.liste[1].nom", Some(Value::from("C")));
+        assert!(out.contains("{ nom = \"C\" }"), "{out}");
+        let out = edit(text, "p.liste[0].autre.cle", Some(Value::from(1)));
+        assert!(out.contains("autre = { cle = 1 }"), "{out}");
     }
 
     #[test]

@@ -214,6 +214,9 @@ const ROW_NAMES: &[&str] = &[
 pub fn ordered_columns(row: &Value) -> Vec<(&String, &Value)> {
     let mut columns: Vec<(&String, &Value)> =
         row.get("properties").and_then(Value::as_object).into_iter().flatten().collect();
+    // By key, as the starter workbook has always laid its sheets out (the schema now lists the
+    // keys in the model's order, for the editor's forms).
+    columns.sort_by(|a, b| a.0.cmp(b.0));
     if let Some(name) = ROW_NAMES.iter().find_map(|n| columns.iter().position(|(k, _)| k == n)) {
         let first = columns.remove(name);
         columns.insert(0, first);

@@ -6,23 +6,29 @@ use serde_json::{Value, json};
 
 use crate::model::Dossier;
 
-/// French descriptions of the keys: one section per type of the model, one entry per key.
+/// French titles and descriptions of the keys: one section per type of the model, one entry per
+/// key.
 const FRENCH: &str = include_str!("schema-fr.toml");
 
-/// The French descriptions, by type and key.
-type Descriptions = BTreeMap<String, BTreeMap<String, String>>;
+/// What a key says in French: a short title (a form's label) and a description (its help).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct French {
+    titre: String,
+    description: String,
+}
 
-/// The JSON Schema of a dossier file, as a JSON value: every key described in French (by its
-/// type, so that two keys of the same name can say different things), and every list of
-/// tables also accepting `{ fichier = "x.csv" }`.
+/// The French titles and descriptions, by type and key.
+type Descriptions = BTreeMap<String, BTreeMap<String, French>>;
+
+/// The JSON Schema of a dossier file, as a JSON value: every key titled and described in French
+/// (by its type, so that two keys of the same name can say different things), the keys of each
+/// table in the order the model declares them, and every list of tables also accepting
+/// `{ fichier = "x.csv" }`.
 pub fn dossier_schema() -> Value {
     let mut schema = schemars::schema_for!(Dossier).to_value();
     let french: Descriptions = toml::from_str(FRENCH).unwrap_or_default();
     if let Some(object) = schema.as_object_mut() {
-        object.insert(
-            "title".into(),
-            "Dossier de labellisation d'une Cité des métiers (cdm-render)".into(),
-        );
         let file = json!({
             "type": "object",
             "description": "Tableau tenu dans un fichier CSV (séparé par ; , ou tabulation), ou dans une feuille d'un classeur (.xlsx, .xlsm, .xls, .ods) ; chemin relatif au dossier.",
@@ -41,6 +47,10 @@ pub fn dossier_schema() -> Value {
     allow_csv(&mut schema);
     if let Some(object) = schema.as_object_mut() {
         object.insert(
+            "title".into(),
+            "Dossier de labellisation d'une Cité des métiers (cdm-render)".into(),
+        );
+        object.insert(
             "description".into(),
             "Données du dossier de labellisation : une table par chapitre du plan officiel.".into(),
         );
@@ -50,8 +60,9 @@ pub fn dossier_schema() -> Value {
 
 const CSV_DEF: &str = "FichierCsv";
 
-/// Sets the French description of every property, from the section of its type; the English
-/// doc comments of the model are removed.
+/// Sets the French title and description of every property, from the section of its type; the
+/// English doc comments of the model (schemars makes titles and descriptions of them) are
+/// removed.
 fn localize(schema: &mut Value, french: &Descriptions) {
     strip_descriptions(schema);
     describe("Dossier", schema, french);
@@ -67,17 +78,19 @@ fn describe(section: &str, def: &mut Value, french: &Descriptions) {
     for (key, property) in properties.iter_mut() {
         let text = french.get(section).and_then(|s| s.get(key));
         if let (Some(text), Value::Object(p)) = (text, property) {
-            p.insert("description".into(), text.clone().into());
+            p.insert("title".into(), text.titre.clone().into());
+            p.insert("description".into(), text.description.clone().into());
         }
     }
 }
 
-/// Removes the descriptions of schema nodes (the English doc comments); the keys of
+/// Removes the titles and descriptions of schema nodes (the English doc comments); the keys of
 /// `properties` and `$defs` maps are names, not descriptions, and stay.
 fn strip_descriptions(value: &mut Value) {
     match value {
         Value::Object(map) => {
             map.remove("description");
+            map.remove("title");
             for (key, child) in map.iter_mut() {
                 match (key.as_str(), child) {
                     ("properties" | "$defs", Value::Object(named)) => {
@@ -107,9 +120,13 @@ fn allow_csv(value: &mut Value) {
                 && property.pointer("/items/$ref").is_some()
                 && property.pointer("/items/$ref") != Some(&Value::from("#/$defs/Annexe"));
             if is_table_list && let Value::Object(p) = property {
+                let title = p.remove("title");
                 let description = p.remove("description");
                 let list = Value::Object(std::mem::take(p));
                 p.insert("anyOf".into(), json!([list, { "$ref": format!("#/$defs/{CSV_DEF}") }]));
+                if let Some(t) = title {
+                    p.insert("title".into(), t);
+                }
                 if let Some(d) = description {
                     p.insert("description".into(), d);
                 }
@@ -132,6 +149,65 @@ mod tests {
         assert_eq!(label.as_array().map(Vec::len), Some(6));
         assert_eq!(label[0], "projet");
         assert_eq!(label[3], "Label projet");
+    }
+
+    #[test]
+    fn every_property_has_a_french_title_and_description() {
+        fn walk(node: &serde_json::Value, at: &str, problems: &mut Vec<String>) {
+            match node {
+                serde_json::Value::Object(map) => {
+                    for (key, child) in map {
+                        if key == "properties" {
+                            for (name, property) in child.as_object().into_iter().flatten() {
+                                let title = property["title"].as_str().unwrap_or_default();
+                                let text = property["description"].as_str().unwrap_or_default();
+                                if title.trim().is_empty() || text.trim().is_empty() {
+                                    problems.push(format!("{at}.{name}"));
+                                }
+                                walk(property, &format!("{at}.{name}"), problems);
+                            }
+                        } else {
+                            walk(child, &format!("{at}/{key}"), problems);
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    items.iter().for_each(|item| walk(item, at, problems))
+                }
+                _ => {}
+            }
+        }
+        let mut problems = Vec::new();
+        walk(&super::dossier_schema(), "", &mut problems);
+        assert!(
+            problems.is_empty(),
+            "properties without a French title or description: {problems:?}"
+        );
+    }
+
+    #[test]
+    fn the_keys_of_a_table_come_in_the_order_the_model_declares_them() {
+        let schema = super::dossier_schema();
+        let keys = |def: &str| -> Vec<String> {
+            schema["$defs"][def]["properties"].as_object().unwrap().keys().cloned().collect()
+        };
+        assert_eq!(
+            keys("Porteur"),
+            [
+                "texte",
+                "inchange",
+                "nom",
+                "statut",
+                "missions",
+                "services",
+                "motivations",
+                "soutiens"
+            ]
+        );
+        assert_eq!(
+            keys("Partenaire"),
+            ["nom", "categorie", "roles", "contribution", "engagement", "statut"]
+        );
     }
 
     #[test]

@@ -200,8 +200,7 @@ impl Preview {
         state.pages = pages;
         state.error = None;
         state.report = serde_json::to_value(&loaded.report).ok();
-        let data =
-            serde_json::json!({ "pages": state.pages.len(), "generation": state.version + 1 });
+        let data = preview_event(&state, state.version + 1);
         self.bump(state, Some(("apercu", data.to_string())));
         exported
     }
@@ -609,6 +608,13 @@ fn peer_closed(stream: &TcpStream) -> bool {
     closed || stream.set_nonblocking(false).is_err()
 }
 
+/// The data of an `apercu` event: the number of pages, the generation, and a hash of each page
+/// (`empreintes`), by which a page that did not change is not fetched again.
+fn preview_event(state: &State, generation: u64) -> serde_json::Value {
+    let hashes: Vec<String> = state.pages.iter().map(|p| format!("{:032x}", p.hash)).collect();
+    serde_json::json!({ "pages": state.pages.len(), "generation": generation, "empreintes": hashes })
+}
+
 /// The event stream of the preview page: one `rendu` event per new state.
 fn events(stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
     let rendu = |state: &State| format!("event: rendu\ndata: {}\n\n", state.version);
@@ -621,8 +627,7 @@ fn events(stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
 fn log_events(stream: &TcpStream, shared: &Shared) -> std::io::Result<()> {
     let first = |state: &State| {
         let current = (!state.pages.is_empty()).then(|| {
-            let data =
-                serde_json::json!({ "pages": state.pages.len(), "generation": state.version });
+            let data = preview_event(state, state.version);
             format!("event: apercu\ndata: {data}\n\n")
         });
         current.unwrap_or_default() + ": pret\n\n"

@@ -501,14 +501,9 @@ fn a_date_out_of_range_or_a_colour_the_rules_refuse_is_not_written() {
 
 #[test]
 fn rows_of_a_csv_table_are_written_into_it_in_its_encoding_and_a_workbook_is_read_only() {
-    let dir = scratch("edit-csv");
-    copy_dir(&root().join("data/fonctionnement"), &dir);
-    let file = dir.join("dossier.toml");
+    let (dir, file) =
+        example_with_csv_charges("edit-csv", "Poste de dépense;Montant\r\nSalaires;612 400,00\r\n");
     let text = std::fs::read_to_string(&file).unwrap();
-    let start = text.find("[[budget.fonctionnement.charges]]").unwrap();
-    let end = text[start..].find("[[budget.fonctionnement.financements]]").unwrap() + start;
-    let text =
-        format!("{}charges = {{ fichier = \"charges.csv\" }}\n\n{}", &text[..start], &text[end..]);
     let start = text.find("[[budget.investissement.charges]]").unwrap();
     let end = text[start..].find("[[budget.investissement.financements]]").unwrap() + start;
     let sheet = "charges = { fichier = \"tableaux.xlsx\", feuille = \"Charges\" }";
@@ -516,9 +511,6 @@ fn rows_of_a_csv_table_are_written_into_it_in_its_encoding_and_a_workbook_is_rea
     std::fs::write(&file, &text).unwrap();
     let workbook = root().join("tests/fixtures/classeur/tableaux.xlsx");
     std::fs::copy(&workbook, dir.join("tableaux.xlsx")).unwrap();
-    let csv =
-        encoding_rs::WINDOWS_1252.encode("Poste de dépense;Montant\r\nSalaires;612 400,00\r\n").0;
-    std::fs::write(dir.join("charges.csv"), &csv).unwrap();
     let editing = Editing::start(&file, file.clone());
     let (_, dossier) = editing.get("/api/dossier");
     let table = &dossier["tableaux"]["budget.fonctionnement.charges"];
@@ -554,6 +546,125 @@ fn rows_of_a_csv_table_are_written_into_it_in_its_encoding_and_a_workbook_is_rea
         std::fs::read(dir.join("tableaux.xlsx")).unwrap(),
         std::fs::read(&workbook).unwrap()
     );
+}
+
+/// The fonctionnement example with its operating charges kept in `charges.csv` (Windows-1252,
+/// semicolons, a Total row).
+fn example_with_csv_charges(name: &str, csv: &str) -> (PathBuf, PathBuf) {
+    let dir = scratch(name);
+    copy_dir(&root().join("data/fonctionnement"), &dir);
+    let file = dir.join("dossier.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let start = text.find("[[budget.fonctionnement.charges]]").unwrap();
+    let end = text[start..].find("[[budget.fonctionnement.financements]]").unwrap() + start;
+    let text =
+        format!("{}charges = {{ fichier = \"charges.csv\" }}\n\n{}", &text[..start], &text[end..]);
+    std::fs::write(&file, &text).unwrap();
+    std::fs::write(dir.join("charges.csv"), encoding_rs::WINDOWS_1252.encode(csv).0).unwrap();
+    (dir, file)
+}
+
+#[test]
+fn a_csv_table_written_by_the_page_keeps_its_total_row_right_and_its_previous_content_restorable() {
+    let original = "Poste de dépense;Montant\r\nSalaires;612 400,00\r\nLoyer;20 000\r\nTotal général;632 400\r\n";
+    let (dir, file) = example_with_csv_charges("edit-csv-somme", original);
+    let csv = dir.join("charges.csv");
+    let before = std::fs::read(&csv).unwrap();
+    let editing = Editing::start(&file, file.clone());
+    let (_, dossier) = editing.get("/api/dossier");
+    let rows = &dossier["tableaux"]["budget.fonctionnement.charges"]["lignes"];
+    assert_eq!(rows.as_array().map(Vec::len), Some(2), "the total is not a row: {rows}");
+    let rows = json!([
+        { "poste": "Salaires", "montant": 612400.0 },
+        { "poste": "Loyer", "montant": 20000.0 },
+        { "poste": "Énergie", "montant": 18250.5 }
+    ]);
+    let (status, answer) = editing.post(
+        "/api/lignes",
+        &json!({ "version": editing.version(), "chemin": "budget.fonctionnement.charges", "lignes": rows }),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let written = std::fs::read(&csv).unwrap();
+    let (decoded, _, _) = encoding_rs::WINDOWS_1252.decode(&written);
+    assert_eq!(
+        decoded,
+        "Poste de dépense;Montant\r\nSalaires;612400\r\nLoyer;20000\r\nÉnergie;18250,5\r\nTotal général;650650,5\r\n",
+        "the total row is kept, under its own label, and adds up again"
+    );
+    let totals: Vec<&Value> = answer["constats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["message"].as_str().unwrap_or_default().starts_with("le total"))
+        .collect();
+    assert!(totals.is_empty(), "the recomputed total agrees with the rows: {totals:?}");
+
+    // The file's previous content is a version of its own, restorable like the dossier's.
+    let (status, versions) = editing.get("/api/versions");
+    assert_eq!(status, 200, "{versions}");
+    let kept = versions.as_array().unwrap().iter().find(|v| v["fichier"] == "charges.csv");
+    let kept = kept.unwrap_or_else(|| panic!("a version of charges.csv: {versions}"));
+    let (status, answer) =
+        editing.post("/api/restaurer", &json!({ "version": editing.version(), "id": kept["id"] }));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(std::fs::read(&csv).unwrap(), before, "the CSV file is back byte for byte");
+    let (_, versions) = editing.get("/api/versions");
+    let again = versions.as_array().unwrap().iter().filter(|v| v["fichier"] == "charges.csv");
+    let ids: Vec<String> = again.map(|v| v["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 2, "the restored-over content is kept too: {versions}");
+    let newest = dir.join(".cdm-render/versions").join(&ids[0]);
+    assert_eq!(std::fs::read(newest).unwrap(), written, "so that a restore can be undone");
+}
+
+#[test]
+fn rows_sent_in_any_order_are_written_with_their_keys_in_the_order_of_the_model() {
+    let editing = Editing::example("edit-row-order");
+    let (_, dossier) = editing.get("/api/dossier");
+    let count =
+        dossier["valeurs"]["fonctionnement"]["partenaires"]["liste"].as_array().unwrap().len();
+    let row = json!({
+        "statut": "engage",
+        "roles": ["services"],
+        "categorie": "Association",
+        "nom": "Maison de l'emploi",
+    });
+    let (status, answer) = editing.set(&format!("fonctionnement.partenaires.liste[{count}]"), row);
+    assert_eq!(status, 200, "{answer}");
+    let text = editing.text();
+    let block = &text[text.find("nom = \"Maison de l'emploi\"").expect("the row is written")..];
+    let place = |key: &str| {
+        block.find(&format!("\n{key} = ")).unwrap_or_else(|| panic!("{key} in\n{block}"))
+    };
+    assert!(
+        place("categorie") < place("roles") && place("roles") < place("statut"),
+        "nom, categorie, roles, statut as Partenaire declares them:\n{}",
+        &block[..block.len().min(200)]
+    );
+}
+
+#[test]
+fn the_markdown_preview_formats_what_the_pdf_formats_and_never_lets_html_through() {
+    let editing = Editing::example("edit-markdown");
+    let before = editing.bytes();
+    let texte = "Un **point fort** :\n\n- accueil\n- conseil\n\n<img src=x onerror=alert(1)> [lien](javascript:alert(2))";
+    let (status, answer) = editing.post("/api/markdown", &json!({ "texte": texte }));
+    assert_eq!(status, 200, "{answer}");
+    let html = answer["html"].as_str().unwrap();
+    assert!(
+        html.contains("<strong>point fort</strong>") && html.contains("<li>accueil</li>"),
+        "{html}"
+    );
+    assert!(!html.contains("<img") && !html.contains("javascript"), "{html}");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+    let (status, _) = http(
+        &editing.address,
+        "POST",
+        "/api/markdown",
+        &["Content-Type: application/json"],
+        Some(&json!({ "texte": "x" }).to_string()),
+    );
+    assert_eq!(status, 403, "the token is asked for");
+    assert_eq!(editing.bytes(), before, "a preview writes nothing");
 }
 
 #[test]

@@ -371,3 +371,92 @@ fn a_new_row_waits_in_the_page_and_typing_meets_a_disk_edit_in_the_open(
     // Put the narrative back: the item stays complete for what follows.
     page.fill("contexte.texte", &narrative("Le territoire vit de l'industrie et du tourisme"));
 }
+
+#[test]
+fn the_page_restores_a_version_says_when_the_file_changed_on_disk_and_follows_a_workbook_sheet() {
+    let Some(mut browser) = Browser::start() else {
+        assert!(std::env::var_os("CI").is_none(), "chromium-driver must be installed in CI");
+        eprintln!("chromedriver absent: editor test skipped");
+        return;
+    };
+    // The fonctionnement example, its investment charges kept in a workbook sheet.
+    let dir = scratch("edit-page-versions");
+    crate::support::copy_dir(&root().join("data/fonctionnement"), &dir);
+    let toml = dir.join("dossier.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let start = text.find("[[budget.investissement.charges]]").unwrap();
+    let end = text[start..].find("[[budget.investissement.financements]]").unwrap() + start;
+    let sheet = "charges = { fichier = \"tableaux.xlsx\", feuille = \"Charges\" }";
+    std::fs::write(&toml, format!("{}{sheet}\n\n{}", &text[..start], &text[end..])).unwrap();
+    let workbook = dir.join("tableaux.xlsx");
+    std::fs::copy(root().join("tests/fixtures/classeur/tableaux.xlsx"), &workbook).unwrap();
+    let editing = Editing::start(&toml, toml.clone());
+    browser.diagnostic = "return [document.body.dataset.envois, document.getElementById('statut').innerText, \
+        document.getElementById('alerte').innerText, document.getElementById('versions-liste').innerText, \
+        document.getElementById('formulaire').innerText.slice(0, 600)].join('\\n')"
+        .into();
+    browser.open(&editing.url());
+    browser.wait("the outline", "return document.querySelectorAll('#items li').length >= 20");
+    let page = Page { browser: &browser };
+    let read = || std::fs::read_to_string(&toml).unwrap();
+
+    // A value typed, then the version before it restored from the versions dialog.
+    page.open("couverture");
+    page.fill("cite.version", "Version à défaire");
+    assert!(read().contains("version = \"Version à défaire\""), "{}", read());
+    browser.click("#ouvrir-versions");
+    browser
+        .wait("the versions listed", "return !!document.querySelector('#versions-liste button')");
+    browser.click("#versions-liste li:first-child button");
+    browser.wait("the dialog closed", "return !document.getElementById('versions').open");
+    page.settle();
+    assert!(!read().contains("Version à défaire"), "the restored file:\n{}", read());
+    browser.wait(
+        "the restored value in the form",
+        "return document.querySelector('[data-chemin=\"cite.version\"]').value !== 'Version à défaire'",
+    );
+
+    // A change sent on a version the file no longer has (changed on disk after the page read
+    // it, its announcement not yet come) is refused: the page says so and the disk edit stays.
+    let stale = browser.eval("return state.version").as_str().unwrap().to_string();
+    let on_disk = read().replacen("[cite]", "[cite]\n# modifié dans un autre programme", 1);
+    std::fs::write(&toml, &on_disk).unwrap();
+    browser.wait("the disk edit announced", &format!("return state.version !== '{stale}'"));
+    page.settle();
+    browser.eval(&format!("state.version = '{stale}'; return true"));
+    page.fill("cite.version", "Écrasera-t-il ?");
+    browser.wait(
+        "the page's 409 message",
+        "return document.getElementById('alerte').innerText.includes('modifié ailleurs')",
+    );
+    page.settle();
+    assert_eq!(read(), on_disk, "the edit made on disk survives, byte for byte");
+    browser.wait(
+        "the file's value back in the form",
+        "return document.querySelector('[data-chemin=\"cite.version\"]').value !== 'Écrasera-t-il ?'",
+    );
+
+    // A table kept in a workbook sheet: read only, it says where to change it, and it follows
+    // the workbook when the spreadsheet saves it.
+    page.open("6.2");
+    let table = "[data-tableau=\"budget.investissement.charges\"]";
+    browser.wait(
+        "the workbook's rows",
+        &format!("return document.querySelector('{table}').innerText.includes('Loyer')"),
+    );
+    let form = browser.eval("return document.getElementById('formulaire').innerText");
+    let form = form.as_str().unwrap();
+    assert!(
+        form.contains("modifiez la feuille « Charges » du classeur « tableaux.xlsx »"),
+        "{form}"
+    );
+    let inputs = browser.eval(&format!("return document.querySelectorAll('{table} input').length"));
+    assert_eq!(inputs, 0, "a workbook's rows cannot be typed over");
+    std::fs::copy(fixture("tableaux-loyer-modifie.xlsx"), &workbook).unwrap();
+    browser.wait(
+        "the workbook's new rows",
+        &format!(
+            "return document.querySelector('{table}').innerText.includes('Loyer de la halle')"
+        ),
+    );
+}

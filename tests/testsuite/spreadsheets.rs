@@ -183,7 +183,8 @@ fn headers_nobody_could_match_give_one_error_listing_the_accepted_titles() {
         ),
         "{messages}"
     );
-    assert!(messages.contains("titres possibles : montant, poste"), "{messages}");
+    // The accepted titles in the order of the model (and of the PDF's columns).
+    assert!(messages.contains("titres possibles : poste (Poste), montant"), "{messages}");
     assert!(messages.contains("1 erreur dans le dossier"), "{messages}");
 }
 

@@ -41,7 +41,9 @@ pub fn to_typst(text: &str) -> String {
     writer.out.trim().to_string()
 }
 
-fn supported(tag: &Tag) -> bool {
+/// The elements the PDF formats (the others it prints as written); the editor's preview of
+/// Markdown (`edit/markdown.rs`) formats the same.
+pub(crate) fn supported(tag: &Tag) -> bool {
     matches!(
         tag,
         Tag::Paragraph
@@ -58,7 +60,7 @@ fn supported(tag: &Tag) -> bool {
 }
 
 /// Skips the events of an element whose start was just read.
-fn skip_to_end<'a>(events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>) {
+pub(crate) fn skip_to_end<'a>(events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>) {
     let mut depth = 1;
     for (event, _) in events {
         match event {

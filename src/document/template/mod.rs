@@ -4,7 +4,7 @@
 mod context;
 mod essentials;
 pub mod filters;
-mod markdown;
+pub(crate) mod markdown;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

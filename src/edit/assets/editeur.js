@@ -174,6 +174,10 @@ function absorb(reply) {
     state.version = reply.version;
     ownVersions.add(reply.version);
   }
+  if (reply.version_tableaux) {
+    state.versionTableaux = reply.version_tableaux;
+    ownVersions.add(reply.version_tableaux);
+  }
   if (reply.constats) state.constats = reply.constats;
   if (reply.plan) state.plan = reply.plan;
   document.body.dataset.version = state.version || "";
@@ -269,6 +273,7 @@ async function reload() {
   state.constats = dossier.constats || [];
   state.plan = dossier.plan || [];
   state.tableaux = dossier.tableaux || {};
+  state.versionTableaux = dossier.version_tableaux || "";
   state.label = dossier.label || "";
   state.labelImpose = dossier.label_impose || null;
   state.fichier = dossier.fichier || "";
@@ -429,6 +434,15 @@ function titleOf(d, key) {
   if (d && d.title) return d.title;
   const words = String(key).replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The schema's description of a key as its help, unless it only repeats the title
+ *  (« Adresse » / « Adresse. »): said twice, it is read twice by screen readers. */
+function helpOf(d, key) {
+  const text = d && d.description;
+  if (!text) return null;
+  const bare = (t) => String(t).replace(/[\s.?!]+$/u, "").trim().toLowerCase();
+  return bare(text) === bare(titleOf(d, key)) ? null : text;
 }
 
 function partnerNames() {
@@ -597,13 +611,13 @@ function fieldFor(path, context, top) {
     const id = newId("legende");
     return el("fieldset", { class: "groupe", "data-chemin-groupe": path },
       el("legend", { id }, titleOf(s.d, key)),
-      s.d.description ? el("p", { class: "aide" }, s.d.description) : null, ...inner);
+      helpOf(s.d, key) ? el("p", { class: "aide" }, helpOf(s.d, key)) : null, ...inner);
   }
   if (s.kind === "tableau") return grid(path, s, key);
   return field(path, s, key, value);
 }
 
-/** Narrative first, the unchanged box just after it, the rest in the schema's order. */
+/** Narrative first, the unchanged box just after it, the rest in the order the model declares them. */
 function order(key) {
   return key === "texte" ? 0 : key === "inchange" ? 1 : 2;
 }
@@ -611,7 +625,7 @@ function order(key) {
 /** A labelled control for one value, with its description and a place for messages. */
 function field(path, s, key, value) {
   const id = newId("champ");
-  const help = s.d.description ? el("p", { class: "aide", id: id + "-aide" }, s.d.description) : null;
+  const help = helpOf(s.d, key) ? el("p", { class: "aide", id: id + "-aide" }, helpOf(s.d, key)) : null;
   const message = el("div", { class: "message", id: id + "-message", "aria-live": "polite" });
   const describedBy = [help ? id + "-aide" : null, id + "-message"].filter(Boolean).join(" ");
   const wrapper = el("div", { class: "champ champ-" + s.kind, "data-champ": path });
@@ -621,10 +635,12 @@ function field(path, s, key, value) {
     commit: (v) => sendField(path, v),
     invalid: (text) => showMessage(message, text, "erreur"),
   });
+  const preview = s.kind === "texte" && markdownOn() ? markdownPreview(control.node) : null;
   if (control.group) {
     wrapper.append(el("fieldset", { "aria-describedby": describedBy }, el("legend", {}, title), help, control.node), message);
   } else {
-    wrapper.append(el("label", { for: id }, title), help, control.node, message);
+    // append() would write a missing help or preview as the text « null ».
+    wrapper.append(...[el("label", { for: id }, title), help, control.node, preview, message].filter(Boolean));
   }
   fields.set(path, { wrapper, message, control: control.node });
   if (path === "cite.label") labelFromCommandLine(wrapper, control.node);
@@ -639,6 +655,41 @@ function labelFromCommandLine(wrapper, control) {
   const phases = ((state.schema["x-formulaires"] || {}).vocabulaires || {}).Phase || [];
   const name = (phases.find((p) => p.cle === state.labelImpose) || { libelle: state.labelImpose }).libelle;
   wrapper.append(el("p", { class: "aide" }, "Le label est fixé par la ligne de commande (--label " + state.labelImpose + " : " + name + ") : ce menu est sans effet tant que l'éditeur tourne ainsi. Relancez cdm-render edit sans --label pour suivre le label du fichier."));
+}
+
+/** Whether the dossier reads its texts as Markdown (`[apparence] markdown = true`). */
+function markdownOn() {
+  return Boolean(state.valeurs && state.valeurs.apparence && state.valeurs.apparence.markdown === true);
+}
+
+/** Under a text area of a dossier that reads Markdown: the text as the PDF will format it,
+ *  following the typing. The HTML comes from the server (`POST /api/markdown`: the PDF's own
+ *  parser, HTML written in the text turned into text, links only to http(s) and mailto), never
+ *  from the text itself, so nothing typed can inject markup into the page. */
+function markdownPreview(area) {
+  const titleId = area.id + "-md";
+  const content = el("div", { class: "contenu" });
+  const box = el("div", { class: "apercu-md", role: "region", "aria-labelledby": titleId, hidden: "" },
+    el("p", { class: "titre-apercu-md", id: titleId }, "Aperçu de la mise en forme"), content);
+  let timer = null;
+  let asked = 0;
+  const refresh = async () => {
+    const text = area.value;
+    const n = ++asked;
+    if (!text.trim()) { content.replaceChildren(); box.hidden = true; return; }
+    try {
+      const reply = await api("POST", "/api/markdown", { texte: text });
+      if (n !== asked) return;
+      content.innerHTML = reply.html;
+      for (const a of content.querySelectorAll("a")) { a.target = "_blank"; a.rel = "noopener noreferrer"; }
+      box.hidden = false;
+    } catch (error) {
+      // The last preview stays; the text itself is what is sent.
+    }
+  };
+  area.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });
+  refresh();
+  return box;
 }
 
 function showMessage(box, text, level) {
@@ -851,7 +902,7 @@ function grid(path, s, key) {
   const title = titleOf(s.d, key);
   // A title, not a heading: grids sit at every depth of the form.
   wrapper.append(el("p", { class: "titre-grille", id: captionId }, title));
-  if (s.d.description) wrapper.append(el("p", { class: "aide" }, s.d.description));
+  if (helpOf(s.d, key)) wrapper.append(el("p", { class: "aide" }, helpOf(s.d, key)));
   if (table && table.source === "csv") wrapper.append(el("p", { class: "source" }, "Tableau tenu dans le fichier « " + table.fichier + " » : vos modifications y sont écrites (même séparateur, même encodage)."));
   if (readOnly) {
     wrapper.append(el("p", { class: "source lecture-seule" }, "Ce tableau est lu dans un classeur : modifiez la feuille « " + (table.feuille || "") + " » du classeur « " + (table.fichier || "") + " » ; la page le relit quand le classeur change."));
@@ -1148,8 +1199,10 @@ async function showVersions() {
     if (!versions.length) list.append(el("li", {}, "Aucune version enregistrée pour l'instant."));
     for (const v of versions) {
       const when = v.date_texte || v.date || v.id;
-      list.append(el("li", {}, el("span", {}, String(when) + versionChange(v)), " ",
-        el("button", { type: "button", "aria-label": "Restaurer la version du " + when, onclick: async () => {
+      // The dossier's versions and those of the CSV files the page wrote tables into.
+      const file = v.fichier ? " — " + v.fichier : "";
+      list.append(el("li", {}, el("span", {}, String(when) + versionChange(v) + file), " ",
+        el("button", { type: "button", "aria-label": "Restaurer la version du " + when + file, onclick: async () => {
           try {
             const restored = await serial(() => api("POST", "/api/restaurer", { version: state.version, id: v.id }));
             absorb(restored);
@@ -1178,13 +1231,19 @@ let generation = "";
 let pageCount = 0;
 const headingPage = new Map(); // numero → page index, for the generation it was found in
 
+/** Each page's hash in the last render: a page whose hash did not change keeps its address, so
+ *  the browser does not fetch it again. */
+let pageHashes = [];
+
 function pageUrl(i, extension) {
-  return "/page/" + (i + 1) + "." + extension + "?jeton=" + encodeURIComponent(jeton) + "&v=" + encodeURIComponent(generation);
+  const stamp = pageHashes[i] || generation;
+  return "/page/" + (i + 1) + "." + extension + "?jeton=" + encodeURIComponent(jeton) + "&v=" + encodeURIComponent(stamp);
 }
 
 function showPreview(info) {
   generation = String(info.generation ?? "");
   pageCount = Number(Array.isArray(info.pages) ? info.pages.length : info.pages) || 0;
+  pageHashes = Array.isArray(info.empreintes) ? info.empreintes.map(String) : [];
   headingPage.clear();
   for (let i = 0; i < pageCount; i++) {
     let node = pagesEl.children[i];
@@ -1193,7 +1252,9 @@ function showPreview(info) {
         el("img", { alt: "Page " + (i + 1) + " du PDF", loading: "lazy", width: "595", height: "842" }));
       pagesEl.append(node);
     }
-    node.querySelector("img").src = pageUrl(i, "svg");
+    const img = node.querySelector("img");
+    const src = pageUrl(i, "svg");
+    if (img.getAttribute("src") !== src) img.src = src;
   }
   while (pagesEl.children.length > pageCount) pagesEl.lastElementChild.remove();
   $("apercu-statut").textContent = counted(pageCount, "page", "pages") + " — à jour";
@@ -1251,6 +1312,10 @@ function listen() {
         await reload();
         say("Dossier modifié sur le disque : valeurs rechargées");
         offerBackTyping(unsent);
+      } else if (data.tableaux && data.tableaux !== state.versionTableaux && !ownVersions.has(data.tableaux)) {
+        // A table's file (a CSV file, a workbook) changed: its rows are read again.
+        await reload();
+        say("Tableau modifié sur le disque : valeurs rechargées");
       }
     });
   });

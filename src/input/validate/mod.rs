@@ -16,7 +16,8 @@ mod workbook;
 pub use files::NamedFile;
 pub use structure::{allowed_values, labels, primary_type, resolve as resolve_schema};
 pub use tables::{
-    Column, CsvTable, EXAMPLE_MARK, Header, column_letter, columns, match_headers, pdf_title,
+    Column, CsvTable, EXAMPLE_MARK, Header, column_letter, columns, is_total, match_headers,
+    pdf_title,
 };
 
 use std::ops::Range;

@@ -363,6 +363,10 @@ pub fn columns(row: &Value) -> Vec<Column> {
                 .filter(|(_, k, _)| k == key)
                 .map(|(_, _, title)| title.to_string())
                 .collect();
+            // The form's label of the key (the editor's grid heads its column so).
+            if let Some(title) = schema.get("title").and_then(Value::as_str) {
+                titles.push(title.to_string());
+            }
             if let Some(description) = schema.get("description").and_then(Value::as_str) {
                 let end =
                     description.find(['(', '.', ',', ';', ':', '«']).unwrap_or(description.len());
@@ -570,7 +574,7 @@ fn is_example(row: &GridRow) -> bool {
 
 /// Whether a label cell announces a total row: « Total », « TOTAL », « Total général »,
 /// « Sous-total », « Totaux ».
-fn is_total(label: &str) -> bool {
+pub fn is_total(label: &str) -> bool {
     let w = words(label);
     w == "total" || w == "totaux" || w.starts_with("total ") || w.starts_with("sous total")
 }
