@@ -13,6 +13,7 @@ mod syntax;
 mod tables;
 mod workbook;
 
+pub use commission::{change_mentioned, unchanged_against_text};
 pub use files::NamedFile;
 pub use structure::{allowed_values, labels, primary_type, resolve as resolve_schema};
 pub use tables::{
@@ -44,6 +45,9 @@ pub struct Finding {
     pub hint: Option<String>,
     /// Location in the source, when known.
     pub span: Option<Range<usize>>,
+    /// The words the finding is about inside the field's text (bytes of the decoded string):
+    /// the finding is then placed on them, not on the start of the string.
+    pub within: Option<Range<usize>>,
     /// The file the location is in, when it is not the dossier (a CSV table): path and text.
     pub origin: Option<(PathBuf, Arc<str>)>,
     /// Other fields the finding is about (the other figure of an inconsistency), with what
@@ -64,6 +68,7 @@ impl Finding {
             message,
             hint,
             span: None,
+            within: None,
             origin: None,
             related: Vec::new(),
             related_spans: Vec::new(),
@@ -80,6 +85,13 @@ impl Finding {
     /// A warning on a field.
     pub fn warning(field: &str, message: String, hint: Option<String>) -> Self {
         Finding { severity: Severity::Warning, ..Finding::error(field, message, hint) }
+    }
+
+    /// Places the finding on the words at `range` of the field's text (bytes of the string as
+    /// read, escapes decoded).
+    pub fn on_words(mut self, range: Range<usize>) -> Self {
+        self.within = Some(range);
+        self
     }
 
     /// Sets the location.
@@ -364,7 +376,7 @@ fn report(
     tables: &[CsvTable],
     mut findings: Vec<Finding>,
 ) -> DataErrors {
-    locate_all(&mut findings, root, tables);
+    locate_all(&mut findings, source, root, tables);
     DataErrors {
         errors: findings.into_iter().map(|f| f.into_data_error(file)).collect(),
         source: source.to_string(),
@@ -383,7 +395,7 @@ fn report_with_syntax(
     syntax: syntax::Syntax,
 ) -> DataErrors {
     if let Some(cutoff) = syntax.cutoff {
-        locate_all(&mut findings, root, tables);
+        locate_all(&mut findings, source, root, tables);
         findings
             .retain(|f| f.origin.is_some() || f.span.as_ref().is_some_and(|s| s.start < cutoff));
     }
@@ -463,13 +475,24 @@ fn territory_names(features: &[crate::input::geo::Feature], target: &Target) -> 
 
 /// Gives every finding without a place the place of its field: in a CSV table when the field
 /// comes from one, else in the dossier. Sorted in file order.
-fn locate_all(findings: &mut [Finding], root: &Spanned<DeTable>, tables: &[CsvTable]) {
+fn locate_all(
+    findings: &mut [Finding],
+    source: &str,
+    root: &Spanned<DeTable>,
+    tables: &[CsvTable],
+) {
     for finding in findings.iter_mut() {
         if finding.span.is_some() || finding.origin.is_some() {
             continue;
         }
         if !tables.iter().any(|t| t.place_finding(finding)) {
             finding.span = locate(root, &finding.field);
+            if let (Some(span), Some(words)) = (&finding.span, &finding.within) {
+                let raw = source.get(span.clone()).unwrap_or_default();
+                if let Some(at) = syntax::raw_range(raw, words.clone()) {
+                    finding.span = Some(span.start + at.start..span.start + at.end);
+                }
+            }
         }
         if finding.origin.is_none() {
             let related = finding.related.iter();

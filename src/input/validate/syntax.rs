@@ -30,6 +30,68 @@ pub struct Syntax {
     pub cutoff: Option<usize>,
 }
 
+/// Where the bytes `decoded` of a string value lie in its TOML literal `raw` (quotes included):
+/// escapes (`\"`, `\u00e9`), the line-ending backslash of a `"""` string and the newline after
+/// its opening quotes are taken into account; None when the range starts or ends inside an
+/// escape. Written by hand: the TOML parser gives the span of a whole value, not of the
+/// characters inside it, and these few rules of the TOML grammar are all it takes.
+pub fn raw_range(raw: &str, decoded: Range<usize>) -> Option<Range<usize>> {
+    let (delimiter, literal) = match raw.as_bytes() {
+        [b'"', b'"', b'"', ..] => (3, false),
+        [b'\'', b'\'', b'\'', ..] => (3, true),
+        [b'"', ..] => (1, false),
+        [b'\'', ..] => (1, true),
+        _ => return None,
+    };
+    let multi = delimiter == 3;
+    let mut i = delimiter;
+    if multi {
+        let newline =
+            [&b"\n"[..], b"\r\n"].into_iter().find(|n| raw.as_bytes()[i..].starts_with(n));
+        i += newline.map_or(0, <[u8]>::len);
+    }
+    let body_end = raw.len().checked_sub(delimiter)?;
+    let (mut out, mut start) = (0, None);
+    loop {
+        // A line-ending backslash: it and the whitespace and newlines after it are dropped
+        // (before anything else, so that a word after it starts after it).
+        let rest = &raw[i..body_end.max(i)];
+        if multi
+            && !literal
+            && rest.starts_with('\\')
+            && rest[1..].starts_with([' ', '\t', '\r', '\n'])
+        {
+            i += rest.len() - rest[1..].trim_start_matches([' ', '\t', '\r', '\n']).len();
+            continue;
+        }
+        if out == decoded.start && start.is_none() {
+            start = Some(i);
+        }
+        if out == decoded.end {
+            return Some(start?..i);
+        }
+        if i >= body_end || out > decoded.end {
+            return None;
+        }
+        let c = raw[i..].chars().next()?;
+        if literal || c != '\\' {
+            (out, i) = (out + c.len_utf8(), i + c.len_utf8());
+            continue;
+        }
+        let hex = |len: usize| {
+            let code = u32::from_str_radix(raw.get(i + 2..i + 2 + len)?, 16).ok()?;
+            Some((char::from_u32(code)?.len_utf8(), len + 2))
+        };
+        let (decoded_len, raw_len) = match raw[i + 1..].chars().next()? {
+            'u' => hex(4)?,
+            'U' => hex(8)?,
+            'x' => hex(2)?,
+            _ => (1, 2),
+        };
+        (out, i) = (out + decoded_len, i + raw_len);
+    }
+}
+
 /// The findings for the parser's `errors` on `source`.
 pub fn findings(source: &str, errors: &[toml::de::Error]) -> Syntax {
     if errors.is_empty() {
@@ -259,6 +321,22 @@ fn french_habit(source: &str, line: usize) -> Option<Finding> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn words_inside_a_string_are_found_in_its_literal_through_escapes() {
+        fn find<'a>(raw: &'a str, decoded: &str, word: &str) -> Option<&'a str> {
+            let at = decoded.find(word).unwrap();
+            super::raw_range(raw, at..at + word.len()).map(|r| &raw[r])
+        }
+        let raw = r#""Le \"nouveau\" site \u00e9t\u00E9 ouvert""#;
+        assert_eq!(find(raw, "Le \"nouveau\" site été ouvert", "ouvert"), Some("ouvert"));
+        assert_eq!(find(raw, "Le \"nouveau\" site été ouvert", "nouveau"), Some("nouveau"));
+        assert_eq!(find(raw, "Le \"nouveau\" site été ouvert", "été"), Some(r"\u00e9t\u00E9"));
+        let raw = "\"\"\"\r\nUne ligne, \\\r\n    puis TODO.\"\"\"";
+        assert_eq!(find(raw, "Une ligne, puis TODO.", "TODO"), Some("TODO"));
+        assert_eq!(find("'C:\\TODO'", "C:\\TODO", "TODO"), Some("TODO"));
+        assert_eq!(find(r#""\u00e9""#, "é", "é"), Some(r"\u00e9"));
+    }
+
     use super::*;
 
     fn messages(source: &str) -> Vec<(String, Option<String>)> {
