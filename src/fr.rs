@@ -95,6 +95,12 @@ pub fn format_slot((start, end): (u32, u32)) -> String {
     format!("{}{NBSP}–{NBSP}{}", format_time(start), format_time(end))
 }
 
+/// The number (1 to 12) of a French month name (« septembre » → 9), 0 for any other word.
+pub fn month_number(name: &str) -> usize {
+    let name = name.to_lowercase();
+    MONTHS.iter().position(|m| *m == name).map_or(0, |i| i + 1)
+}
+
 /// An aside added to a phrase: « (2026) » after a space, or « , 2025 (première année) » when
 /// the text holds parentheses of its own, so that a phrase never closes on « )) ». Empty for an
 /// empty text.

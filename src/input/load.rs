@@ -157,12 +157,33 @@ pub fn load(path: &Path, options: &LoadOptions, cache: &previous::Cache) -> Resu
         _ => None,
     };
     let report = assess(&data, dossier.cite.label, previous.as_ref());
+    // Items said unchanged whose text speaks of a change: known once the previous dossier, if
+    // any, is compared; warnings like those of validation, errors under --strict.
+    let contradicted = match &previous {
+        Some(p) => p.contradicted.clone(),
+        None => validate::unchanged_against_text(&dossier, &data, None),
+    };
+    let mut warnings = validated.warnings;
+    if !contradicted.is_empty() {
+        let strict = options.target.strict_layout;
+        let findings = contradicted.into_iter().map(|(_, mut f)| {
+            if strict {
+                f.severity = crate::diag::Severity::Error;
+            }
+            f
+        });
+        let found = validate::located(path, &source, &validated.tables, findings.collect());
+        if strict {
+            return Err(found.into());
+        }
+        warnings.errors.extend(found.errors);
+    }
     Ok(LoadedDossier {
         path: path.to_path_buf(),
         source,
         dossier,
         data,
-        warnings: validated.warnings,
+        warnings,
         tables: validated.tables,
         files: validated.files,
         territory: validated.territory,

@@ -28,6 +28,10 @@ pub struct Previous {
     pub updated: BTreeMap<String, bool>,
     /// The items (and sub-items) whose content is word for word the previous dossier's.
     pub unchanged: BTreeSet<String>,
+    /// The items said unchanged whose text speaks of a change, with the warning of `check`
+    /// ([`crate::input::validate::unchanged_against_text`]): the PDF does not call them
+    /// « inchangé ».
+    pub contradicted: Vec<(String, crate::input::validate::Finding)>,
 }
 
 /// The data path of item 8.3 that the computed changes fill.
@@ -101,12 +105,18 @@ pub fn compare(old: &Dossier, new: &Dossier, new_json: &Value) -> Previous {
         .filter(|item| outline.level(item, new.cite.label).flatten() == Some(Level::Actualiser))
         .map(|item| (item.number.clone(), !unchanged.contains(&item.number)))
         .collect();
+    let contradicted = crate::input::validate::unchanged_against_text(
+        new,
+        new_json,
+        Some((&unchanged, old.cite.date)),
+    );
     Previous {
         label: old.cite.label,
         date: old.cite.date,
         changes: diff::changes(old, new),
         updated,
         unchanged,
+        contradicted,
     }
 }
 

@@ -98,16 +98,27 @@ pub fn evolutions(
     rows
 }
 
-/// Marks the items "à actualiser" as updated or unchanged since the previous dossier.
+/// Marks the items "à actualiser" as updated or unchanged since the previous dossier. The
+/// note is said once: a sub-item whose parent has the same note does not repeat it; and never
+/// against the item's own text: an item whose text speaks of a change is not called
+/// « inchangé » (`check` warns of it).
 pub fn follow_up(
     items: &mut BTreeMap<String, ItemContext>,
     previous: &crate::input::previous::Previous,
     since: &str,
 ) {
+    let outline = Outline::get();
+    let contradicted = |number: &str| previous.contradicted.iter().any(|(n, _)| n == number);
     // The previous dossier is named once, on the first item marked; the others say the word
     // only, not the same date a dozen times.
     let mut named = false;
     for (number, changed) in &previous.updated {
+        let parent = outline.item(number).and_then(|i| i.parent_number());
+        if parent.and_then(|p| previous.updated.get(p)) == Some(changed)
+            || (!changed && contradicted(number))
+        {
+            continue;
+        }
         if let Some(item) = items.get_mut(number).filter(|i| i.applicable && !i.vide) {
             let word = if *changed { "Mis à jour" } else { "Inchangé" };
             item.suivi = Some(if named {

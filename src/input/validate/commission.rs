@@ -3,6 +3,8 @@
 //! left in a text, a funding only applied for counted as secured, hours of one day given as a
 //! week's. Warnings naming both places; errors under `--strict` (the caller decides).
 
+use std::collections::BTreeSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -11,7 +13,8 @@ use serde_json::Value;
 use super::Finding;
 use crate::fr::{format_auto, number_word};
 use crate::model::figures::KeyFigures;
-use crate::model::{Dossier, StatutEngagement};
+use crate::model::outline::{Level, Outline};
+use crate::model::{Date, Dossier, StatutEngagement};
 
 /// Runs every check of the commission on a dossier and on `json`, the same dossier as a JSON
 /// value (its texts are walked leaf by leaf).
@@ -111,11 +114,127 @@ static NOTES: LazyLock<Regex> = LazyLock::new(|| {
 
 fn writer_note(path: &str, text: &str) -> Option<Finding> {
     let note = NOTES.find(text)?;
-    Some(Finding::warning(
-        path,
-        format!("note de rédaction laissée dans le texte : « {} »", note.as_str()),
-        Some("elle serait imprimée telle quelle dans le dossier : complétez ou retirez-la".into()),
-    ))
+    Some(
+        Finding::warning(
+            path,
+            format!("note de rédaction laissée dans le texte : « {} »", note.as_str()),
+            Some(
+                "elle serait imprimée telle quelle dans le dossier : complétez ou retirez-la"
+                    .into(),
+            ),
+        )
+        .on_words(note.range()),
+    )
+}
+
+/// Words by which a text says that something changed (« un nouveau poste », « désormais »,
+/// « a été renforcée »).
+static CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:nouve(?:au|aux|lle|lles)|désormais|dorénavant|(?:a|ont) changé|(?:a|ont) été (?:modifié|renforcé|remplacé|créé|réorganisé|élargi|étendu|recruté|renouvelé|ajusté|actualisé|révisé)e?s?|mise?s? à jour|vien(?:t|nent) d['’]être)\b",
+    )
+    .expect("the pattern of change compiles")
+});
+
+/// A month and year (« septembre 2026 ») or a year alone.
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\s+)?(20\d{2})\b")
+        .expect("the pattern of dates compiles")
+});
+
+/// Where a text says that something changed: a word of change, or a date after `since` (the
+/// previous dossier's) and not after `until` (this one's: a plan for later is no change).
+pub fn change_mentioned(text: &str, period: Option<(Date, Date)>) -> Option<Range<usize>> {
+    let word = CHANGE.find(text).map(|m| m.range());
+    let date = period.and_then(|(since, until)| {
+        DATE.captures_iter(text).find_map(|c| {
+            let year: i32 = c[2].parse().ok()?;
+            let month = c.get(1).map(|m| crate::fr::month_number(m.as_str()));
+            // A year alone is after `since` only when it is a later year.
+            let after = year > since.year
+                || month.is_some_and(|m| year == since.year && m > usize::from(since.month));
+            let not_later = (year, month.unwrap_or(1)) <= (until.year, usize::from(until.month));
+            (after && not_later).then(|| c.get(0).map(|m| m.range()).unwrap_or_default())
+        })
+    });
+    [word, date].into_iter().flatten().min_by_key(|r| r.start)
+}
+
+/// The items « à actualiser » said to be unchanged — by the writer (`inchange = true`), or
+/// because their content is word for word the previous dossier's (`previous`: those items and
+/// that dossier's date) — whose text says that something changed: the PDF would then state
+/// both. Each with the item's number; a sub-item is left to its parent when both are.
+pub fn unchanged_against_text(
+    d: &Dossier,
+    json: &Value,
+    previous: Option<(&BTreeSet<String>, Date)>,
+) -> Vec<(String, Finding)> {
+    let outline = Outline::get();
+    fn declared<'a>(item: &'a crate::model::outline::Item, json: &Value) -> Option<&'a String> {
+        item.data.iter().find(|p| {
+            crate::input::check::lookup(json, &format!("{p}.inchange")) == Some(&Value::Bool(true))
+        })
+    }
+    let unchanged = |item: &crate::model::outline::Item| {
+        declared(item, json).is_some()
+            || previous.is_some_and(|(same, _)| same.contains(&item.number))
+    };
+    let mut out = Vec::new();
+    for item in &outline.items {
+        if outline.level(item, d.cite.label).flatten() != Some(Level::Actualiser)
+            || !unchanged(item)
+            || item
+                .parent_number()
+                .and_then(|n| outline.item(n))
+                .is_some_and(|p| p.depth() > 1 && unchanged(p))
+        {
+            continue;
+        }
+        let period = previous.map(|(_, since)| (since, d.cite.date));
+        let mut texts = Vec::new();
+        for p in &item.data {
+            if let Some(value) = crate::input::check::lookup(json, p) {
+                // The narrative texts: a date in a table (a training « 2026 ») is a plan.
+                super::for_each_leaf(value, p, &mut |path, leaf| {
+                    if let Value::String(text) = leaf
+                        && path.ends_with("texte")
+                    {
+                        texts.push((path.to_string(), text.clone()));
+                    }
+                });
+            }
+        }
+        let Some((path, text, at)) = texts.into_iter().find_map(|(path, text)| {
+            Some((path.clone(), text.clone(), change_mentioned(&text, period)?))
+        }) else {
+            continue;
+        };
+        let words = &text[at.clone()];
+        let (said, hint) = match declared(item, json) {
+            Some(_) => (
+                "déclaré inchangé (`inchange = true`)",
+                "retirez `inchange = true` si l'item a changé, sinon reformulez le texte",
+            ),
+            None => (
+                "mot pour mot celui du dossier précédent (« inchangé »)",
+                "actualisez le texte : ce qui était nouveau au dossier précédent ne l'est plus (le PDF ne dira pas « inchangé » tant que le texte parle de changement)",
+            ),
+        };
+        let mut finding = Finding::warning(
+            &path,
+            format!(
+                "l'item {} est {said}, mais son texte parle de changement : « {words} »",
+                item.number
+            ),
+            Some(hint.to_string()),
+        )
+        .on_words(at);
+        if let Some(flag) = declared(item, json) {
+            finding = finding.also(&format!("{flag}.inchange"), "inchange = true".into());
+        }
+        out.push((item.number.clone(), finding));
+    }
+    out
 }
 
 /// A list of the dossier that a text may count: its nouns (singular and plural), its path and
@@ -123,7 +242,7 @@ fn writer_note(path: &str, text: &str) -> Option<Finding> {
 struct List {
     nouns: &'static [&'static str],
     field: &'static str,
-    count: usize,
+    count: f64,
     /// The texts where the noun names this list (« structures » names the partners in 2 and
     /// 4.1 only; elsewhere it is any organisation of the territory); empty: every text.
     scope: &'static [&'static str],
@@ -132,69 +251,104 @@ struct List {
 fn lists(d: &Dossier) -> Vec<List> {
     let f = KeyFigures::new(d);
     let plan = &d.complements.plan_amelioration;
+    let n = |count: usize| count as f64;
+    let list = |nouns, field, count, scope| List { nouns, field, count, scope };
+    const ACTIONS: &[&str] = &["action", "actions"];
     vec![
-        List {
-            nouns: &["partenaire", "partenaires"],
-            field: "fonctionnement.partenaires.liste",
-            count: f.partenaires,
-            scope: &[],
-        },
-        List {
-            nouns: &["structure", "structures"],
-            field: "fonctionnement.partenaires.liste",
-            count: f.partenaires,
-            scope: &["partenariat", "fonctionnement.partenaires"],
-        },
-        List {
-            nouns: &["financeur", "financeurs"],
-            field: "budget.fonctionnement.financements",
-            count: f.financeurs.nombre,
-            scope: &[],
-        },
-        List {
-            nouns: &["point relais", "points relais"],
-            field: "implantation.equite.sites",
-            count: f.sites.points_relais,
-            scope: &[],
-        },
-        List {
-            nouns: &["centre associé", "centres associés"],
-            field: "implantation.equite.sites",
-            count: f.sites.centres_associes,
-            scope: &[],
-        },
-        List {
-            nouns: &["site", "sites", "lieu d'accueil", "lieux d'accueil"],
-            field: "implantation.equite.sites",
-            count: f.sites.total,
-            scope: &[],
-        },
-        List {
-            nouns: &["fonction", "fonctions"],
-            field: "fonctionnement.moyens_humains",
-            count: f.fonctions,
-            scope: &[],
-        },
-        List {
-            nouns: &["remarque", "remarques"],
-            field: "complements.plan_amelioration.remarques",
-            count: plan.remarques.len(),
-            scope: &[],
-        },
-        List {
-            nouns: &["action d'amélioration", "actions d'amélioration"],
-            field: "complements.plan_amelioration.actions",
-            count: plan.actions.len(),
-            scope: &[],
-        },
+        list(
+            &["partenaire", "partenaires"],
+            "fonctionnement.partenaires.liste",
+            n(f.partenaires),
+            &[],
+        ),
+        list(
+            &["structure", "structures"],
+            "fonctionnement.partenaires.liste",
+            n(f.partenaires),
+            &["partenariat", "fonctionnement.partenaires"],
+        ),
+        list(
+            &["financeur", "financeurs"],
+            "budget.fonctionnement.financements",
+            n(f.financeurs.nombre),
+            &[],
+        ),
+        list(
+            &["point relais", "points relais"],
+            "implantation.equite.sites",
+            n(f.sites.points_relais),
+            &[],
+        ),
+        list(
+            &["centre associé", "centres associés"],
+            "implantation.equite.sites",
+            n(f.sites.centres_associes),
+            &[],
+        ),
+        list(
+            &["site", "sites", "lieu d'accueil", "lieux d'accueil"],
+            "implantation.equite.sites",
+            n(f.sites.total),
+            &[],
+        ),
+        list(&["fonction", "fonctions"], "fonctionnement.moyens_humains", n(f.fonctions), &[]),
+        // The Cité's staff in the chapter on its means and in the budget only: elsewhere
+        // « ETP » may be a partner's or the territory's.
+        list(&["etp"], "fonctionnement.moyens_humains", f.etp, &["fonctionnement", "budget"]),
+        list(
+            &["remarque", "remarques"],
+            "complements.plan_amelioration.remarques",
+            n(plan.remarques.len()),
+            &[],
+        ),
+        list(
+            &["action d'amélioration", "actions d'amélioration"],
+            "complements.plan_amelioration.actions",
+            n(plan.actions.len()),
+            &[],
+        ),
+        // « actions » alone names the list of the item whose text says it, and only there.
+        list(
+            ACTIONS,
+            "complements.plan_amelioration.actions",
+            n(plan.actions.len()),
+            &["complements.plan_amelioration"],
+        ),
+        list(
+            ACTIONS,
+            "partenariat.mutualisation.actions",
+            n(d.partenariat.mutualisation.actions.len()),
+            &["partenariat.mutualisation"],
+        ),
+        list(
+            ACTIONS,
+            "fonctionnement.moyens_humains.plan_formation.actions",
+            n(d.fonctionnement.moyens_humains.plan_formation.actions.len()),
+            &["fonctionnement.moyens_humains.plan_formation"],
+        ),
+        list(
+            ACTIONS,
+            "fonctionnement.communication.actions",
+            n(d.fonctionnement.communication.actions.len()),
+            &["fonctionnement.communication"],
+        ),
+        list(
+            ACTIONS,
+            "offre.offre_collective.liste",
+            n(d.offre.offre_collective.liste.len()),
+            &["offre.offre_collective"],
+        ),
+        // « postes » is left out: a row of 4.2 is a function that one or several people hold
+        // (its ETP), and « postes » also names the lines of a budget; no list of the dossier
+        // is the list of posts.
     ]
 }
 
-/// A number, in digits or in words, then a noun (« Dix structures », « 4 points relais »),
-/// with the word before it (« ses quatorze partenaires »).
+/// A number, in digits (« 4 », « 2,5 ») or in words, then a noun (« Dix structures », « 4
+/// points relais », « 2,5 ETP »), with the word before it (« ses quatorze partenaires »).
 static COUNTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:\b(\p{L}+)\s+)?\b(\d{1,3}|[\p{L}]+(?:-[\p{L}]+)*(?: et (?:un|onze))?)\s+((?:points? relais|centres? associés?|lieux? d['’]accueil|actions? d['’]amélioration|partenaires?|structures?|financeurs?|sites?|fonctions?|remarques?))\b",
+        r"(?i)(?:\b(\p{L}+)\s+)?\b(\d{1,3}(?:,\d{1,2})?|[\p{L}]+(?:-[\p{L}]+)*(?: et (?:un|onze))?)\s+((?:points? relais|centres? associés?|lieux? d['’]accueil|actions? d['’]amélioration|partenaires?|structures?|financeurs?|sites?|fonctions?|remarques?|actions?|ETP))\b",
     )
     .expect("the pattern of counts compiles")
 });
@@ -207,34 +361,35 @@ fn counts_in_text(path: &str, text: &str, lists: &[List], out: &mut Vec<Finding>
         return;
     }
     for c in COUNTED.captures_iter(text) {
-        let written = &c[2];
-        let Some(n) = written.parse::<u32>().ok().or_else(|| number_word(written)) else {
+        let (written, noun) = (&c[2], &c[3]);
+        let digits = written.replace(',', ".").parse::<f64>().ok();
+        let Some(n) = digits.or_else(|| number_word(written).map(f64::from)) else {
             continue;
         };
-        let noun = c[3].to_lowercase().replace('’', "'");
+        let key = noun.to_lowercase().replace('’', "'");
         let in_scope =
             |l: &&List| l.scope.is_empty() || l.scope.iter().any(|s| path.starts_with(s));
-        let Some(list) = lists.iter().filter(in_scope).find(|l| l.nouns.contains(&noun.as_str()))
+        let Some(list) = lists.iter().filter(in_scope).find(|l| l.nouns.contains(&key.as_str()))
         else {
             continue;
         };
         let whole = c.get(1).is_some_and(|d| {
             ["les", "ses", "nos", "leurs", "vos"].contains(&d.as_str().to_lowercase().as_str())
         });
-        let n = n as usize;
-        if list.count == 0 || (whole && n == list.count) || (!whole && n <= list.count) {
+        let same = (n - list.count).abs() < 0.01;
+        if list.count == 0.0 || (whole && same) || (!whole && n <= list.count + 0.01) {
             continue;
         }
+        let count = format_auto(list.count, 2);
+        let words = c.get(2).map_or(0, |m| m.start())..c.get(3).map_or(0, |m| m.end());
         out.push(
             Finding::warning(
                 path,
-                format!(
-                    "le texte parle de « {} {} » mais la liste du dossier en compte {}",
-                    written, &c[3], list.count
-                ),
+                format!("le texte parle de « {written} {noun} » mais la liste du dossier en compte {count}"),
                 Some("accordez le texte et la liste : la commission compare les deux".into()),
             )
-            .also(list.field, format!("{} dans la liste", list.count)),
+            .on_words(words)
+            .also(list.field, format!("{count} dans la liste")),
         );
     }
 }
