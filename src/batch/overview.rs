@@ -343,7 +343,7 @@ pub fn pdf(pipeline: &Pipeline, rows: &[Row]) -> Result<Vec<u8>> {
         ),
         (
             "partenaires",
-            "Nombre de partenaires par Cité",
+            "Partenaires engagés par Cité",
             series(&|s| Some(s.partenaires as f64)),
             "",
         ),

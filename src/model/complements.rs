@@ -152,6 +152,36 @@ pub struct RapportActivite {
     pub indicateurs: Vec<Indicateur>,
 }
 
+impl RapportActivite {
+    /// The reported year (`year` when the report names none): estimated when some of its
+    /// months are (`mois_realises`), partial when the Cité opened during it.
+    pub fn periode(&self, year: i32) -> super::Periode {
+        let year = self.annee.unwrap_or(year);
+        let estimated = self.mois_realises.is_some_and(|m| m < 12);
+        let status =
+            if estimated { super::StatutValeur::Estime } else { super::StatutValeur::Realise };
+        super::Periode::new(year.to_string(), status, months(&self.visites_par_mois))
+    }
+
+    /// The year before the reported one, counted, partial when the Cité opened during it.
+    pub fn periode_precedente(&self, year: i32) -> super::Periode {
+        let year = self.annee.unwrap_or(year) - 1;
+        let months = months(&self.visites_par_mois_precedent);
+        super::Periode::new(year.to_string(), super::StatutValeur::Realise, months)
+    }
+
+    /// Months a monthly series covers: from its first month with visits to December (a month
+    /// closed in summer still counts; the months before the opening do not). 0 for no visits.
+    pub fn months_open(months: &[f64]) -> usize {
+        months.iter().position(|v| *v > 0.0).map_or(0, |first| 12usize.saturating_sub(first))
+    }
+}
+
+/// The months a monthly series covers when it gives some visits.
+fn months(series: &[f64]) -> Option<u32> {
+    Some(RapportActivite::months_open(series) as u32).filter(|m| *m > 0)
+}
+
 /// A figure for the reported year and, optionally, the previous one.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]

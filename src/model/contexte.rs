@@ -111,8 +111,24 @@ pub struct SerieTemporelle {
     pub source: String,
     /// Period labels ("2019", "T1 2024").
     pub periodes: Vec<String>,
+    /// Whether each period's values are counted, estimated (provisional) or forecast, in the
+    /// order of `periodes`; a period without one is counted.
+    pub statuts: Vec<super::StatutValeur>,
     /// The series.
     pub series: Vec<Serie>,
+}
+
+impl SerieTemporelle {
+    /// The periods ([`super::Periode`]), with their status.
+    pub fn periods(&self) -> Vec<super::Periode> {
+        let status =
+            |i: usize| self.statuts.get(i).copied().unwrap_or(super::StatutValeur::Realise);
+        self.periodes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| super::Periode::new(p.clone(), status(i), None))
+            .collect()
+    }
 }
 
 /// One named series of values.

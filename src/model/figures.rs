@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::outline::Phase;
 use super::vocab::fold;
-use super::{BudgetDetail, Dossier, StatutEngagement, TypeSite};
+use super::{BudgetDetail, Dossier, RapportActivite, StatutEngagement, TypeSite};
 
 /// The key figures of a dossier.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -186,10 +186,10 @@ fn visits(dossier: &Dossier) -> Option<Visits> {
             valeur: total,
             mensuel: true,
             mois_estimes: report.visites_par_mois.len() as u32 - counted,
-            mois: months_open(&report.visites_par_mois),
+            mois: RapportActivite::months_open(&report.visites_par_mois),
             prevision: false,
             precedent: (!before.is_empty()).then(|| before.iter().sum()),
-            mois_precedent: months_open(before),
+            mois_precedent: RapportActivite::months_open(before),
         });
     }
     let yearly = &dossier.offre.frequentation.annuelle;
@@ -203,12 +203,6 @@ fn visits(dossier: &Dossier) -> Option<Visits> {
         mois: year.mois.map_or(12, |m| m.min(12) as usize),
         ..Visits::default()
     })
-}
-
-/// Months a monthly series covers: from its first month with visits to December (a month
-/// closed in summer still counts; the months before the opening do not).
-fn months_open(months: &[f64]) -> usize {
-    months.iter().position(|v| *v > 0.0).map_or(0, |first| 12usize.saturating_sub(first))
 }
 
 fn weekly_hours(dossier: &Dossier) -> Option<WeeklyHours> {

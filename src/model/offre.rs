@@ -252,11 +252,9 @@ impl ValeurAnnuelle {
         }
     }
 
-    /// The year as a chart labels it: « 2025 (10 mois) » for a partial year.
-    pub fn label(&self) -> String {
-        match self.mois.filter(|m| *m < 12) {
-            Some(m) => format!("{} ({m} mois)", self.annee),
-            None => self.annee.to_string(),
-        }
+    /// The value's period ([`super::Periode`]): what a chart labels « 2025 (10 mois) » and
+    /// draws lighter when it is not a count.
+    pub fn periode(&self, open: bool, year_of_dossier: i32) -> super::Periode {
+        super::Periode::new(self.annee.to_string(), self.status(open, year_of_dossier), self.mois)
     }
 }

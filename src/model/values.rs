@@ -3,6 +3,57 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The period of a yearly figure: its year, whether its value is counted, estimated or
+/// forecast, and the months it covers when fewer than twelve. Every yearly series of the
+/// dossier (attendance of 3.3, the activity report's figures of 8.4, the statistics series of
+/// 1.2) says it through this type, and every chart labels and draws its periods through
+/// [`Periode::label`] and [`Periode::counted`]: « 2025 (10 mois) », lighter when not counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Periode {
+    /// The period as written (« 2025 », « T1 2024 »).
+    pub nom: String,
+    /// Counted, estimated or forecast.
+    pub statut: super::StatutValeur,
+    /// Months covered, when fewer than twelve (a Cité opened in March: 10).
+    pub mois: Option<u32>,
+}
+
+impl Periode {
+    /// A period of `nom`, counted over the whole year unless said otherwise.
+    pub fn new(nom: impl Into<String>, statut: super::StatutValeur, mois: Option<u32>) -> Self {
+        Periode { nom: nom.into(), statut, mois: mois.filter(|m| *m < 12) }
+    }
+
+    /// The period as a chart or a table labels it: « 2025 (10 mois) » for a partial year.
+    pub fn label(&self) -> String {
+        match self.mois {
+            Some(m) => format!("{} ({m} mois)", self.nom),
+            None => self.nom.clone(),
+        }
+    }
+
+    /// How a legend or a column heading names the period: « 2025 (10 mois) », « 2026, en
+    /// partie estimé », « 2027, prévisionnel ».
+    pub fn legend(&self) -> String {
+        let status = match self.statut {
+            super::StatutValeur::Realise => "",
+            super::StatutValeur::Estime => ", en partie estimé",
+            super::StatutValeur::Previsionnel => ", prévisionnel",
+        };
+        format!("{}{status}", self.label())
+    }
+
+    /// Whether two periods can be compared « sur un an »: both whole years.
+    pub fn comparable(&self, other: &Periode) -> bool {
+        self.mois.is_none() && other.mois.is_none()
+    }
+
+    /// Whether the value is a count: the others are drawn lighter and named in the legend.
+    pub fn counted(&self) -> bool {
+        self.statut == super::StatutValeur::Realise
+    }
+}
+
 /// A distribution of a quantity over categories (sectors, statuses, age bands…), with its source.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]

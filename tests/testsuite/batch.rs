@@ -185,11 +185,9 @@ fn the_overview_of_the_examples_and_thirty_generated_dossiers_has_the_table_the_
     for item in ["1.1", "3.4", "6.2", "8.4"] {
         assert!(text.contains(item), "matrix column {item}");
     }
-    for chart in [
-        "Complétude des dossiers",
-        "Nombre de partenaires par Cité",
-        "Site principal de chaque Cité",
-    ] {
+    for chart in
+        ["Complétude des dossiers", "Partenaires engagés par Cité", "Site principal de chaque Cité"]
+    {
         assert!(text.contains(chart), "chart {chart:?}");
     }
     // The three examples share a name: each is told apart by its label, never by its file.

@@ -271,3 +271,22 @@ fn no_pdf_holds_a_phrase_only_a_generator_writes() {
     }
     assert!(failures.is_empty(), "generator phrases:\n{}", failures.join("\n"));
 }
+
+/// Every yearly series says which of its values are counts over a whole year: attendance (3.3),
+/// the activity report's figures (8.4) and a statistics series (1.2.2), through one wording.
+#[test]
+fn partial_and_estimated_years_are_named_so_in_every_yearly_series() {
+    let dir = scratch("periodes");
+    let pdf = dir.join("dossier.pdf");
+    crate::support::render(&root().join("tests/fixtures/periodes/dossier.toml"), &pdf);
+    let text = crate::support::pdf_text(&pdf);
+    // Attendance: the year of opening is labelled with its months, estimates are named.
+    assert!(text.contains("2025 (10 mois)"), "{text}");
+    assert!(text.contains("Estimations et prévisions"), "{text}");
+    // 8.4: the reported year is partly estimated and the previous one has ten months, in the
+    // charts' legends and the tables' headings; no change is stated between them.
+    assert!(text.matches("2026, en partie estimé").count() >= 2, "{text}");
+    assert!(!text.contains("Évolution"), "{text}");
+    // The unemployment series: its provisional year is drawn hollow, and the legend says so.
+    assert!(text.contains("valeurs estimées ou prévisionnelles (points creux)"), "{text}");
+}

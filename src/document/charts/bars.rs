@@ -5,7 +5,7 @@
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::canvas::{self, DARK, GRAY, GRID, INK, LABEL, LIGHT, SMALL, WIDTH};
+use super::canvas::{self, DARK, GRAY, GRID, INK, LABEL, LIGHT, MEDIUM, SMALL, WIDTH};
 
 /// Most bars a chart draws; the rest are summed into "Autres".
 const MAX_BARS: usize = 40;
@@ -40,6 +40,9 @@ pub struct Options {
     pub areas: Vec<String>,
     /// Width of the label column, when several charts must line up.
     pub label_width: Option<f64>,
+    /// The main values are estimates or forecasts, not counts: drawn lighter, as every
+    /// estimate (the legend's first entry says so).
+    pub estimated: bool,
 }
 
 /// The colour of each reference area: the same meaning has the same colour in every chart
@@ -98,8 +101,9 @@ pub fn draw(bars: &[Bar], options: &Options) -> Result<String> {
 
     canvas::draw(height as u32, |area| {
         let colours = reference_colours(options);
+        let main = if options.estimated { MEDIUM } else { DARK };
         if let (Some((now, before)), true) = (&options.legend, with_previous) {
-            let mut entries = vec![(now.clone(), DARK)];
+            let mut entries = vec![(now.clone(), main)];
             match options.areas.is_empty() {
                 true => entries.push((before.clone(), LIGHT)),
                 // Areas of one meaning ("France", "France métropolitaine") share an entry; an
@@ -131,7 +135,7 @@ pub fn draw(bars: &[Bar], options: &Options) -> Result<String> {
             canvas::line(area, (x0, y + 2), (x0, y + h - 2), GRID, 1)?;
             let (bar_top, bar_bottom) =
                 if with_previous { (mid - 14, mid) } else { (mid - 9, mid + 9) };
-            canvas::rect(area, (x0, bar_top), (x0 + scale(bar.value), bar_bottom), DARK)?;
+            canvas::rect(area, (x0, bar_top), (x0 + scale(bar.value), bar_bottom), main)?;
             let value = format!("{}{unit}", canvas::number(bar.value));
             canvas::text(
                 area,

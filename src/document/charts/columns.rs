@@ -32,9 +32,16 @@ pub struct Columns<'a> {
     pub estimated_legend: String,
 }
 
+/// The index of the first positive value of a series: the columns before it are periods
+/// before the opening, drawn empty and described as « non ouvert », never as « 0 ».
+fn opening(values: &[f64]) -> usize {
+    values.iter().position(|v| *v > 0.0).unwrap_or(values.len())
+}
+
 /// Draws the chart.
 pub fn draw(data: &Columns) -> Result<String> {
     let previous = data.previous.unwrap_or(&[]);
+    let opened = opening(&data.values);
     let max =
         data.values.iter().chain(previous).copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
     let (top, step) = canvas::axis(max);
@@ -86,7 +93,7 @@ pub fn draw(data: &Columns) -> Result<String> {
                     fill,
                 )?,
             }
-            if show_values {
+            if show_values && i >= opened {
                 canvas::text(area, &canvas::number(value), (center, y(value) - 4), &value_style)?;
             }
             let label = canvas::shorten(label, SMALL, false, room(i) - 4.0);
@@ -113,23 +120,26 @@ pub fn draw(data: &Columns) -> Result<String> {
 
 /// Alt text with every value.
 pub fn describe(title: &str, data: &Columns) -> String {
+    let number = |values: &[f64], i: usize| match values.get(i) {
+        _ if i < opening(values) => "non ouvert".to_string(),
+        v => canvas::number(v.copied().unwrap_or(0.0)),
+    };
     let values: Vec<String> = data
         .labels
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let v = data.values.get(i).copied().unwrap_or(0.0);
             let p = data
                 .previous
-                .and_then(|p| p.get(i))
-                .map(|p| format!(" (précédemment {})", canvas::number(*p)))
+                .filter(|p| i < p.len())
+                .map(|p| format!(" (précédemment {})", number(p, i)))
                 .unwrap_or_default();
             let e = if data.estimated.get(i).copied().unwrap_or(false) {
                 format!(" ({})", data.estimated_legend)
             } else {
                 String::new()
             };
-            format!("{} : {}{e}{p}", canvas::clean(l), canvas::number(v))
+            format!("{} : {}{e}{p}", canvas::clean(l), number(&data.values, i))
         })
         .collect();
     format!("Histogramme, {title}. {}.", values.join(" ; "))

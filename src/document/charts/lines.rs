@@ -67,6 +67,10 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
         let names: Vec<&str> = data.series.iter().skip(1).map(|s| s.nom.as_str()).collect();
         let colours: Vec<RGBColor> =
             std::iter::once(DARK).chain(canvas::reference_colours(&names)).collect();
+        // Values of periods estimated or forecast: hollow markers on a thin line, named in
+        // the legend, as every estimate is drawn lighter than a count.
+        let periods = data.periods();
+        let estimated = |i: usize| periods.get(i).is_some_and(|p| !p.counted());
         for (k, serie) in data.series.iter().enumerate() {
             let color = colours[k];
             let points: Vec<Option<(i32, i32)>> = serie
@@ -76,16 +80,24 @@ pub fn draw(data: &SerieTemporelle) -> Result<String> {
                 .enumerate()
                 .map(|(i, v)| v.0.filter(|v| v.is_finite()).map(|v| (x(i), y(v))))
                 .collect();
-            // One line per run of known values: a missing value leaves a gap.
-            for run in points.split(Option::is_none) {
-                let run: Vec<(i32, i32)> = run.iter().flatten().copied().collect();
-                area.draw(&PathElement::new(run.clone(), color.stroke_width(3)))
-                    .map_err(|e| anyhow::anyhow!("graphique : {e}"))?;
-                for p in run {
-                    marker(area, k, p, color)?;
+            // One line per run of known values: a missing value leaves a gap; a segment
+            // that ends on an estimate is thin.
+            for (i, pair) in points.windows(2).enumerate() {
+                if let [Some(a), Some(b)] = pair {
+                    let width = if estimated(i + 1) { 1 } else { 3 };
+                    area.draw(&PathElement::new(vec![*a, *b], color.stroke_width(width)))
+                        .map_err(|e| anyhow::anyhow!("graphique : {e}"))?;
+                }
+            }
+            for (i, p) in points.iter().enumerate() {
+                if let Some(p) = p {
+                    marker(area, k, *p, color, !estimated(i))?;
                 }
             }
             legend.push((canvas::shorten(&serie.nom, SMALL, false, 260.0), color));
+        }
+        if (0..periods.len()).any(estimated) {
+            legend.push(("valeurs estimées ou prévisionnelles (points creux)".into(), GRAY));
         }
         // A single series needs no legend: the caption names it.
         if legend.len() < 2 {
@@ -135,8 +147,14 @@ pub fn times(periods: &[String]) -> Option<Vec<f64>> {
 }
 
 /// A different marker shape per series, so series stay apart in grayscale.
-fn marker(area: &canvas::Area, k: usize, (x, y): (i32, i32), color: RGBColor) -> Result<()> {
-    let style = color.filled();
+fn marker(
+    area: &canvas::Area,
+    k: usize,
+    (x, y): (i32, i32),
+    color: RGBColor,
+    filled: bool,
+) -> Result<()> {
+    let style = if filled { color.filled() } else { color.stroke_width(2) };
     let result = match k % 3 {
         0 => area.draw(&Circle::new((x, y), 5, style)),
         1 => area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], style)),
@@ -159,9 +177,15 @@ pub fn describe(data: &SerieTemporelle) -> String {
                 .periodes
                 .iter()
                 .zip(&s.valeurs)
-                .map(|(p, v)| {
+                .enumerate()
+                .map(|(i, (p, v))| {
                     let value = v.0.map_or_else(|| "non disponible".into(), canvas::number);
-                    format!("{value} en {}", canvas::clean(p))
+                    let status = match data.statuts.get(i) {
+                        Some(crate::model::StatutValeur::Estime) => " (estimé)",
+                        Some(crate::model::StatutValeur::Previsionnel) => " (prévisionnel)",
+                        _ => "",
+                    };
+                    format!("{value}{status} en {}", canvas::clean(p))
                 })
                 .collect();
             format!("{} : {}", canvas::clean(&s.nom), values.join(", "))

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::model::{Dossier, Indicateur, Repartition};
+use crate::model::{Dossier, Indicateur, Periode, Repartition};
 use bars::{Bar, Options};
 
 pub use crate::input::geo::Feature;
@@ -317,16 +317,15 @@ fn add_offer(charts: &mut Builder, dossier: &Dossier) -> Result<()> {
     if !attendance.annuelle.is_empty() {
         let open = dossier.cite.label == crate::model::outline::Phase::Fonctionnement;
         let now = dossier.cite.date.year;
-        let counted = |a: &crate::model::ValeurAnnuelle| {
-            a.status(open, now) == crate::model::StatutValeur::Realise
-        };
+        let periods: Vec<Periode> =
+            attendance.annuelle.iter().map(|a| a.periode(open, now)).collect();
         let data = columns::Columns {
-            labels: attendance.annuelle.iter().map(crate::model::ValeurAnnuelle::label).collect(),
+            labels: periods.iter().map(Periode::label).collect(),
             times: Some(attendance.annuelle.iter().map(|a| f64::from(a.annee)).collect()),
             values: attendance.annuelle.iter().map(|a| a.valeur).collect(),
             previous: None,
             legend: ("Visites comptées".into(), String::new()),
-            estimated: attendance.annuelle.iter().map(|a| !counted(a)).collect(),
+            estimated: periods.iter().map(|p| !p.counted()).collect(),
             estimated_legend: "Estimations et prévisions".into(),
         };
         let alt = columns::describe("fréquentation par année", &data);
@@ -462,7 +461,8 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
     }
     let report = &dossier.complements.rapport_activite;
     let y = report.annee.unwrap_or(year);
-    let (now, before) = (y.to_string(), (y - 1).to_string());
+    let (this, last) = (report.periode(year), report.periode_precedente(year));
+    let (now, before) = (this.legend(), last.legend());
     if !report.visites_par_mois.is_empty() {
         let previous = (!report.visites_par_mois_precedent.is_empty())
             .then_some(report.visites_par_mois_precedent.as_slice());
@@ -478,11 +478,11 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
             times: None,
             values: report.visites_par_mois.clone(),
             previous,
-            legend: (now.clone(), before.clone()),
+            legend: (this.label(), before.clone()),
             estimated: (0..report.visites_par_mois.len())
                 .map(|m| report.mois_realises.is_some_and(|r| m >= r as usize))
                 .collect(),
-            estimated_legend: format!("{now}, estimé"),
+            estimated_legend: format!("{}, estimé", this.label()),
         };
         let alt = columns::describe(&format!("visites par mois en {y}"), &data);
         let counted = report.mois_realises.map_or(12, |m| m as usize);
@@ -509,7 +509,11 @@ fn add_complements(charts: &mut Builder, dossier: &Dossier, year: i32) -> Result
             .map(|c| Bar { area: 0, label: c.nom.clone(), value: c.valeur, previous: c.precedent })
             .collect();
         let bars = bars::prepare(bars, &Options::default());
-        let options = Options { legend: Some((now.clone(), before.clone())), ..Options::default() };
+        let options = Options {
+            legend: Some((now.clone(), before.clone())),
+            estimated: !this.counted(),
+            ..Options::default()
+        };
         let alt = bars::describe(&format!("{} en {y}", title.to_lowercase()), &bars, "");
         let legende = caption(title, "suivi d'activité de la Cité", "", Some(y));
         add(charts, id, &(&bars, &options), || bars::draw(&bars, &options), alt, legende)?;

@@ -592,3 +592,43 @@ fn a_chart_too_large_for_the_svg_reader_is_refused_by_its_caption() {
     assert!(!message.contains(".svg"), "{message}");
     assert!(super::drawable("<svg><g/></svg>", "x").is_ok());
 }
+
+#[test]
+fn months_before_the_opening_are_left_blank_and_described_as_not_open() {
+    let months = ["janv.", "févr.", "mars", "avr.", "mai", "juin"];
+    let data = super::columns::Columns {
+        labels: months.iter().map(|m| m.to_string()).collect(),
+        times: None,
+        values: vec![0.0, 0.0, 1_200.0, 1_300.0, 1_250.0, 900.0],
+        previous: None,
+        legend: ("2026".into(), String::new()),
+        estimated: vec![false; 6],
+        estimated_legend: "2026, estimé".into(),
+    };
+    let texts = text_boxes(&super::columns::draw(&data).unwrap());
+    // The axis says 0 once; no column of a month before the opening does.
+    assert_eq!(texts.iter().filter(|(_, t)| t == "0").count(), 1, "{texts:?}");
+    assert!(texts.iter().any(|(_, t)| t == "1\u{202f}200"), "{texts:?}");
+    let alt = super::columns::describe("visites par mois", &data);
+    assert!(alt.contains("janv. : non ouvert ; févr. : non ouvert ; mars : 1"), "{alt}");
+}
+
+#[test]
+fn estimated_periods_of_a_line_chart_are_drawn_hollow_and_named_in_the_legend() {
+    use super::lines;
+    let mut data = series(&["2023", "2024", "2025"], &[&[7.1, 7.4, 7.9], &[7.0, 7.2, 7.6]]);
+    let counted = lines::draw(&data).unwrap();
+    data.statuts = vec![
+        crate::model::StatutValeur::Realise,
+        crate::model::StatutValeur::Realise,
+        crate::model::StatutValeur::Estime,
+    ];
+    let svg = lines::draw(&data).unwrap();
+    assert_readable(&svg);
+    let legend = "valeurs estimées ou prévisionnelles (points creux)";
+    assert!(text_boxes(&svg).iter().any(|(_, t)| t == legend), "{svg}");
+    assert!(!text_boxes(&counted).iter().any(|(_, t)| t == legend));
+    // Hollow markers: outlined, not filled.
+    assert!(svg.matches("fill=\"none\"").count() > counted.matches("fill=\"none\"").count());
+    assert!(lines::describe(&data).contains("7,9 (estimé) en 2025"), "{}", lines::describe(&data));
+}

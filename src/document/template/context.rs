@@ -275,6 +275,20 @@ pub struct Derived {
     pub materiel_total: f64,
     /// 4.1 number of partners by role.
     pub partenaires_par_role: BTreeMap<String, usize>,
+    /// The periods of the activity report (8.4): how its tables head the reported year and
+    /// the previous one, and whether a change between them can be stated.
+    pub rapport: ReportPeriods,
+}
+
+/// The periods of the activity report as its tables head them ([`crate::model::Periode`]).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReportPeriods {
+    /// The reported year (« 2026, en partie estimé »).
+    pub annee: String,
+    /// The year before (« 2025 (10 mois) »).
+    pub precedente: String,
+    /// Both are whole years: the change between them is stated.
+    pub comparables: bool,
 }
 
 /// Opening hours summary.
@@ -323,6 +337,16 @@ impl Derived {
                 .map(|m| m.quantite * m.cout_unitaire.unwrap_or(0.0))
                 .sum(),
             partenaires_par_role: partners_by_role(dossier),
+            rapport: {
+                let report = &dossier.complements.rapport_activite;
+                let year = dossier.cite.date.year;
+                let (this, last) = (report.periode(year), report.periode_precedente(year));
+                ReportPeriods {
+                    annee: this.legend(),
+                    precedente: last.legend(),
+                    comparables: this.comparable(&last),
+                }
+            },
         }
     }
 }

@@ -164,12 +164,12 @@ fn partners(figures: &KeyFigures) -> Vec<KeyFigure> {
         } else {
             format!("et {}", others.join(", "))
         };
-        let noun = if figures.partenaires_engages >= 2 {
-            "partenaires engagés"
-        } else {
-            "partenaire engagé"
-        };
-        tiles.push(tile(figures.partenaires_engages.to_string(), noun, detail));
+        let n = figures.partenaires_engages;
+        tiles.push(tile(
+            n.to_string(),
+            noun(n, "partenaire engagé", "partenaires engagés"),
+            detail,
+        ));
     }
     let funders = &figures.financeurs;
     if funders.nombre > 0 {
@@ -242,8 +242,8 @@ fn sites(figures: &KeyFigures) -> Option<KeyFigure> {
     .filter(|(n, ..)| *n > 0)
     .map(|(n, one, many)| count(n, one, many))
     .collect();
-    let noun = if sites.total >= 2 { "lieux d'accueil" } else { "lieu d'accueil" };
-    Some(tile(sites.total.to_string(), noun, parts.join(", ")))
+    let name = noun(sites.total, "lieu d'accueil", "lieux d'accueil");
+    Some(tile(sites.total.to_string(), name, parts.join(", ")))
 }
 
 /// The territory's indicators (1.2.2), each with its comparison area: the first six.

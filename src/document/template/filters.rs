@@ -26,6 +26,7 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("article", article_filter);
     tera.register_filter("parentheses", parentheses_filter);
     tera.register_filter("plages", slots_filter);
+    tera.register_filter("accord", agreement_filter);
 }
 
 /// Length of a run of non-space characters after which line breaks are allowed anywhere.
@@ -268,6 +269,14 @@ fn label_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value
 /// A name with its definite article (« la Communauté de communes… »), [`crate::fr::with_article`].
 fn article_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(crate::fr::with_article(value.as_str().unwrap_or_default())))
+}
+
+/// The form of a noun after a count, [`crate::fr::noun`]: `n | accord(un="partenaire",
+/// plusieurs="partenaires")` gives « partenaire » for 0 and 1, « partenaires » from 2 on.
+fn agreement_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let form = |key: &str| args.get(key).and_then(Value::as_str).unwrap_or_default();
+    let n = value.as_f64().unwrap_or_default().max(0.0) as usize;
+    Ok(Value::String(crate::fr::noun(n, form("un"), form("plusieurs")).to_string()))
 }
 
 /// A value added to a phrase: « (2026) » after a space, or « , 2025 (première année) » when
