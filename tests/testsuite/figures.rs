@@ -237,8 +237,8 @@ const GENERATOR_PHRASES: &[(&str, &str)] = &[
     (r"\(\(|\)\)", "parentheses doubled around a value that has some"),
     (r"[a-zé]\(s\)", "a plural left to the reader"),
     (
-        r"(?:^|[^\d,.])1 (?:jours|dossiers|fonctions|partenaires|financeurs|sites|semaines|pages|avertissements|centres|points|lieux|structures)\b",
-        "a plural after 1",
+        r"(?:^|[^\d,.])[01] (?:jours|dossiers|fonctions|partenaires|financeurs|sites|semaines|pages|avertissements|centres|points|lieux|structures)\b",
+        "a plural after 0 or 1",
     ),
     (
         r"\bpar (?:Communauté|Région|Département|État|Ville|Métropole|Agglomération|Conseil|Chambre|Fondation|Mission|Caisse|Agence|Université)\b",

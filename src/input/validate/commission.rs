@@ -410,6 +410,31 @@ mod tests {
     }
 
     #[test]
+    fn etp_and_actions_are_counted_against_the_list_of_the_item_that_says_them() {
+        let d = crate::model::test_dossier(
+            "[fonctionnement.moyens_humains]\n\
+             fonctions_usagers = [{ fonction = \"Accueil\", etp = 1.5 }, { fonction = \"Conseil\", etp = 2 }]\n\
+             [[partenariat.mutualisation.actions]]\ntitre = \"Forum\"\n",
+        );
+        let count = |path: &str, text: &str| {
+            let mut out = Vec::new();
+            counts_in_text(path, text, &lists(&d), &mut out);
+            out.len()
+        };
+        let staff = "fonctionnement.moyens_humains.texte";
+        assert_eq!(count(staff, "L'équipe compte 3,5 ETP, dont 2 ETP de conseil."), 0);
+        assert_eq!(count(staff, "Les 4 ETP de l'équipe."), 1, "the whole staff, miscounted");
+        assert_eq!(
+            count("contexte.texte", "La Mission locale compte 40 ETP."),
+            0,
+            "not the Cité's"
+        );
+        assert_eq!(count("partenariat.mutualisation.texte", "Trois actions communes."), 1);
+        assert_eq!(count("partenariat.mutualisation.texte", "Une action commune."), 0);
+        assert_eq!(count("offre.texte", "Trois actions."), 0, "no list named there");
+    }
+
+    #[test]
     fn a_count_in_a_text_is_read_against_the_list_it_names() {
         assert_eq!(warnings("Dix structures ont signé."), 1, "more than the list");
         assert_eq!(warnings("Ses 3 partenaires et deux partenaires du bureau."), 0, "a part");
