@@ -76,13 +76,18 @@ fn an_item_said_unchanged_whose_text_speaks_of_a_change_is_pointed_at_the_word()
     for (message, place, other) in [
         (
             "l'item 1.1 est déclaré inchangé (`inchange = true`), mais son texte parle de changement : « désormais »",
-            "dossier.toml:17:75",
+            "dossier.toml:18:75",
             "inchange = true",
         ),
         (
             "l'item 1.3 est mot pour mot celui du dossier précédent (« inchangé »), mais son texte parle de changement : « nouveau »",
-            "dossier.toml:20:75",
+            "dossier.toml:21:75",
             "actualisez le texte",
+        ),
+        (
+            "l'item 3.4 est déclaré inchangé (`inchange = true`), mais son contenu diffère du dossier précédent",
+            "dossier.toml:28:12",
+            "retirez `inchange = true`",
         ),
     ] {
         let at =

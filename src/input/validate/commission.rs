@@ -163,7 +163,9 @@ pub fn change_mentioned(text: &str, period: Option<(Date, Date)>) -> Option<Rang
 /// The items « à actualiser » said to be unchanged — by the writer (`inchange = true`), or
 /// because their content is word for word the previous dossier's (`previous`: those items and
 /// that dossier's date) — whose text says that something changed: the PDF would then state
-/// both. Each with the item's number; a sub-item is left to its parent when both are.
+/// both. Each with the item's number; a sub-item is left to its parent when both are. With
+/// the previous dossier, an item declared unchanged whose content differs from it is one too:
+/// the PDF says « mis à jour » where the writer said « inchangé ».
 pub fn unchanged_against_text(
     d: &Dossier,
     json: &Value,
@@ -188,6 +190,22 @@ pub fn unchanged_against_text(
                 .and_then(|n| outline.item(n))
                 .is_some_and(|p| p.depth() > 1 && unchanged(p))
         {
+            continue;
+        }
+        if let (Some(flag), Some((same, _))) = (declared(item, json), previous)
+            && !same.contains(&item.number)
+        {
+            let finding = Finding::warning(
+                &format!("{flag}.inchange"),
+                format!(
+                    "l'item {} est déclaré inchangé (`inchange = true`), mais son contenu diffère du dossier précédent : le PDF le dit « mis à jour »",
+                    item.number
+                ),
+                Some(
+                    "retirez `inchange = true`, ou reprenez le contenu du dossier précédent".into(),
+                ),
+            );
+            out.push((item.number.clone(), finding));
             continue;
         }
         let period = previous.map(|(_, since)| (since, d.cite.date));
