@@ -124,12 +124,8 @@ fn dossier_view(editor: &Editor) -> Answer {
 /// change made elsewhere from its own writes by this one.
 pub fn tables_version(dossier: &Path, text: &str) -> String {
     let folder = crate::fsutil::folder_of(dossier);
-    let mut names: Vec<String> =
-        validate::table_files(dossier, text).into_iter().map(|f| f.file).collect();
-    names.sort();
-    names.dedup();
     let mut all = Vec::new();
-    for name in names {
+    for (name, _) in validate::table_file_names(text) {
         all.extend_from_slice(name.as_bytes());
         all.push(0);
         all.extend(std::fs::read(folder.join(&name)).unwrap_or_default());
@@ -474,13 +470,11 @@ pub fn versions(editor: &Editor, _: &Request) -> Reply {
 fn csv_files(editor: &Editor) -> Vec<PathBuf> {
     let Ok(bytes) = std::fs::read(&editor.dossier) else { return Vec::new() };
     let text = String::from_utf8_lossy(&bytes);
-    let mut files: Vec<PathBuf> = validate::table_files(&editor.dossier, &text)
+    validate::table_file_names(&text)
         .into_iter()
-        .filter(|f| !f.workbook)
-        .map(|f| crate::fsutil::folder_of(&editor.dossier).join(&f.file))
-        .collect();
-    files.dedup();
-    files
+        .filter(|(_, workbook)| !workbook)
+        .map(|(file, _)| crate::fsutil::folder_of(&editor.dossier).join(file))
+        .collect()
 }
 
 /// « 1.1 Le porteur du projet »: the outline's entry whose data holds a field, for the page to

@@ -299,10 +299,9 @@ pub struct TableFile {
 
 /// The sections of a dossier text kept in table files, each read as validation reads it.
 pub fn table_files(file: &Path, source: &str) -> Vec<TableFile> {
-    let (root, _) = DeTable::parse_recoverable(source);
-    let (_, refs) = structure::check(&root, &SCHEMA);
     let base = crate::fsutil::folder_of(file);
-    refs.iter()
+    table_refs(source)
+        .iter()
         .map(|reference| {
             let loaded = tables::load(reference, base, &SCHEMA["$defs"]).ok();
             TableFile {
@@ -315,6 +314,28 @@ pub fn table_files(file: &Path, source: &str) -> Vec<TableFile> {
             }
         })
         .collect()
+}
+
+/// The table files a dossier names, as written (`tableaux.xlsx` once per sheet), and whether
+/// each is a workbook, without reading them: for what needs the names only (the editor's hash
+/// of its table files, the CSV files it keeps versions of), where [`table_files`] would parse
+/// every workbook and CSV file as well.
+pub fn table_file_names(source: &str) -> Vec<(String, bool)> {
+    let mut names: Vec<(String, bool)> = table_refs(source)
+        .into_iter()
+        .map(|reference| {
+            let workbook = workbook::is_workbook(&reference.file);
+            (reference.file, workbook)
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn table_refs(source: &str) -> Vec<structure::CsvRef> {
+    let (root, _) = DeTable::parse_recoverable(source);
+    structure::check(&root, &SCHEMA).1
 }
 
 /// Decodes a CSV file as validation reads it: its text and its encoding when not UTF-8
