@@ -99,12 +99,9 @@ impl Taken {
 /// circles whole. A site whose name finds no room is numbered, its name in the key under the
 /// map (recorded with [`canvas::record_key`]); the legend lists only what is drawn.
 pub fn draw(sites: &[Site], territory: &[Feature], rings_km: &[f64]) -> Result<String> {
-    let placed: Vec<(&Site, (f64, f64))> =
-        sites.iter().filter_map(|s| Some((s, (s.longitude?, s.latitude?)))).collect();
+    let (placed, base) = placed_sites(sites, territory);
     let main = placed.iter().find(|(s, _)| s.kind == TypeSite::Principal).map(|(_, p)| *p);
     let rings_km: &[f64] = if main.is_some() { rings_km } else { &[] };
-    let outline = territory.iter().flat_map(|f| f.rings.iter().flatten().copied());
-    let base: Vec<(f64, f64)> = placed.iter().map(|(_, p)| *p).chain(outline).collect();
     let (projection, drawn_height) =
         Projection::fit(base.iter().copied().chain(ring_extent(main, rings_km, &base)));
     let map_height = (drawn_height + 2.0 * MARGIN) as i32;
@@ -133,6 +130,22 @@ pub fn draw(sites: &[Site], territory: &[Feature], rings_km: &[f64]) -> Result<S
     })
 }
 
+/// A site that has coordinates, with its longitude and latitude.
+type Placed<'a> = (&'a Site, (f64, f64));
+
+/// The sites that have coordinates, with their longitude and latitude, and every point the map
+/// must hold (those sites and the territory's outline): what both maps are fitted to.
+fn placed_sites<'a>(
+    sites: &'a [Site],
+    territory: &[Feature],
+) -> (Vec<Placed<'a>>, Vec<(f64, f64)>) {
+    let placed: Vec<Placed> =
+        sites.iter().filter_map(|s| Some((s, (s.longitude?, s.latitude?)))).collect();
+    let outline = territory.iter().flat_map(|f| f.rings.iter().flatten().copied());
+    let base = placed.iter().map(|(_, p)| *p).chain(outline).collect();
+    (placed, base)
+}
+
 /// Size of the numbers on the compact map: L'essentiel (templates/essentiel.typ) prints the
 /// map at least 175 pt wide, where 36 of its 900 units make 7 pt.
 const COMPACT_NUMBER: f64 = 36.0;
@@ -144,10 +157,7 @@ const COMPACT_DISC: i32 = 25;
 /// others as plain markers; a scale bar. No names, circles, links nor legend: at a third of the
 /// page they would print at 4 pt. Planned sites are hollow discs, as on the full map.
 pub fn draw_compact(sites: &[Site], territory: &[Feature], numbered: usize) -> Result<String> {
-    let placed: Vec<(&Site, (f64, f64))> =
-        sites.iter().filter_map(|s| Some((s, (s.longitude?, s.latitude?)))).collect();
-    let outline = territory.iter().flat_map(|f| f.rings.iter().flatten().copied());
-    let base: Vec<(f64, f64)> = placed.iter().map(|(_, p)| *p).chain(outline).collect();
+    let (placed, base) = placed_sites(sites, territory);
     let margin = f64::from(COMPACT_DISC) + 12.0;
     let room = (f64::from(WIDTH) - 2.0 * margin, 1.4 * f64::from(WIDTH));
     let (projection, drawn_height) = Projection::fit_in(base.iter().copied(), room, margin);
