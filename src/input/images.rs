@@ -252,12 +252,37 @@ fn position(error: &usvg::roxmltree::Error) -> String {
 /// What is wrong with an image file for the document, if anything, from its extension: PNG and
 /// JPEG under the raster budgets, SVG as Typst reads it. Other files are not images.
 pub fn problem(name: &str, bytes: &[u8]) -> Option<String> {
-    match name.rsplit('.').next().unwrap_or_default().to_lowercase().as_str() {
-        "png" | "jpg" | "jpeg" => check_raster(bytes).err(),
-        "svg" => check_svg(bytes).err(),
-        _ => None,
+    let extension = name.rsplit('.').next().unwrap_or_default().to_lowercase();
+    if !matches!(extension.as_str(), "png" | "jpg" | "jpeg" | "svg") {
+        return None;
     }
+    // Decoding the logo at every read cost a third of the reading of a dossier: the live
+    // preview and the editor read it again at each change, with the same bytes.
+    let key = typst::utils::hash128(&(extension.as_str(), bytes));
+    if let Some(verdict) = CHECKED
+        .lock()
+        .ok()
+        .and_then(|held| held.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()))
+    {
+        return verdict;
+    }
+    let verdict = match extension.as_str() {
+        "svg" => check_svg(bytes).err(),
+        _ => check_raster(bytes).err(),
+    };
+    if let Ok(mut held) = CHECKED.lock() {
+        if held.len() >= CHECKED_LENGTH {
+            held.remove(0);
+        }
+        held.push((key, verdict.clone()));
+    }
+    verdict
 }
+
+/// The verdicts of [`problem`] on the images last checked, by a hash of their extension and
+/// bytes (a verdict is a short message, so only their number is bounded).
+static CHECKED: std::sync::Mutex<Vec<(u128, Option<String>)>> = std::sync::Mutex::new(Vec::new());
+const CHECKED_LENGTH: usize = 64;
 
 #[cfg(test)]
 mod tests {

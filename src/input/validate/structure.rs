@@ -91,15 +91,19 @@ pub fn constants(schema: &Value) -> Option<Vec<String>> {
 
 /// The allowed values, one spelling each (a key and a label that reads the same are one).
 fn values_of(options: &[Value]) -> Vec<String> {
-    let mut values: Vec<String> = Vec::new();
-    for value in
-        options.iter().filter_map(|o| o.get("const").and_then(Value::as_str).or_else(|| o.as_str()))
-    {
-        if !values.iter().any(|v| same(v, value)) {
-            values.push(value.to_string());
-        }
-    }
-    values
+    // Each spelling folded once (the check runs for every value of every read).
+    let mut folded = std::collections::HashSet::new();
+    options
+        .iter()
+        .filter_map(|o| o.get("const").and_then(Value::as_str).or_else(|| o.as_str()))
+        .filter(|value| folded.insert(crate::model::vocab::words(value)))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether a schema node is an enumeration (what [`constants`] lists), without listing it.
+fn is_enumeration(schema: &Value) -> bool {
+    schema.get("oneOf").or_else(|| schema.get("enum")).is_some_and(Value::is_array)
 }
 
 /// What is wrong with a scalar that has the right type: a date that does not exist, a number
@@ -301,7 +305,7 @@ impl<'s> Walker<'s> {
             .and_then(Value::as_array)
             .is_some_and(|o| o.iter().any(|a| a["$ref"] == "#/$defs/FichierCsv"));
         let schema = self.resolve(schema);
-        if constants(schema).is_some() {
+        if is_enumeration(schema) {
             return self.constant(value, span, schema, field);
         }
         let types: Vec<&str> = match schema.get("type") {
@@ -357,18 +361,19 @@ impl<'s> Walker<'s> {
         field: &str,
     ) {
         let spellings = constants(schema).unwrap_or_default();
-        let allowed = allowed_values(schema);
         match value {
             // Case, accents and punctuation do not matter, and a label names its value: the
             // model reads « Numéraire » as `numeraire` and « Site principal » as `principal`.
             DeValue::String(s) if spellings.iter().any(|a| same(a, s)) => {}
             DeValue::String(s) => {
+                let allowed = allowed_values(schema);
                 let hint = suggestion(s, &spellings)
                     .map(|a| format!("vouliez-vous dire `{a}` ?"))
                     .unwrap_or_else(|| format!("valeurs possibles : {}", allowed.join(", ")));
                 self.push(span, field, format!("valeur non reconnue `{s}`"), Some(hint));
             }
             other => {
+                let allowed = allowed_values(schema);
                 let message = format!(
                     "type invalide : {}, attendu un texte parmi {}",
                     kind(other),
