@@ -37,33 +37,33 @@ struct TextRun<'a> {
 }
 
 /// Exports the pages of `document`, reusing those of `previous` whose hash is unchanged.
-/// Returns the pages and how many were exported again.
+/// Returns the pages and how many were exported again. Pages are hashed and exported on every
+/// core: the export of the changed pages is on the path from a change to the preview.
 pub fn export(document: &PagedDocument, previous: &[Page]) -> (Vec<Page>, usize) {
-    let mut exported = 0;
-    let pages = document
+    use rayon::prelude::*;
+    let pages: Vec<(Page, bool)> = document
         .pages()
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, page)| {
             let hash = typst::utils::hash128(page);
             if let Some(old) = previous.get(i).filter(|old| old.hash == hash) {
-                return old.clone();
+                return (old.clone(), false);
             }
-            exported += 1;
-            let svg = typst_svg::svg(page, &typst_svg::SvgOptions::default());
-            let mut runs = Vec::new();
-            collect_text(&page.frame, Transform::identity(), &mut runs);
-            let json = serde_json::json!({ "svg": svg, "texte": runs }).to_string();
-            let size = page.frame.size();
-            Page {
-                hash,
-                svg: svg.into(),
-                json: json.into(),
-                size: (size.x.to_pt(), size.y.to_pt()),
-            }
+            (export_page(page, hash), true)
         })
         .collect();
-    (pages, exported)
+    let exported = pages.iter().filter(|(_, new)| *new).count();
+    (pages.into_iter().map(|(page, _)| page).collect(), exported)
+}
+
+fn export_page(page: &typst_layout::Page, hash: u128) -> Page {
+    let svg = typst_svg::svg(page, &typst_svg::SvgOptions::default());
+    let mut runs = Vec::new();
+    collect_text(&page.frame, Transform::identity(), &mut runs);
+    let json = serde_json::json!({ "svg": svg, "texte": runs }).to_string();
+    let size = page.frame.size();
+    Page { hash, svg: svg.into(), json: json.into(), size: (size.x.to_pt(), size.y.to_pt()) }
 }
 
 fn collect_text<'a>(frame: &'a Frame, ts: Transform, runs: &mut Vec<TextRun<'a>>) {
