@@ -261,7 +261,9 @@ impl Pipeline {
             date: typst_date(date),
             standards: self.standards().to_vec(),
         };
-        Ok(compile::compile_observed(world, &meta, on_layout)?)
+        let compiled = compile::compile_observed(world, &meta, on_layout)?;
+        world.remember(compiled.document.clone());
+        Ok(compiled)
     }
 
     /// Stages 2 and 3 in a fresh world.

@@ -92,7 +92,7 @@ pub fn compile_observed(
     on_layout: &mut dyn FnMut(&PagedDocument),
 ) -> Result<Compiled, CompileError> {
     let start = std::time::Instant::now();
-    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    let Warned { output, warnings } = lay_out(world, world.last_document());
     let warnings: Vec<String> = warnings.iter().map(|w| format_one(world, w)).collect();
     let document = output.map_err(|errors| CompileError { report: format(world, &errors) })?;
     let laid = start.elapsed();
@@ -124,6 +124,82 @@ pub fn compile_observed(
         );
     }
     Ok(Compiled { pages: document.pages().len(), document, pdf, warnings, layout })
+}
+
+/// Lays out the world's document, from the introspector of `seed` when there is one.
+///
+/// Typst's own loop (`typst::compile`) starts every compilation from an empty introspector
+/// (no page numbers, no table of contents known), so the dossier is laid out three times even
+/// when a change moves nothing: two thirds of a live preview's layout. Started instead from
+/// the previous document's introspector, which a change of a figure or a sentence leaves
+/// right, one layout is enough, and Typst's own test (every query of the layout answered the
+/// same by the new document) proves it. Written here because Typst offers no way to give the
+/// loop a start: this is `compile_impl` of typst 0.15.1 (lib.rs) for paged output, with
+/// another first introspector. A stable document is a fixed point whatever the start, so the
+/// result is the one `typst::compile` gives (a test compares them); anything unusual (an error,
+/// a delayed error, no stable document within Typst's limit of iterations) is left to
+/// `typst::compile`, so that diagnostics are always Typst's own.
+fn lay_out(
+    world: &DossierWorld,
+    seed: Option<&PagedDocument>,
+) -> Warned<typst::diag::SourceResult<PagedDocument>> {
+    // For the benchmarks: Typst's own loop, to measure what the start from `seed` saves.
+    let seed = seed.filter(|_| std::env::var_os("CDM_RENDER_TYPST_LOOP").is_none());
+    if let Some(done) = seed.and_then(|seed| lay_out_from(world, seed)) {
+        return done;
+    }
+    typst::compile::<PagedDocument>(world)
+}
+
+/// [`lay_out`] from `seed`'s introspector, or `None` for `typst::compile` to do it.
+fn lay_out_from(
+    world: &DossierWorld,
+    seed: &PagedDocument,
+) -> Option<Warned<typst::diag::SourceResult<PagedDocument>>> {
+    use typst::World;
+    use typst::comemo::Track;
+    use typst::engine::{Engine, Route, Sink, Traced};
+    use typst::foundations::{Output, StyleChain, Target, TargetElem};
+    use typst::introspection::MAX_ITERS;
+    use typst::utils::Protected;
+
+    let world = (world as &dyn World).track();
+    let traced = Traced::default();
+    let traced = traced.track();
+    let mut sink = Sink::new();
+    let library = world.library();
+    let base = StyleChain::new(&library.styles);
+    let target = TargetElem::target.set(Target::Paged).wrap();
+    let styles = base.chain(&target);
+    let main = world.source(world.main()).ok()?;
+    let route = Route::default();
+    let module =
+        typst_eval::eval(world, library, traced, sink.track_mut(), route.track(), &main).ok()?;
+    let content = module.content();
+    let mut last: Option<PagedDocument> = None;
+    for _ in 0..MAX_ITERS {
+        let introspector = Output::introspector(last.as_ref().unwrap_or(seed));
+        let constraint = typst::comemo::Constraint::new();
+        let mut subsink = Sink::new();
+        let mut engine = Engine {
+            library,
+            world,
+            introspector: Protected::new(introspector.track_with(&constraint)),
+            traced,
+            sink: subsink.track_mut(),
+            route: Route::default(),
+        };
+        let document = PagedDocument::create(&mut engine, &content, styles).ok()?;
+        if constraint.validate(Output::introspector(&document)) {
+            sink.extend_from_sink(subsink);
+            if !sink.delayed().is_empty() {
+                return None;
+            }
+            return Some(Warned { output: Ok(document), warnings: sink.warnings() });
+        }
+        last = Some(document);
+    }
+    None
 }
 
 fn format_one(world: &DossierWorld, diagnostic: &SourceDiagnostic) -> String {

@@ -13,6 +13,7 @@ use typst::{Library, LibraryExt, World};
 use typst_kit::diagnostics::DiagnosticWorld;
 use typst_kit::files::{FileLoader, FileStore};
 use typst_kit::fonts::FontStore;
+use typst_layout::PagedDocument;
 
 macro_rules! fonts {
     ($($name:literal),* $(,)?) => {
@@ -110,6 +111,9 @@ pub struct DossierWorld {
     main: FileId,
     files: FileStore<MemoryFiles>,
     today: Datetime,
+    /// The document last laid out in this world, whose introspector starts the next layout
+    /// (see [`crate::typeset::compile`]).
+    last: Option<PagedDocument>,
 }
 
 impl DossierWorld {
@@ -121,6 +125,7 @@ impl DossierWorld {
             main: file_id("/main.typ"),
             files: FileStore::new(MemoryFiles::default()),
             today,
+            last: None,
         }
     }
 
@@ -137,6 +142,16 @@ impl DossierWorld {
     /// Changes the date Typst sees as "today" (the dossier date may change while editing).
     pub fn set_today(&mut self, today: Datetime) {
         self.today = today;
+    }
+
+    /// The document last laid out in this world, if any.
+    pub fn last_document(&self) -> Option<&PagedDocument> {
+        self.last.as_ref()
+    }
+
+    /// Keeps a laid-out document: the next layout in this world starts from its introspector.
+    pub fn remember(&mut self, document: PagedDocument) {
+        self.last = Some(document);
     }
 
     /// Marks all files stale before a recompilation.

@@ -127,6 +127,31 @@ fn watch_rewrites_the_pdf_at_each_save_and_keeps_the_last_good_one_on_a_bad_save
     assert!(leftovers.is_empty(), "no temporary file left: {leftovers:?}");
 }
 
+/// The live preview lays a changed dossier out from its previous document (one pass instead of
+/// Typst's three from nothing): what it writes must be what a render from nothing makes.
+#[test]
+fn the_pdf_watch_writes_after_changes_is_byte_for_byte_the_one_render_makes() {
+    let watching = Watching::start("watch-same-as-render", &[]);
+    watching.wait_messages("dossier.pdf écrit", 1);
+    let fresh = watching.dir.join("rendu.pdf");
+    // A figure that moves nothing, then a text that pushes every later page (the table of
+    // contents and the page numbers change), then the text taken away again.
+    let long = "Une convention pluriannuelle lie l'agglomération à ses partenaires. ".repeat(60);
+    let steps = [
+        ("montant = 318500", "montant = 318517".to_string()),
+        ("ouverte au public le 4 mars 2025", format!("ouverte au public le 4 mars 2025. {long}")),
+        (long.as_str(), String::new()),
+    ];
+    for (i, (from, to)) in steps.iter().enumerate() {
+        watching.edit(from, to);
+        watching.wait_messages("dossier.pdf écrit", i + 2);
+        crate::support::render(&watching.toml(), &fresh);
+        let (live, rendered) =
+            (std::fs::read(watching.pdf()).unwrap(), std::fs::read(&fresh).unwrap());
+        assert!(live == rendered, "step {}: the PDF of watch differs from render's", i + 1);
+    }
+}
+
 #[test]
 fn watch_follows_the_files_the_dossier_names() {
     let watching = Watching::start("watch-deps", &[]);
