@@ -3,7 +3,7 @@
 preview updated, and the editor's own share of it. Prints a Markdown report (copied into
 BENCHMARKS.md).
 
-Usage: python3 bench/edit.py [--changes 40] [--watch]. Binary: target/release/cdm-render, or
+Usage: python3 bench/edit.py [--changes 40] [--watch] [--typst-loop]. Binary: target/release/cdm-render, or
 CDM_RENDER_BIN=path (e.g. target/debug/cdm-render).
 
 Each change is `POST /api/champ` on the example `data/fonctionnement` (one budget amount: a
@@ -16,7 +16,9 @@ request:
 With CDM_RENDER_TIMINGS=1 the server prints where the time of each change goes (check,
 write, validation) and of each render (read, sources, layout, PDF): their medians are
 reported. With --watch, `bench/watch.py`'s measure of `watch --serve` (a file saved → the
-preview updated) is taken in the same run, as the reference the editor adds to.
+preview updated) is taken in the same run, as the reference the editor adds to. With
+--typst-loop, the same changes are measured again with Typst's own layout loop (each layout
+started from nothing, as before the preview started from its previous document).
 """
 import argparse
 import json
@@ -114,20 +116,16 @@ def find_path(values):
     raise SystemExit("the example budget line changed; update FIELD")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--changes", type=int, default=40)
-    ap.add_argument("--watch", action="store_true")
-    args = ap.parse_args()
-    if not BIN.exists():
-        sys.exit(f"build first: {BIN} is missing")
+def measure(changes, extra_env):
+    """Runs the editor on a copy of the examples and makes `changes` changes; returns the
+    latencies to the preview and to the response, and the server's timing lines."""
     work = pathlib.Path(tempfile.mkdtemp(prefix="cdm-edit-bench-"))
     shutil.copytree(ROOT / "data", work / "data")
     toml = work / "data" / "fonctionnement" / "dossier.toml"
     assert FIELD in toml.read_text()
     log_path = work / "edit.log"
     log = open(log_path, "w")
-    env = dict(os.environ, CDM_RENDER_TIMINGS="1")
+    env = dict(os.environ, CDM_RENDER_TIMINGS="1", **extra_env)
     proc = subprocess.Popen(
         [str(BIN), "edit", str(toml), "--no-open", "--port", "0", "-q"], stderr=log, env=env
     )
@@ -149,7 +147,7 @@ def main():
         path = find_path(dossier["valeurs"])
         version = dossier["version"]
         responses, previews = [], []
-        for n in range(1, args.changes + 1):
+        for n in range(1, changes + 1):
             time.sleep(0.3)  # the previous render's PDF export is done
             start = time.perf_counter()
             answer = request(
@@ -167,16 +165,38 @@ def main():
         proc.wait()
     lines = log_path.read_text().splitlines()
     shutil.rmtree(work, ignore_errors=True)
+    return previews, responses, lines
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--changes", type=int, default=40)
+    ap.add_argument("--watch", action="store_true")
+    ap.add_argument(
+        "--typst-loop", action="store_true",
+        help="also measure, in the same run, the layout started from nothing at each change "
+        "(CDM_RENDER_TYPST_LOOP=1: Typst's own loop) as the reference of the seeded layout",
+    )
+    args = ap.parse_args()
+    if not BIN.exists():
+        sys.exit(f"build first: {BIN} is missing")
+    previews, responses, lines = measure(args.changes, {})
     editor = medians(lines, "éditeur : ")
     render = medians(lines, "durées : ")
+    typst = medians(lines, "durées Typst : ")
     p = lambda xs: (statistics.median(xs), sorted(xs)[int(0.9 * (len(xs) - 1))], min(xs), max(xs))
+    rows = [("change → preview updated (`apercu` event)", previews),
+            ("change → API response (written, validated, assessed)", responses)]
+    if args.typst_loop:
+        reference, _, reference_lines = measure(args.changes, {"CDM_RENDER_TYPST_LOOP": "1"})
+        rows.append(("same run, Typst's own layout loop: change → preview updated", reference))
+        typst_reference = medians(reference_lines, "durées Typst : ")
     print(f"Binary: {BIN}; machine: {os.cpu_count()} cores; example `data/fonctionnement`,")
     print(f"{args.changes} changes of one budget amount through `POST /api/champ`.")
     print()
     print("| measure | median | p90 | min | max |")
     print("|---|---|---|---|---|")
-    for name, xs in (("change → preview updated (`apercu` event)", previews),
-                     ("change → API response (written, validated, assessed)", responses)):
+    for name, xs in rows:
         m, p90, lo, hi = p(xs)
         print(f"| {name} | {m:.0f} ms | {p90:.0f} ms | {lo:.0f} ms | {hi:.0f} ms |")
     print()
@@ -189,6 +209,11 @@ def main():
     print()
     for k, v in render.items():
         print(f"- {k} : {v:.1f} ms")
+    print()
+    print("Typst (median):", ", ".join(f"{k} {v:.1f} ms" for k, v in typst.items()))
+    if args.typst_loop:
+        print("Typst, own loop (median):",
+              ", ".join(f"{k} {v:.1f} ms" for k, v in typst_reference.items()))
     if args.watch:
         print()
         print("Reference in the same run, `watch --serve` (bench/watch.py):")

@@ -128,8 +128,9 @@ impl Session {
         let generated = start.elapsed();
         let mut laid = Duration::ZERO;
         let mut hook = |document: &PagedDocument| {
+            on_layout(&loaded, document, start.elapsed());
+            // After the preview's pages are exported: « mise en page et aperçu ».
             laid = start.elapsed();
-            on_layout(&loaded, document, laid);
         };
         let compiled = pipeline.compile_observed(&loaded, &sources, &mut self.world, &mut hook)?;
         // Where the time of a render goes, for bench/watch.py (CDM_RENDER_TIMINGS=1).
