@@ -112,7 +112,7 @@ pub struct DossierWorld {
     files: FileStore<MemoryFiles>,
     today: Datetime,
     /// The document last laid out in this world, whose introspector starts the next layout
-    /// (see [`crate::typeset::compile`]).
+    /// (the live layout loop of typeset/compile.rs).
     last: Option<PagedDocument>,
 }
 
