@@ -11,6 +11,7 @@ use std::time::Instant;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::terms::in_form_terms;
 use super::{Editor, json_response, store};
 use crate::diag::{DataErrors, Location};
 use crate::input::check;
@@ -225,11 +226,12 @@ fn constat(location: &Location) -> Value {
         (Some(l), Some(c)) => format!("{}:{l}:{c}", location.fichier),
         _ => location.fichier.clone(),
     };
+    let field = location.champ.clone().unwrap_or_default();
     json!({
         "niveau": if location.erreur { "erreur" } else { "avertissement" },
-        "chemin": location.champ.clone().unwrap_or_default(),
-        "message": location.message,
-        "aide": location.aide,
+        "chemin": field.clone(),
+        "message": in_form_terms(&field, &location.message),
+        "aide": location.aide.as_deref().map(|hint| in_form_terms(&field, hint)),
         "lieu": lieu,
     })
 }
@@ -275,7 +277,7 @@ fn plan(report: &check::Report, constats: &[Value]) -> Vec<Value> {
 /// the page. Lists inside a list's rows are edited with their row.
 static TABLE_PATHS: LazyLock<Vec<String>> = LazyLock::new(|| {
     let mut paths = Vec::new();
-    collect_tables(&SCHEMA, &SCHEMA["$defs"], "", &mut paths, 0);
+    collect_tables(validate::schema(), &validate::schema()["$defs"], "", &mut paths, 0);
     paths
 });
 
@@ -291,9 +293,6 @@ fn collect_tables(node: &Value, defs: &Value, path: &str, out: &mut Vec<String>,
         }
     }
 }
-
-/// The model's schema, built once.
-static SCHEMA: LazyLock<Value> = LazyLock::new(crate::model::schema::dossier_schema);
 
 /// The keys that name a row (the first column of its table in the PDF), put first.
 const LABEL_KEYS: &[&str] = &[
@@ -325,7 +324,8 @@ fn columns_of(row: &Value) -> Vec<Value> {
     ordered_keys(row)
         .into_iter()
         .map(|key| {
-            let schema = validate::resolve_schema(&SCHEMA["$defs"], &row["properties"][&key]);
+            let schema =
+                validate::resolve_schema(&validate::schema()["$defs"], &row["properties"][&key]);
             let column = titles.iter().find(|c| c.key == key);
             let title = column.and_then(|c| c.titles.first()).cloned();
             json!({
@@ -400,7 +400,7 @@ pub fn schema(_: &Editor, _: &Request) -> Reply {
 }
 
 static SCHEMA_VIEW: LazyLock<Value> = LazyLock::new(|| {
-    let mut schema = SCHEMA.clone();
+    let mut schema = validate::schema().clone();
     let outline: Vec<Value> = Outline::get()
         .items
         .iter()
@@ -611,9 +611,14 @@ fn refuse_new(found: Vec<validate::Finding>, before: &[validate::Finding]) -> Re
     }
     let problems: Vec<String> = new
         .iter()
-        .map(|f| match &f.hint {
-            Some(hint) => format!("{} : {} ({hint})", f.field, f.message),
-            None => format!("{} : {}", f.field, f.message),
+        .map(|f| {
+            let message = in_form_terms(&f.field, &f.message);
+            match &f.hint {
+                Some(hint) => {
+                    format!("{} : {message} ({})", f.field, in_form_terms(&f.field, hint))
+                }
+                None => format!("{} : {message}", f.field),
+            }
         })
         .collect();
     let mut refused =

@@ -13,6 +13,7 @@ mod csv;
 mod files;
 mod markdown;
 pub mod store;
+mod terms;
 
 use std::path::PathBuf;
 use std::sync::{Condvar, Mutex};

@@ -499,6 +499,34 @@ fn a_date_out_of_range_or_a_colour_the_rules_refuse_is_not_written() {
     assert_eq!(status, 200, "a colour the rules accept is written: {answer}");
 }
 
+/// `check` speaks to people who write the TOML; the page's people see forms: the same
+/// findings name the fields by the titles the forms show.
+#[test]
+fn the_findings_the_page_shows_name_fields_by_their_titles_not_by_toml_keys() {
+    let editing = Editing::example("edit-form-terms");
+    assert_eq!(editing.set("offre.frequentation.par_service_annee", Value::Null).0, 200);
+    let (status, answer) = editing.set("contexte.social.chomage.source", json!(""));
+    assert_eq!(status, 200, "{answer}");
+    let (_, dossier) = editing.get("/api/dossier");
+    let findings = dossier["constats"].as_array().unwrap();
+    let hint_at = |field: &str| {
+        let finding = findings.iter().find(|f| f["chemin"] == field);
+        let finding = finding.unwrap_or_else(|| panic!("a finding at {field}: {findings:?}"));
+        finding["aide"].as_str().unwrap().to_string()
+    };
+    let year = hint_at("offre.frequentation.par_service");
+    assert!(year.starts_with("ajoutez « Année de la fréquentation par service »"), "{year}");
+    let source = hint_at("contexte.social.chomage");
+    assert!(source.starts_with("ajoutez « Source"), "{source}");
+    for finding in findings {
+        let text = format!("{} {}", finding["message"], finding["aide"]);
+        assert!(!text.contains('`') && !text.contains("[["), "TOML in the page: {text}");
+    }
+    // `check` keeps the TOML's own words.
+    let output = crate::support::run(&["check", editing.file.to_str().unwrap()]);
+    assert!(crate::support::stderr(&output).contains("`par_service_annee = …`"));
+}
+
 #[test]
 fn rows_of_a_csv_table_are_written_into_it_in_its_encoding_and_a_workbook_is_read_only() {
     let (dir, file) =

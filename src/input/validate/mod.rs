@@ -143,6 +143,11 @@ pub struct Validated {
 
 static SCHEMA: LazyLock<Value> = LazyLock::new(crate::model::schema::dossier_schema);
 
+/// The model's schema, built once for the process (what validation checks against).
+pub fn schema() -> &'static Value {
+    &SCHEMA
+}
+
 /// What the dossier will be rendered to, when that changes what is acceptable.
 #[derive(Debug, Clone)]
 pub struct Target {

@@ -594,7 +594,7 @@ fn other_warnings(d: &Dossier, out: &mut Vec<Finding>) {
             out.push(Finding::warning(
                 field,
                 format!("{what} n'est pas renseigné : la couverture le laisse en blanc"),
-                Some(format!("écrivez {what} entre les guillemets")),
+                Some(format!("indiquez {what}")),
             ));
         }
     }
