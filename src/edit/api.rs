@@ -401,6 +401,7 @@ pub fn schema(_: &Editor, _: &Request) -> Reply {
 
 static SCHEMA_VIEW: LazyLock<Value> = LazyLock::new(|| {
     let mut schema = validate::schema().clone();
+    super::terms::schema_in_form_terms(&mut schema);
     let outline: Vec<Value> = Outline::get()
         .items
         .iter()

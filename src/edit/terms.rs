@@ -57,6 +57,33 @@ pub fn in_form_terms(field: &str, text: &str) -> String {
         .replace(" » décoché", " » (case décochée)")
 }
 
+/// A field's description (from the schema, written for the TOML file too) as its form shows
+/// it: a box's « true si … » is « Cochez si … ».
+pub fn description_in_form_terms(text: &str) -> String {
+    for (toml, form) in
+        [("true si ", "Cochez si "), ("true quand ", "Cochez quand "), ("true : ", "Cochée : ")]
+    {
+        if let Some(rest) = text.strip_prefix(toml) {
+            return format!("{form}{rest}");
+        }
+    }
+    text.to_string()
+}
+
+/// Every description of a schema in the form's terms ([`description_in_form_terms`]).
+pub fn schema_in_form_terms(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(text)) = map.get_mut("description") {
+                *text = description_in_form_terms(text);
+            }
+            map.values_mut().for_each(schema_in_form_terms);
+        }
+        Value::Array(items) => items.iter_mut().for_each(schema_in_form_terms),
+        _ => {}
+    }
+}
+
 /// A verb before a box set or cleared: « écrivez « X » coché » is « cochez « X » ».
 static BOX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(écrivez|renseignez|indiquez|retirez|ajoutez) « ([^»]+) » (coché|décoché)")
@@ -133,6 +160,15 @@ mod tests {
         );
         assert!(!hint.contains("[["), "{hint}");
         assert!(hint.contains("« "), "{hint}");
+    }
+
+    #[test]
+    fn a_box_is_described_as_a_box() {
+        let mut schema = crate::input::validate::schema().clone();
+        super::schema_in_form_terms(&mut schema);
+        let text = schema.to_string();
+        assert!(!text.contains("\"true si") && !text.contains("\"true quand"), "TOML words left");
+        assert!(text.contains("Cochez si l'information n'a pas changé"));
     }
 
     #[test]

@@ -106,8 +106,15 @@ function alertUser(text) {
 
 const numberFormat = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 10 });
 
-function formatNumber(value) {
-  return typeof value === "number" ? numberFormat.format(value) : value === undefined || value === null ? "" : String(value);
+/** A number the French way (« 12 500,5 »); a year (`plain`) without a thousands space. */
+function formatNumber(value, plain) {
+  if (typeof value === "number" && !plain) return numberFormat.format(value);
+  return value === undefined || value === null ? "" : String(value);
+}
+
+/** Keys that hold a year (`annee`, `par_service_annee`): written 2025, never « 2 025 ». */
+function isYearKey(key) {
+  return key === "annee" || /_annee$/.test(key || "");
 }
 
 /** Reads « 12 500,5 », « 12500.5 » or « 1 200 € »; returns a number, or null when it is not one. */
@@ -377,7 +384,7 @@ function shape(node, key, path) {
   }
   if (type === "object" || d.properties) return { kind: "objet", d };
   if (type === "boolean") return { kind: "case", d };
-  if (type === "integer") return { kind: "nombre", d, nullable, entier: true };
+  if (type === "integer") return { kind: "nombre", d, nullable, entier: true, annee: isYearKey(key) };
   if (type === "number") return { kind: "nombre", d, nullable };
   if (d.format === "date") return { kind: "date", d, nullable };
   if (d["x-fichier"] || FILE_KEYS.has(key)) return { kind: "fichier", d, nullable };
@@ -750,7 +757,7 @@ function makeControl(s, key, value, o) {
     }
     case "nombre": {
       const input = el("input", Object.assign({ type: "text", inputmode: "decimal", autocomplete: "off" }, common));
-      input.value = formatNumber(value);
+      input.value = formatNumber(value, s.annee);
       return { node: typing(input, () => {
         const text = input.value.trim();
         if (text === "") return { valeur: null };
@@ -922,7 +929,7 @@ function grid(path, s, key) {
       const id = newId("cellule");
       const td = el("td", { "data-champ": cellPath });
       if (readOnly) {
-        td.append(formatCell(row ? row[c.cle] : undefined));
+        td.append(formatCell(row ? row[c.cle] : undefined, isYearKey(c.cle)));
       } else {
         const cellMessage = el("div", { class: "message", id: id + "-message" });
         // One line per cell: a multi-line box per cell made rows too tall to read a table.
@@ -1067,9 +1074,9 @@ function draftActions(path, d, r, columns) {
     } }, "Supprimer"));
 }
 
-function formatCell(value) {
+function formatCell(value, plain) {
   if (Array.isArray(value)) return value.join(", ");
-  return formatNumber(value);
+  return formatNumber(value, plain);
 }
 
 function emptyRow(columns) {
