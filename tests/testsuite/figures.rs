@@ -290,3 +290,30 @@ fn partial_and_estimated_years_are_named_so_in_every_yearly_series() {
     // The unemployment series: its provisional year is drawn hollow, and the legend says so.
     assert!(text.contains("valeurs estimées ou prévisionnelles (points creux)"), "{text}");
 }
+
+/// A statistic whose source is left empty is not credited to the Cité (which does not make
+/// Insee's figures), nor printed as a bare year: its source line says « non précisée ».
+#[test]
+fn a_statistic_without_its_source_says_so_and_never_names_the_cite_as_its_source() {
+    let dir = scratch("figures-source-non-precisee");
+    copy_dir(&root().join("data/fonctionnement"), &dir);
+    let toml = dir.join("dossier.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    for source in ["source = \"Insee, Flores 2023\"", "source = \"Insee, Filosofi\""] {
+        assert!(text.contains(source), "the example has {source}");
+    }
+    let text = text.replacen("source = \"Insee, Flores 2023\"", "source = \"\"", 1).replacen(
+        "source = \"Insee, Filosofi\"",
+        "source = \"\"",
+        1,
+    );
+    std::fs::write(&toml, text).unwrap();
+    let pdf = dir.join("dossier.pdf");
+    crate::support::render(&toml, &pdf);
+    let printed = crate::support::pdf_text(&pdf);
+    let words = printed.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Source : non précisée, 2023"), "the sectors chart");
+    assert!(words.contains("non précisée, 2021"), "the indicators table");
+    assert!(!words.contains("Source : Cité des métiers du Val-de-Lys, 2023"));
+    assert!(!words.contains(" , 2021") && !words.contains("Source : 2021"));
+}

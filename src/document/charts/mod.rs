@@ -120,12 +120,12 @@ pub fn build_cached(
     let year = dossier.cite.date.year;
     let ctx = &dossier.contexte;
     let sectors = Options { sort: true, top: 12, ..Options::default() };
-    add_repartition(&mut charts, "secteurs", &ctx.activites.secteurs, &sectors)?;
+    add_repartition(&mut charts, "secteurs", &ctx.activites.secteurs, &sectors, UNSTATED)?;
     add_indicators(&mut charts, &ctx.social.indicateurs)?;
     let chomage = &ctx.social.chomage;
     if chomage.periodes.len() >= 2 && chomage.series.iter().any(|s| !s.valeurs.is_empty()) {
         let caption =
-            caption(&or(&chomage.titre, "Taux de chômage"), &chomage.source, &charts.source, None);
+            caption(&or(&chomage.titre, "Taux de chômage"), &chomage.source, UNSTATED, None);
         let alt = lines::describe(chomage);
         add(&mut charts, "chomage", chomage, || lines::draw(chomage), alt, caption)?;
     }
@@ -140,7 +140,7 @@ pub fn build_cached(
     let labels = dashboard.iter().flat_map(|(_, r)| r.postes.iter().map(|p| p.nom.as_str()));
     let shared = Options { label_width: Some(bars::label_column(labels)), ..Options::default() };
     for (id, r) in dashboard {
-        add_repartition(&mut charts, id, r, &shared)?;
+        add_repartition(&mut charts, id, r, &shared, UNSTATED)?;
     }
     add_offer(&mut charts, dossier)?;
     add_operations(&mut charts, dossier, territory)?;
@@ -221,6 +221,10 @@ fn or(text: &str, default: &str) -> String {
     if text.trim().is_empty() { default.to_string() } else { text.to_string() }
 }
 
+/// What a statistic's source line says when the data names none (`check` warns about it): the
+/// Cité is not the source of Insee's figures, and a line « Source : 2021 » reads as a mistake.
+const UNSTATED: &str = "non précisée";
+
 /// The title of a chart and its source line "Source : X, 2023".
 /// `default` names the source when the data gives none: the Cité, as a writer would name it
 /// (never « données du dossier »).
@@ -233,11 +237,13 @@ fn caption(title: &str, source: &str, default: &str, year: Option<i32>) -> (Stri
     (title.to_string(), source)
 }
 
+/// A bar chart of a breakdown; `unstated` names its source when the data gives none.
 fn add_repartition(
     charts: &mut Builder,
     id: &str,
     r: &Repartition,
     options: &Options,
+    unstated: &str,
 ) -> Result<()> {
     if r.postes.is_empty() {
         return Ok(());
@@ -253,7 +259,7 @@ fn add_repartition(
     let unit = if r.unite == "%" { "%".to_string() } else { String::new() };
     let opts = Options { unit: unit.clone(), ..options.clone() };
     let alt = bars::describe(&format!("{title} ({})", or(&r.unite, "valeurs")), &bars, &r.unite);
-    let legende = caption(&title, &r.source, &charts.source, r.annee);
+    let legende = caption(&title, &r.source, unstated, r.annee);
     add(charts, id, &(&bars, &opts), || bars::draw(&bars, &opts), alt, legende)
 }
 
@@ -292,6 +298,7 @@ fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()>
     let sources: Vec<String> = rates
         .iter()
         .map(|i| match i.annee {
+            _ if i.source.trim().is_empty() => UNSTATED.to_string(),
             Some(y) if !i.source.contains(&y.to_string()) => format!("{} {y}", i.source),
             _ => i.source.clone(),
         })
@@ -301,8 +308,7 @@ fn add_indicators(charts: &mut Builder, indicators: &[Indicateur]) -> Result<()>
         .collect();
     let alt =
         bars::describe("principaux indicateurs sociaux en %, territoire et référence", &bars, "%");
-    let legende =
-        caption("Principaux indicateurs sociaux", &sources.join(" ; "), &charts.source, None);
+    let legende = caption("Principaux indicateurs sociaux", &sources.join(" ; "), UNSTATED, None);
     add(charts, "indicateurs", &(&bars, &options), || bars::draw(&bars, &options), alt, legende)
 }
 
@@ -346,12 +352,10 @@ fn add_offer(charts: &mut Builder, dossier: &Dossier) -> Result<()> {
             source: attendance.source.clone(),
             postes: attendance.par_service.clone(),
         };
-        add_repartition(
-            charts,
-            "frequentation_services",
-            &r,
-            &Options { sort: true, ..Options::default() },
-        )?;
+        // The Cité counts its own attendance: it is the source when none is named.
+        let options = Options { sort: true, ..Options::default() };
+        let source = charts.source.clone();
+        add_repartition(charts, "frequentation_services", &r, &options, &source)?;
     }
     Ok(())
 }
