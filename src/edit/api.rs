@@ -230,6 +230,7 @@ fn constat(location: &Location) -> Value {
     json!({
         "niveau": if location.erreur { "erreur" } else { "avertissement" },
         "chemin": field.clone(),
+        "titre": super::terms::field_title(&field),
         "message": in_form_terms(&field, &location.message),
         "aide": location.aide.as_deref().map(|hint| in_form_terms(&field, hint)),
         "lieu": lieu,
@@ -252,7 +253,8 @@ fn plan(report: &check::Report, constats: &[Value]) -> Vec<Value> {
                 .filter(|field| !field.is_empty() && paths.iter().any(|p| under(field, p)))
                 .count();
             let mut statut = item.statut.label();
-            let mut manques = item.manques.clone();
+            let mut manques: Vec<String> =
+                item.manques.iter().map(|m| in_form_terms("", m)).collect();
             if errors > 0 {
                 if item.statut == check::Status::Complet {
                     statut = check::Status::ACompleter.label();
@@ -461,6 +463,10 @@ pub fn versions(editor: &Editor, _: &Request) -> Reply {
         .map(|k| {
             let mut entry = json!(k);
             entry["item"] = item_of(&k.modification).map_or(Value::Null, Value::from);
+            // What changed, named as the page names the field.
+            if !k.modification.is_empty() {
+                entry["modification_titre"] = super::terms::field_title(&k.modification).into();
+            }
             entry
         })
         .collect();
@@ -614,11 +620,10 @@ fn refuse_new(found: Vec<validate::Finding>, before: &[validate::Finding]) -> Re
         .iter()
         .map(|f| {
             let message = in_form_terms(&f.field, &f.message);
+            let title = super::terms::field_title(&f.field);
             match &f.hint {
-                Some(hint) => {
-                    format!("{} : {message} ({})", f.field, in_form_terms(&f.field, hint))
-                }
-                None => format!("{} : {message}", f.field),
+                Some(hint) => format!("{title} : {message} ({})", in_form_terms(&f.field, hint)),
+                None => format!("{title} : {message}"),
             }
         })
         .collect();

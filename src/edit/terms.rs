@@ -16,6 +16,8 @@ use crate::input::validate;
 /// A key and its value as TOML writes them inside backticks: `` `source = "…"` ``.
 static ASSIGNMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"`([a-z_]+) ?= ?([^`]*)`"#).expect("valid pattern"));
+/// A key alone inside backticks: `` `roles` ``.
+static KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([a-z_]+)`").expect("valid pattern"));
 /// A table header (`[[a.b]]`, `[a.b]`) or a dotted path (`a.b.c`).
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\[\[([a-z_.]+)\]\]|\[([a-z_.]+)\]|\b([a-z_]+(?:\.[a-z_]+)+)\b")
@@ -37,6 +39,10 @@ pub fn in_form_terms(field: &str, text: &str) -> String {
             }
             other => format!("« {title} » : {other}"),
         }
+    });
+    let text = KEY.replace_all(&text, |c: &Captures| match title_near(field, &c[1]) {
+        Some(title) => format!("« {title} »"),
+        None => c[0].to_string(),
     });
     let text = PATH.replace_all(&text, |c: &Captures| {
         let path = c.get(1).or(c.get(2)).or(c.get(3)).map_or("", |m| m.as_str());
@@ -112,6 +118,27 @@ fn title_near(field: &str, key: &str) -> Option<String> {
     })
 }
 
+/// How the page names the field at `path` (`budget.fonctionnement.charges[2].montant`): its
+/// title, with the row of its table (« Montant (€), ligne 3 »); the path itself when the
+/// model has no title for it.
+pub fn field_title(path: &str) -> String {
+    let row = path
+        .rfind('[')
+        .and_then(|at| path[at + 1..].split(']').next()?.parse::<usize>().ok())
+        .map(|i| format!(", ligne {}", i + 1))
+        .unwrap_or_default();
+    let mut at = path;
+    loop {
+        if let Some(title) = title_at(at) {
+            return format!("{title}{row}");
+        }
+        match at.rfind(['.', '[']) {
+            Some(cut) => at = &at[..cut],
+            None => return path.to_string(),
+        }
+    }
+}
+
 /// The title of the field at a dotted path from the root.
 fn title_at(path: &str) -> Option<String> {
     title_of(node_at(path)?)
@@ -169,6 +196,13 @@ mod tests {
         let text = schema.to_string();
         assert!(!text.contains("\"true si") && !text.contains("\"true quand"), "TOML words left");
         assert!(text.contains("Cochez si l'information n'a pas changé"));
+    }
+
+    #[test]
+    fn a_field_is_named_by_its_title_and_row() {
+        let title = super::field_title("budget.fonctionnement.charges[2].montant");
+        assert!(title.ends_with(", ligne 3") && !title.contains('.'), "{title}");
+        assert_eq!(super::field_title("cite.inconnue_xyz"), super::field_title("cite"));
     }
 
     #[test]

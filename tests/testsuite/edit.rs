@@ -484,15 +484,23 @@ fn a_total_row_pasted_is_checked_against_the_rows_above_and_never_counted() {
 fn a_date_out_of_range_or_a_colour_the_rules_refuse_is_not_written() {
     let editing = Editing::example("edit-control-rules");
     let before = editing.bytes();
-    for (path, value, says) in [
-        ("cite.date", "275760-02-15", "hors de la plage admise (1900 à 2100)"),
-        ("cite.date", "2027-02-30", "le 30 février 2027 n'existe pas"),
-        ("apparence.couleur_principale", "bordeaux", "couleur non reconnue « bordeaux »"),
+    for (path, title, value, says) in [
+        ("cite.date", "Date du dossier", "275760-02-15", "hors de la plage admise (1900 à 2100)"),
+        ("cite.date", "Date du dossier", "2027-02-30", "le 30 février 2027 n'existe pas"),
+        (
+            "apparence.couleur_principale",
+            "Couleur principale",
+            "bordeaux",
+            "couleur non reconnue « bordeaux »",
+        ),
     ] {
         let (status, answer) = editing.set(path, json!(value));
         assert_eq!(status, 422, "{path}: {answer}");
+        assert_eq!(answer["champs"], json!([path]), "the field the page marks");
+        // Named as the page names the field, never by its path in the file.
         let message = answer["message"].as_str().unwrap();
-        assert!(message.contains(path) && message.contains(says), "{message}");
+        assert!(message.contains(title) && message.contains(says), "{message}");
+        assert!(!message.contains(path), "{message}");
         assert_eq!(editing.bytes(), before, "{path}");
     }
     let (status, answer) = editing.set("apparence.couleur_principale", json!("#7a1f2b"));

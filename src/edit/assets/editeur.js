@@ -119,7 +119,12 @@ function isYearKey(key) {
 
 /** Reads « 12 500,5 », « 12500.5 » or « 1 200 € »; returns a number, or null when it is not one. */
 function parseNumber(text) {
-  const compact = text.replace(/[\s\u00a0\u202f']/g, "").replace(/[€%]$/, "");
+  // A space groups thousands in the integer part only: « 12 500,5 000 » is a typing slip, not 12 500,5.
+  const trimmed = text.trim().replace(/\s*[€%]$/, "");
+  const [whole, ...fraction] = trimmed.split(/[.,]/);
+  if (fraction.some((f) => /[\s\u00a0\u202f']/.test(f))) return null;
+  if (/[\s\u00a0\u202f']/.test(whole) && !/^[-+−]?\d{1,3}([\s\u00a0\u202f']\d{3})+$/.test(whole)) return null;
+  const compact = trimmed.replace(/[\s\u00a0\u202f']/g, "");
   if (!/^[-+−]?(\d+([.,]\d+)?|[.,]\d+)$/.test(compact)) return null;
   return Number(compact.replace("−", "-").replace(",", "."));
 }
@@ -764,6 +769,7 @@ function makeControl(s, key, value, o) {
         const n = parseNumber(text);
         if (n === null) {
           if (s.texteAdmis && /^n\.?\s?d\.?$/i.test(text)) return { valeur: "nd" };
+          if (s.annee) return { erreur: "« " + text + " » n'est pas une année : écrivez-la en chiffres, par exemple 2025." };
           return { erreur: "« " + text + " » n'est pas un nombre : écrivez par exemple 12 500,5" + (s.texteAdmis ? " (ou nd si la valeur n'est pas disponible)" : "") + "." };
         }
         if (s.entier && !Number.isInteger(n)) return { erreur: "« " + text + " » : un nombre entier est attendu (sans virgule)." };
@@ -1179,7 +1185,7 @@ function placeFindings() {
     } else {
       const section = entries().find((i) => (i.chemins || []).some((p) => finding.chemin === p || finding.chemin.startsWith(p + ".") || finding.chemin.startsWith(p + "[")));
       const list = section && main.querySelector('[data-constats="' + CSS.escape(section.numero) + '"]');
-      if (list) list.append(el("li", { class: "constat " + finding.niveau }, text + " (" + finding.chemin + ")"));
+      if (list) list.append(el("li", { class: "constat " + finding.niveau }, text + " (" + (finding.titre || finding.chemin) + ")"));
     }
   }
 }
@@ -1189,8 +1195,9 @@ function placeFindings() {
 /** What the write after a kept version changed, in the user's terms: the item, else the field. */
 function versionChange(v) {
   if (v.modification === "restauration") return " — avant une restauration";
-  if (v.item) return " — avant une modification de « " + v.item + " » (" + v.modification + ")";
-  if (v.modification) return " — avant une modification de " + v.modification;
+  const what = v.modification_titre || v.modification;
+  if (v.item) return " — avant une modification de « " + v.item + " » (" + what + ")";
+  if (v.modification) return " — avant une modification de « " + what + " »";
   return "";
 }
 

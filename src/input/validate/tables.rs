@@ -1016,6 +1016,16 @@ fn number(cell: &str) -> Result<f64, CellError> {
         Some(inner) => (true, inner),
         None => (false, trimmed),
     };
+    // A space groups thousands before the decimal mark only: « 12 500,5 000 » is a slip, never
+    // 12 500,5 (the editor's page reads typed numbers by the same rule).
+    let core = inner.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '\u{a0}' | '\u{202f}' | '€' | '%')
+    });
+    if let Some(mark) = core.rfind([',', '.'])
+        && core[mark..].chars().any(|c| c.is_whitespace() || matches!(c, '\u{a0}' | '\u{202f}'))
+    {
+        return Err((format!("« {cell} » n'est pas un nombre"), Some(NUMBER_HINT.into())));
+    }
     let mut cleaned: String = inner
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '€' | '%'))
@@ -1124,5 +1134,19 @@ pub fn purge(value: &mut toml::Value) {
         }
         toml::Value::Table(table) => table.iter_mut().for_each(|(_, v)| purge(v)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn a_space_groups_thousands_before_the_decimal_mark_only() {
+        assert_eq!(number("12 500,5").ok(), Some(12500.5));
+        assert_eq!(number("1 200 €").ok(), Some(1200.0));
+        assert_eq!(number("16,8 %").ok(), Some(16.8));
+        assert_eq!(number("1.234,5").ok(), Some(1234.5));
+        assert!(number("12 500,5 000").is_err(), "a slip is not 12 500,5");
     }
 }
