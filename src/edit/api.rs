@@ -329,7 +329,11 @@ fn columns_of(row: &Value) -> Vec<Value> {
             let schema =
                 validate::resolve_schema(&validate::schema()["$defs"], &row["properties"][&key]);
             let column = titles.iter().find(|c| c.key == key);
-            let title = column.and_then(|c| c.titles.first()).cloned();
+            // The key's French title in this table (« Nom de l'indicateur »), as its form says;
+            // the first header a CSV file may use is shared by tables (« Partenaire » for every
+            // `nom`), so it only stands in for a key without a title.
+            let own = row["properties"][&key]["title"].as_str().map(str::to_string);
+            let title = own.or_else(|| column.and_then(|c| c.titles.first()).cloned());
             json!({
                 "cle": key,
                 "titre": title.unwrap_or_else(|| key.replace('_', " ")),

@@ -941,7 +941,7 @@ function grid(path, s, key) {
         // One line per cell: a multi-line box per cell made rows too tall to read a table.
         const cellShape = c.shape.kind === "texte" ? Object.assign({}, c.shape, { kind: "ligne" }) : c.shape;
         const control = makeControl(cellShape, c.cle, row ? row[c.cle] : undefined, {
-          id, label: c.titre + ", ligne " + (r + 1), describedBy: id + "-message", path: cellPath,
+          id, label: c.titre + ", ligne " + (r + 1) + " — " + title, describedBy: id + "-message", path: cellPath,
           commit: (v) => {
             if (r >= saved) return commitDraft(path, r - saved, c.cle, v, columns);
             const next = clone(currentRows(path));
@@ -953,7 +953,7 @@ function grid(path, s, key) {
         });
         // Cells have no visible label of their own: the column and the row name them.
         const labelled = control.node.matches("input, select, textarea") ? control.node : control.node.querySelector("input, select, textarea");
-        if (!control.group && labelled) labelled.setAttribute("aria-label", c.titre + ", ligne " + (r + 1));
+        if (!control.group && labelled) labelled.setAttribute("aria-label", c.titre + ", ligne " + (r + 1) + " — " + title);
         td.append(control.node, cellMessage);
         fields.set(cellPath, { wrapper: td, message: cellMessage, control: control.node });
       }
@@ -973,9 +973,9 @@ function grid(path, s, key) {
         });
       };
       tr.append(el("td", { class: "actions" },
-        el("button", { type: "button", "aria-label": "Monter la ligne " + (r + 1), disabled: r === 0, onclick: () => move(-1) }, "↑"),
-        el("button", { type: "button", "aria-label": "Descendre la ligne " + (r + 1), disabled: r >= saved - 1, onclick: () => move(1) }, "↓"),
-        el("button", { type: "button", "aria-label": "Supprimer la ligne " + (r + 1), onclick: () => {
+        el("button", { type: "button", "aria-label": "Monter la ligne " + (r + 1) + " — " + title, disabled: r === 0, onclick: () => move(-1) }, "↑"),
+        el("button", { type: "button", "aria-label": "Descendre la ligne " + (r + 1) + " — " + title, disabled: r >= saved - 1, onclick: () => move(1) }, "↓"),
+        el("button", { type: "button", "aria-label": "Supprimer la ligne " + (r + 1) + " — " + title, onclick: () => {
           const next = clone(currentRows(path));
           next.splice(r, 1);
           commit(next).then(renderForm);
