@@ -58,6 +58,7 @@ pub fn in_form_terms(field: &str, text: &str) -> String {
         _ => format!("décochez « {} »", &c[2]),
     });
     text.replace("écrivez « ", "renseignez « ")
+        .replace("retirez « ", "videz le champ « ")
         .replace("retirez la clé", "videz le champ")
         .replace(" » coché", " » (case cochée)")
         .replace(" » décoché", " » (case décochée)")

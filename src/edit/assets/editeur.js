@@ -239,6 +239,9 @@ function sendChange({ kind, route, path, body, before, apply, record, after, whe
       if (record) { undoStack.push({ kind, chemin: path, avant: previous, apres: after }); redoStack.length = 0; }
       absorb(reply);
       alertUser("");
+      // A refusal shown at this field earlier is over once a value is written.
+      const written = fields.get(path);
+      if (written) showMessage(written.message, "", "erreur");
       say("Enregistré");
       showUndo();
       return true;
@@ -1165,6 +1168,11 @@ function annexForm() {
 function placeFindings() {
   document.querySelectorAll("#formulaire .constat").forEach((n) => n.remove());
   document.querySelectorAll("#formulaire [data-constats]").forEach((n) => n.replaceChildren());
+  // Controls marked by the previous findings only (not by a value the control refused).
+  document.querySelectorAll('#formulaire [data-invalide-constat="1"]').forEach((n) => {
+    n.removeAttribute("data-invalide-constat");
+    n.setAttribute("aria-invalid", "false");
+  });
   const main = $("formulaire");
   for (const finding of state.constats) {
     if (!finding.chemin) continue;
@@ -1181,7 +1189,10 @@ function placeFindings() {
     if (target) {
       target.append(note);
       const control = target.querySelector("input, select, textarea");
-      if (control && finding.niveau === "erreur") control.setAttribute("aria-invalid", "true");
+      if (control && finding.niveau === "erreur" && control.getAttribute("aria-invalid") !== "true") {
+        control.setAttribute("aria-invalid", "true");
+        control.setAttribute("data-invalide-constat", "1");
+      }
     } else {
       const section = entries().find((i) => (i.chemins || []).some((p) => finding.chemin === p || finding.chemin.startsWith(p + ".") || finding.chemin.startsWith(p + "[")));
       const list = section && main.querySelector('[data-constats="' + CSS.escape(section.numero) + '"]');
