@@ -122,3 +122,20 @@ fn an_unchanged_note_is_said_once_and_never_against_the_items_text() {
     // An item that changed says so.
     assert!(text.contains("Mis à jour depuis"), "{text}");
 }
+
+/// A budget line whose amount was left out would print « 0 € » in the PDF: `check` warns at
+/// the line, where the amount is missing.
+#[test]
+fn a_budget_line_without_its_amount_is_a_warning_at_that_line() {
+    let dir = scratch("commission-montant-manquant");
+    crate::support::copy_dir(&root().join("data/fonctionnement"), &dir);
+    let toml = dir.join("dossier.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(text.contains("montant = 318500\n"), "the example has its salaries line");
+    std::fs::write(&toml, text.replacen("montant = 318500\n", "", 1)).unwrap();
+    let output = run(&["check", toml.to_str().unwrap()]);
+    let messages = stderr(&output);
+    let message = "la ligne « Salaires et charges de l'équipe permanente » n'a pas de montant";
+    assert!(messages.contains(message), "{messages}");
+    assert!(messages.contains("dossier.toml:877:"), "at the line's table:\n{messages}");
+}

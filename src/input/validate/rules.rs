@@ -467,6 +467,22 @@ fn partner_references(d: &Dossier, out: &mut Vec<Finding>) {
 }
 
 fn budget(b: &BudgetDetail, path: &str, out: &mut Vec<Finding>) {
+    // A line whose amount was left out reads 0 (the model's default): the PDF would print a
+    // « 0 € » line nobody wrote.
+    let lines =
+        b.charges.iter().enumerate().map(|(i, l)| ("charges", i, l.poste.as_str(), l.montant));
+    let funding_lines = b.financements.iter().enumerate();
+    let lines = lines
+        .chain(funding_lines.map(|(i, f)| ("financements", i, f.partenaire.as_str(), f.montant)));
+    for (list, i, name, amount) in lines {
+        if amount == 0.0 {
+            out.push(Finding::warning(
+                &format!("{path}.{list}[{i}].montant"),
+                format!("la ligne « {} » n'a pas de montant : le PDF affiche 0 €", name.trim()),
+                Some("indiquez son montant, ou supprimez la ligne".into()),
+            ));
+        }
+    }
     let charges: f64 = b.charges.iter().map(|l| l.montant).sum();
     let funding: f64 = b.financements.iter().map(|f| f.montant).sum();
     if let Some(total) = b.total
