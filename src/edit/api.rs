@@ -871,6 +871,24 @@ fn paste(paste: &Paste) -> Answer {
         }
         lignes.push(Value::Object(entry));
     }
+    if !is_header {
+        // A first row refused cell by cell is most often a header the rules did not recognise
+        // (« Secteur », « Emplois »): say what the grid calls its columns, which are accepted.
+        let titles: Vec<String> = order
+            .iter()
+            .filter_map(|k| row["properties"][k]["title"].as_str())
+            .map(|t| format!("« {t} »"))
+            .collect();
+        let first_row =
+            |c: &&mut Value| c["lieu"].as_str().is_some_and(|l| l.starts_with("ligne 1,"));
+        for finding in constats.iter_mut().filter(first_row) {
+            finding["aide"] = format!(
+                "si la ligne 1 est une ligne d'en-têtes, retirez-la du bloc ou nommez ses colonnes comme la grille : {}",
+                titles.join(", ")
+            )
+            .into();
+        }
+    }
     let mut answer = json!({ "lignes": lignes, "constats": constats });
     if totals > 0 {
         answer["message"] = format!(

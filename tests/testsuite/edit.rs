@@ -456,6 +456,17 @@ fn a_block_pasted_from_a_spreadsheet_becomes_typed_rows_by_its_header() {
     assert_eq!(finding["chemin"], "budget.fonctionnement.charges[1].montant");
     assert!(finding["message"].as_str().unwrap().contains("n'est pas un nombre"), "{finding}");
     assert_eq!(editing.bytes(), before, "pasting writes nothing");
+
+    // A header the rules do not know (« Dépense », « Coût ») is refused cell by cell as data:
+    // the page says it may be a header, and what the grid's columns are called.
+    let texte = "Dépense\tCoût\r\nSalaires\t1 200\r\n";
+    let (status, answer) = editing
+        .post("/api/coller", &json!({ "chemin": "budget.fonctionnement.charges", "texte": texte }));
+    assert_eq!(status, 200, "{answer}");
+    let finding = &answer["constats"][0];
+    assert_eq!(finding["lieu"], "ligne 1, colonne B", "{answer}");
+    let hint = finding["aide"].as_str().unwrap();
+    assert!(hint.contains("ligne d'en-têtes") && hint.contains("« Montant"), "{hint}");
 }
 
 #[test]
