@@ -999,8 +999,13 @@ fn convert(cell: &str, schema: &Value, defs: &Value) -> Result<toml::Value, Cell
         )),
         _ if schema.get("format").and_then(Value::as_str) == Some("date") => {
             let iso = iso_date(cell);
-            Date::parse(&iso)
-                .map_err(|e| (e, Some("écrivez la date dans la cellule : 24/11/2026".into())))?;
+            // The message quotes the cell as typed (« 31/02/2025 »), not its ISO reading.
+            Date::parse(&iso).map_err(|e| {
+                (
+                    e.replace(&iso, cell.trim()),
+                    Some("écrivez la date dans la cellule : 24/11/2026".into()),
+                )
+            })?;
             Ok(toml::Value::String(iso))
         }
         _ => Ok(toml::Value::String(cell.to_string())),
@@ -1148,5 +1153,13 @@ mod tests {
         assert_eq!(number("16,8 %").ok(), Some(16.8));
         assert_eq!(number("1.234,5").ok(), Some(1234.5));
         assert!(number("12 500,5 000").is_err(), "a slip is not 12 500,5");
+    }
+
+    #[test]
+    fn a_wrong_date_in_a_cell_is_quoted_as_typed() {
+        let schema = serde_json::json!({ "type": "string", "format": "date" });
+        let (message, _) =
+            super::convert("31/13/2025", &schema, &serde_json::Value::Null).unwrap_err();
+        assert!(message.contains("31/13/2025") && !message.contains("2025-13-31"), "{message}");
     }
 }
