@@ -602,6 +602,16 @@ fn duplicates(d: &Dossier, out: &mut Vec<Finding>) {
 }
 
 fn other_warnings(d: &Dossier, out: &mut Vec<Finding>) {
+    for (i, contact) in d.cite.contacts.iter().enumerate() {
+        let address = contact.courriel.trim();
+        if !address.is_empty() && !looks_like_an_address(address) {
+            out.push(Finding::warning(
+                &format!("cite.contacts[{i}].courriel"),
+                format!("adresse électronique incomplète ou mal écrite « {address} »"),
+                Some("écrivez-la en entier, par exemple prenom.nom@agglo-exemple.fr".into()),
+            ));
+        }
+    }
     for (field, value, what) in [
         ("cite.porteur", &d.cite.porteur, "le porteur du projet"),
         ("cite.territoire", &d.cite.territoire, "le territoire"),
@@ -667,5 +677,31 @@ pub fn annexes(d: &Dossier, out: &mut Vec<Finding>) {
                 ));
             }
         }
+    }
+}
+
+/// Whether an e-mail address has the shape every address has (`nom@domaine.fr`): one `@`, no
+/// space, a domain with a dot inside. Written by hand: the point is a slip in a printed contact
+/// (« claire.martin@valdebrenne »), not the full grammar of RFC 5322.
+fn looks_like_an_address(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else { return false };
+    let inner_dot = domain.trim_matches('.').contains('.') && !domain.ends_with('.');
+    !local.is_empty()
+        && !domain.contains('@')
+        && inner_dot
+        && !address.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_an_address;
+
+    #[test]
+    fn an_address_without_its_domain_suffix_is_a_slip() {
+        assert!(looks_like_an_address("claire.martin@agglo-valdelys.fr"));
+        assert!(!looks_like_an_address("claire.martin@valdebrenne"));
+        assert!(!looks_like_an_address("claire martin@agglo.fr"));
+        assert!(!looks_like_an_address("claire.martin.agglo.fr"));
+        assert!(!looks_like_an_address("@agglo.fr"));
     }
 }
