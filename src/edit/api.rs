@@ -874,9 +874,9 @@ fn paste(paste: &Paste) -> Answer {
     if !is_header {
         // A first row refused cell by cell is most often a header the rules did not recognise
         // (« Secteur », « Emplois »): say what the grid calls its columns, which are accepted.
-        let titles: Vec<String> = order
+        let titles: Vec<String> = columns_of(&row)
             .iter()
-            .filter_map(|k| row["properties"][k]["title"].as_str())
+            .filter_map(|c| c["titre"].as_str())
             .map(|t| format!("« {t} »"))
             .collect();
         let first_row =

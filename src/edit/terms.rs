@@ -66,7 +66,7 @@ pub fn in_form_terms(field: &str, text: &str) -> String {
 
 /// A field's description (from the schema, written for the TOML file too) as its form shows
 /// it: a box's « true si … » is « Cochez si … ».
-pub fn description_in_form_terms(text: &str) -> String {
+fn description_in_form_terms(text: &str) -> String {
     for (toml, form) in
         [("true si ", "Cochez si "), ("true quand ", "Cochez quand "), ("true : ", "Cochée : ")]
     {
