@@ -85,8 +85,12 @@ pub fn labels(schema: &Value) -> Option<Vec<String>> {
 /// Every accepted spelling of an enumeration node (`enum`, or `oneOf` of constants): the keys
 /// and, for a vocabulary, its labels.
 pub fn constants(schema: &Value) -> Option<Vec<String>> {
-    let options = schema.get("oneOf").or_else(|| schema.get("enum")).and_then(Value::as_array)?;
-    Some(values_of(options))
+    Some(values_of(options_of(schema)?))
+}
+
+/// The options of an enumeration node (`oneOf` of constants, or `enum`).
+fn options_of(schema: &Value) -> Option<&Vec<Value>> {
+    schema.get("oneOf").or_else(|| schema.get("enum")).and_then(Value::as_array)
 }
 
 /// The allowed values, one spelling each (a key and a label that reads the same are one).
@@ -103,7 +107,7 @@ fn values_of(options: &[Value]) -> Vec<String> {
 
 /// Whether a schema node is an enumeration (what [`constants`] lists), without listing it.
 fn is_enumeration(schema: &Value) -> bool {
-    schema.get("oneOf").or_else(|| schema.get("enum")).is_some_and(Value::is_array)
+    options_of(schema).is_some()
 }
 
 /// What is wrong with a scalar that has the right type: a date that does not exist, a number
