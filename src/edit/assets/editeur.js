@@ -935,6 +935,8 @@ function grid(path, s, key) {
     const tr = el("tr", { "data-ligne": r, "data-brouillon": r >= saved ? r - saved : null });
     for (const c of columns) {
       const cellPath = path + "[" + r + "]." + c.cle;
+      // Named with its table: two grids of one page have columns of the same title.
+      const cellLabel = c.titre + ", ligne " + (r + 1) + " — " + title;
       const id = newId("cellule");
       const td = el("td", { "data-champ": cellPath });
       if (readOnly) {
@@ -944,7 +946,7 @@ function grid(path, s, key) {
         // One line per cell: a multi-line box per cell made rows too tall to read a table.
         const cellShape = c.shape.kind === "texte" ? Object.assign({}, c.shape, { kind: "ligne" }) : c.shape;
         const control = makeControl(cellShape, c.cle, row ? row[c.cle] : undefined, {
-          id, label: c.titre + ", ligne " + (r + 1) + " — " + title, describedBy: id + "-message", path: cellPath,
+          id, label: cellLabel, describedBy: id + "-message", path: cellPath,
           commit: (v) => {
             if (r >= saved) return commitDraft(path, r - saved, c.cle, v, columns);
             const next = clone(currentRows(path));
@@ -956,7 +958,7 @@ function grid(path, s, key) {
         });
         // Cells have no visible label of their own: the column and the row name them.
         const labelled = control.node.matches("input, select, textarea") ? control.node : control.node.querySelector("input, select, textarea");
-        if (!control.group && labelled) labelled.setAttribute("aria-label", c.titre + ", ligne " + (r + 1) + " — " + title);
+        if (!control.group && labelled) labelled.setAttribute("aria-label", cellLabel);
         td.append(control.node, cellMessage);
         fields.set(cellPath, { wrapper: td, message: cellMessage, control: control.node });
       }
